@@ -1,0 +1,29 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both create .venv first.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint services install clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+## Simulate the estate, extract it, build the warehouse and render the reports (DuckDB).
+demo: install services
+	$(BIN)/luckin demo
+
+## The whole test suite against the local MariaDB, Redis, PostgreSQL and DuckDB.
+test: install services
+	$(BIN)/pytest
+
+services:
+	bash scripts/start-services.sh
+
+clean:
+	rm -rf data target logs reports
