@@ -1,0 +1,657 @@
+"""The core schemas' tables as they stand at an instant (see ``core`` for the lifecycles)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from . import world as w
+from .core import (NAT, OPEN_STORES, TEMPLATES, World, as_of_instant, list_price, local_to_utc,
+                   stream, _days)
+from .facts import LiveState
+
+Frames = dict[tuple[str, str], pd.DataFrame]
+DEVICE_HORIZON_DAYS = 500     # device lifecycles are drawn this far ahead of the base as-of date
+DUPLICATE_COUPON_ID_OFFSET = 1_000_000_000
+
+FIRST_NAMES = np.array(["James", "Mary", "Wei", "Priya", "Carlos", "Aisha", "Liam", "Sofia", "Noah", "Mei",
+                        "Jin", "Olivia", "Mateo", "Chloe", "Ethan", "Zoe", "Arjun", "Yuki", "Omar", "Grace",
+                        "Daniel", "Hana", "Lucas", "Ava", "Min-jun", "Isabella", "Kofi", "Emma", "Diego", "Lily"])
+LAST_NAMES = np.array(["Smith", "Chen", "Garcia", "Kim", "Patel", "Johnson", "Nguyen", "Rodriguez", "Lee", "Brown",
+                       "Wang", "Martinez", "Davis", "Lopez", "Wilson", "Zhang", "Anderson", "Thomas", "Liu", "Jackson",
+                       "O'Brien", "Cohen", "Rossi", "Müller", "Singh", "Park", "Hernández", "Okafor", "Ali", "Kowalski"])
+EMOJI = np.array(["☕", "😀", "🥥", "✨", "🔥", "🌸", "🍩", "💚", "🎧", "🗽"])
+DOMAINS = np.array(["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "nyu.edu", "columbia.edu", "hotmail.com"])
+
+
+def _t(a) -> np.ndarray:
+    return np.asarray(a, dtype="datetime64[ms]")
+
+
+def _le(a: np.ndarray, t: np.datetime64) -> np.ndarray:
+    """a <= t, with NaT as never."""
+    return ~np.isnat(a) & (a <= t)
+
+
+def _upto(a: np.ndarray, t: np.datetime64) -> np.ndarray:
+    return np.where(_le(a, t), a, NAT)
+
+
+def _latest(*cols: np.ndarray) -> np.ndarray:
+    stacked = np.stack([c.astype("datetime64[ms]").astype(np.int64) for c in cols])
+    nat = np.iinfo(np.int64).min
+    return np.where(stacked == nat, nat, stacked).max(axis=0).astype("datetime64[ms]")
+
+
+def _money(cents) -> np.ndarray:
+    return np.round(np.asarray(cents, dtype=np.int64) / 100.0, 2)
+
+
+def project(world: World, as_of_date: date) -> tuple[Frames, LiveState]:
+    """Every core table as it stands at the end of ``as_of_date`` (local), plus the live state."""
+    as_of = as_of_instant(as_of_date)
+    rs_static = stream(world.seed, "static")
+    f: Frames = {}
+    _shops(f, as_of, as_of_date)
+    _menu(f, as_of, as_of_date)
+    users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
+    orders = orders[orders.created.values <= as_of]
+    users = users[users.register_time.values <= as_of]
+    _users(f, users, orders, as_of, world.seed)
+    _orders(f, orders, items, world, as_of)
+    coupons_live = _market(f, world, orders, as_of, as_of_date)
+    _production(f, world, as_of)
+    devices_live = _iot(f, world, as_of, as_of_date)
+    stock_live = _supply_chain(f, world, orders, as_of, as_of_date)
+    _settlement(f, orders, as_of)
+    del rs_static
+
+    last_local = pd.Timestamp(as_of).tz_localize("UTC").tz_convert(w.BUSINESS_TZ).date()
+    todays = orders[(pd.to_datetime(orders.created).dt.tz_localize("UTC").dt.tz_convert(w.BUSINESS_TZ).dt.date == last_local).values]
+    seq = todays.groupby("store_idx").size()
+    rs = stream(world.seed, "queues", as_of_date.isoformat())
+    shops = f[("luckyus_sales_shop", "t_shop")]
+    open_ids = shops.loc[shops.status == 2, "id"].to_numpy()
+    queues = pd.DataFrame({
+        "shop_id": open_ids,
+        "queue_length": rs.integers(0, 14, len(open_ids)),
+        "last_order_seq": [int(seq.get(i - 1, 0)) for i in open_ids],
+    })
+    recent = orders[orders.created.values > as_of - np.timedelta64(7, "D")]
+    sessions = recent.groupby("user_idx").created.max().reset_index()
+    live = LiveState(
+        as_of=pd.Timestamp(as_of).to_pydatetime(), scale=world.scale, seed=world.seed,
+        shops=pd.DataFrame({"shop_id": shops.id, "shop_no": shops.shop_no, "is_open": shops.status == 2}),
+        devices=devices_live, stock=stock_live,
+        campaigns=coupons_live["campaigns"], coupon_templates=coupons_live["templates"],
+        unused_coupons=coupons_live["unused"], order_queues=queues,
+        active_sessions=pd.DataFrame({"user_id": sessions.user_idx + 1, "last_login_at": sessions.created}),
+    )
+    return f, live
+
+
+# --- Stores and menu ---------------------------------------------------------------------------
+def _shops(f: Frames, as_of, as_of_date: date) -> None:
+    rows = []
+    for s in w.STORES:
+        announced = (s.open_date or date(2026, 2, 1)) - timedelta(days=45)
+        is_open = s.open_date is not None and s.open_date <= as_of_date
+        created = np.datetime64(announced, "ms") + np.timedelta64(14, "h")
+        updated = np.datetime64(s.open_date, "ms") + np.timedelta64(11, "h") if is_open else created
+        hours = {"mon-fri": "07:00-20:00", "sat-sun": "08:00-19:00"}
+        rows.append(dict(id=s.shop_id, shop_no=f"US{s.shop_id:04d}", shop_name=s.name, address=s.address,
+                         borough="Manhattan", neighborhood=s.neighborhood, zip_code=s.zip_code,
+                         latitude=s.lat, longitude=s.lon,
+                         open_date=pd.Timestamp(s.open_date) if s.open_date else pd.NaT,
+                         status=2 if is_open else 1, business_hours=json.dumps(hours, separators=(",", ":")),
+                         phone=f"+1212555{1000 + s.shop_id:04d}", is_deleted=0, create_time=created, update_time=updated))
+    shops = pd.DataFrame(rows)
+    f[("luckyus_sales_shop", "t_shop")] = shops[shops.create_time.values <= as_of].reset_index(drop=True)
+    f[("luckyus_sales_shop", "t_dict_shop_status")] = pd.DataFrame(
+        {"code": [1, 2, 3, 4], "name": ["preparing", "open", "paused", "closed"],
+         "description": ["Announced, not trading yet", "Trading", "Temporarily closed", "Permanently closed"]})
+
+
+def _menu(f: Frames, as_of, as_of_date: date) -> None:
+    launch_ts = np.datetime64(date(2025, 6, 1), "ms")
+    f[("luckyus_sales_product", "t_category")] = pd.DataFrame({
+        "id": range(1, len(w.CATEGORIES) + 1), "category_name": w.CATEGORIES,
+        "sort_order": [i * 10 for i in range(1, len(w.CATEGORIES) + 1)],
+        "create_time": launch_ts, "update_time": launch_ts})
+    cat_id = {c: i + 1 for i, c in enumerate(w.CATEGORIES)}
+    prods, skus, history, shop_products = [], [], [], []
+    for p in w.PRODUCTS:
+        created = np.datetime64(p.launch, "ms") - np.timedelta64(7, "D") + np.timedelta64(15, "h")
+        if created > as_of:
+            continue
+        retired = p.retire is not None and p.retire < as_of_date
+        updated = np.datetime64(p.retire + timedelta(days=1), "ms") + np.timedelta64(9, "h") if retired else created
+        prods.append(dict(id=p.product_id, product_no=f"P{p.product_id:04d}", product_name=p.name,
+                          category_id=cat_id[p.category], description=f"{p.name} - {p.category.lower()}",
+                          is_active=0 if retired else 1, launch_date=pd.Timestamp(p.launch),
+                          create_time=created, update_time=updated))
+        sizes = [("regular", 0.0), ("large", w.LARGE_SIZE_UPCHARGE)] if p.is_drink else [("regular", 0.0)]
+        for si, (size, up) in enumerate(sizes):
+            sku_id = p.product_id * 10 + si + 1
+            changes = [(created, None, round(p.price + up, 2))]
+            for when, ids, amount in w.PRICE_CHANGES:
+                if p.is_drink and (ids is None or p.product_id in ids):
+                    ts = np.datetime64(when, "ms") + np.timedelta64(10, "h")
+                    if ts <= as_of and when >= p.launch:
+                        changes.append((ts, changes[-1][2], round(list_price(p, when) + up, 2)))
+            for ts, old, new in changes:
+                history.append(dict(sku_id=sku_id, old_price=old, new_price=new, effective_time=ts, create_time=ts))
+            skus.append(dict(id=sku_id, product_id=p.product_id, sku_no=f"SKU{sku_id:06d}", size_name=size,
+                             price=changes[-1][2], create_time=created, update_time=changes[-1][0]))
+        for s in OPEN_STORES:
+            if s.open_date <= as_of_date:
+                since = max(np.datetime64(s.open_date, "ms") - np.timedelta64(2, "D"), created)
+                shop_products.append(dict(shop_id=s.shop_id, product_id=p.product_id, is_available=0 if retired else 1,
+                                          create_time=since, update_time=max(since, updated)))
+    f[("luckyus_sales_product", "t_product")] = pd.DataFrame(prods)
+    f[("luckyus_sales_product", "t_sku")] = pd.DataFrame(skus)
+    hist = pd.DataFrame(history).sort_values(["effective_time", "sku_id"], kind="stable").reset_index(drop=True)
+    hist.insert(0, "id", np.arange(1, len(hist) + 1))
+    f[("luckyus_sales_product", "t_price_history")] = hist
+    sp = pd.DataFrame(shop_products).sort_values(["create_time", "shop_id", "product_id"], kind="stable").reset_index(drop=True)
+    sp.insert(0, "id", np.arange(1, len(sp) + 1))
+    f[("luckyus_sales_product", "t_shop_product")] = sp
+
+
+# --- Users ----------------------------------------------------------------------------------------
+def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: int) -> None:
+    uid = users.user_idx.to_numpy() + 1
+    ns = users.name_seed.to_numpy()
+    first = FIRST_NAMES[ns % len(FIRST_NAMES)]
+    last = LAST_NAMES[(ns // 31) % len(LAST_NAMES)]
+    nick = np.where(users.emoji, np.char.add(np.char.add(first.astype(str), " "), EMOJI[ns % len(EMOJI)]), first)
+    local_part = np.char.lower(np.char.add(np.char.add(first.astype(str), "."),
+                                           np.char.replace(np.char.replace(last.astype(str), "'", ""), " ", "")))
+    email = np.char.add(np.char.add(np.char.add(local_part, (uid % 997).astype(str)), "@"), DOMAINS[ns % len(DOMAINS)])
+    email = np.where(users.has_email, email, None)
+    area = np.array(["212", "646", "917", "347", "718", "929"])[ns % 6]
+    mobile = np.char.add(np.char.add("+1", area), np.char.zfill(((uid * 7919 + 1_000_003) % 10_000_000).astype(str), 7))
+    reg = _t(users.register_time)
+    last_order = orders.groupby("user_idx").created.max()
+    last_login = pd.Series(uid - 1).map(last_order).to_numpy(dtype="datetime64[ms]")
+    last_login = np.where(np.isnat(last_login), reg, last_login)
+    verify = (reg + users.verify_delay_s.to_numpy().astype("timedelta64[s]")).astype("datetime64[s]")
+    verify_text = np.where(users.zero_verify, "0000-00-00 00:00:00",
+                           pd.to_datetime(verify).strftime("%Y-%m-%d %H:%M:%S").to_numpy())
+    bday = np.where(users.birthday_days >= 0,
+                    (np.datetime64("2025-06-01") - users.birthday_days.to_numpy().clip(0).astype("timedelta64[D]")),
+                    np.datetime64("NaT"))
+    f[("luckyus_sales_user", "t_user")] = pd.DataFrame({
+        "id": uid, "mobile": mobile, "email": email, "first_name": np.where(ns % 9 == 0, None, first),
+        "last_name": np.where(ns % 7 == 0, None, last), "nickname": nick,
+        "register_channel": users.register_channel.to_numpy(), "register_shop_id": pd.array([None] * len(uid), dtype="Int64"),
+        "gender": users.gender.to_numpy(), "birthday": pd.to_datetime(bday), "status": np.where(users.deleted, 3, 1),
+        "is_deleted": users.deleted.astype(int).to_numpy(), "register_time": reg, "last_login_time": last_login,
+        "legacy_verify_time": verify_text, "create_time": reg, "update_time": last_login,
+    })
+    second = (ns % 100) < 15
+    dev_user = np.concatenate([uid, uid[second]])
+    dev_time = np.concatenate([reg, last_login[second]])
+    order = np.lexsort((dev_user, dev_time))
+    os_ = np.where((ns % 10) < 6, "ios", "android")
+    os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
+    f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame({
+        "id": np.arange(1, len(dev_user) + 1), "user_id": dev_user[order], "os": os_all,
+        "app_version": np.array(["1.0.3", "1.1.0", "1.2.2", "1.3.0"])[(dev_user[order] * 13) % 4],
+        "device_model": np.where(os_all == "ios", "iPhone 15", "Pixel 8"),
+        "create_time": dev_time[order], "update_time": dev_time[order]})
+    f[("luckyus_sales_user", "t_dict_register_channel")] = pd.DataFrame({
+        "code": [1, 2, 3, 4, 5, 6],
+        "name": ["popup_event", "app_store", "social_ad", "referral", "in_store_qr", "partner_promo"],
+        "description": ["Signed up at a June 2025 pop-up event", "Downloaded the app organically",
+                        "Paid social media advert", "Invited by a friend", "Scanned the QR code in a store",
+                        "Partner promotion (universities, offices)"]})
+
+
+# --- Orders, payments, delivery ------------------------------------------------------------------
+def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: World, as_of) -> None:
+    o = orders
+    created = _t(o.created)
+    paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
+    cancelled, refunded = _upto(_t(o.cancelled), as_of), _upto(_t(o.refunded), as_of)
+    status_log_all = world.frames["status_log"]
+    sl = status_log_all[status_log_all.time.values <= as_of]
+    last_status = sl.groupby("order_id").to_status.last()
+    last_change = sl.groupby("order_id").time.max()
+    keep = ~o.is_test.to_numpy()
+    oid = o.order_id.to_numpy()
+    status = last_status.reindex(oid).to_numpy()
+    updated = last_change.reindex(oid).to_numpy(dtype="datetime64[ms]")
+    remark = np.select([o.remark_draw < 0.015, o.remark_draw < 0.03, o.remark_draw < 0.035],
+                       ["less ice please", "oat milk instead 🙏", "extra hot ☕🔥"], None)
+    store_id = np.array([s.shop_id for s in OPEN_STORES])[o.store_idx.to_numpy()]
+    order_frame = pd.DataFrame({
+        "id": oid, "order_no": np.char.add("LK", np.char.zfill(oid.astype(str), 12)), "user_id": o.user_idx.to_numpy() + 1,
+        "shop_id": store_id, "channel": o.channel.to_numpy(), "status": status, "item_count": o.item_count.to_numpy(),
+        "total_amount": _money(o.gross_c), "discount_amount": _money(o.discount_c), "pay_amount": _money(o.pay_c),
+        "coupon_id": pd.array(np.where(o.coupon_id > 0, o.coupon_id, -1), dtype="Int64"),
+        "remark": remark, "is_deleted": 0, "create_time": created, "pay_time": paid, "complete_time": completed,
+        "cancel_time": cancelled, "update_time": updated,
+    })
+    order_frame.loc[order_frame.coupon_id < 0, "coupon_id"] = pd.NA
+    f[("luckyus_sales_order", "t_order")] = order_frame[keep].reset_index(drop=True)
+
+    it = items_all[items_all.created.values <= as_of]
+    names = {p.product_id: p.name for p in w.PRODUCTS}
+    sku = it.product_id.to_numpy() * 10 + np.where(it.large, 2, 1)
+    f[("luckyus_sales_order", "t_order_item")] = pd.DataFrame({
+        "id": it.item_id.to_numpy(), "order_id": it.order_id.to_numpy(), "product_id": it.product_id.to_numpy(),
+        "sku_id": sku, "product_name": it.product_id.map(names).to_numpy(), "quantity": it.quantity.to_numpy(),
+        "unit_price": _money(it.unit_c), "discount_amount": _money(it.disc_c), "pay_amount": _money(it.pay_c),
+        "create_time": _t(it.created), "update_time": _t(it.created)})
+
+    log = sl.reset_index(drop=True)
+    f[("luckyus_sales_order", "t_order_status_log")] = pd.DataFrame({
+        "id": np.arange(1, len(log) + 1), "order_id": log.order_id.to_numpy(),
+        "from_status": pd.Series(log.from_status.to_numpy(), dtype="Int64").mask(log.from_status.to_numpy() < 0),
+        "to_status": log.to_status.to_numpy(),
+        "operator": np.where(log.to_status.isin([30, 40]), "barista-app", np.where(log.to_status == 70, "cs-agent", "customer")),
+        "create_time": _t(log.time)})
+
+    ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
+    ref_t = _t(ref.refunded)
+    f[("luckyus_sales_order", "t_refund")] = pd.DataFrame({
+        "id": np.arange(1, len(ref) + 1), "refund_no": np.char.add("RF", np.char.zfill(ref.order_id.to_numpy().astype(str), 12)),
+        "order_id": ref.order_id.to_numpy(), "refund_amount": _money(ref.pay_c),
+        "reason": np.array(["wrong drink", "order took too long", "store closed early", "duplicate charge"])[ref.order_id.to_numpy() % 4],
+        "status": 2, "create_time": ref_t - np.timedelta64(600, "s"), "update_time": ref_t})
+    f[("luckyus_sales_order", "t_dict_order_status")] = pd.DataFrame({
+        "code": [10, 20, 30, 40, 50, 60, 70],
+        "name": ["created", "paid", "making", "ready", "completed", "cancelled", "refunded"],
+        "description": ["Placed, awaiting payment", "Paid, waiting in the make queue", "Being made", "Ready for pickup or courier",
+                        "Handed over", "Cancelled before completion", "Refunded after completion"]})
+
+    # Payments: one successful payment per paid order, sometimes after a failed attempt.
+    p = o[~np.isnat(paid)]
+    p_paid = _t(p.paid)
+    p_ref = _latest(_upto(_t(p.refunded), as_of), _upto(_t(p.cancelled), as_of))
+    failed = p[p.failed_payment.to_numpy()]
+    pay = pd.DataFrame({
+        "order_id": np.concatenate([failed.order_id, p.order_id]),
+        "user_id": np.concatenate([failed.user_idx, p.user_idx]) + 1,
+        "pay_method": np.concatenate([failed.pay_method, p.pay_method]),
+        "amount": np.concatenate([_money(failed.pay_c), _money(p.pay_c)]),
+        "status": np.concatenate([np.full(len(failed), 3), np.where(np.isnat(p_ref), 2, 4)]),
+        "create_time": np.concatenate([_t(failed.paid) - np.timedelta64(20, "s"), p_paid - np.timedelta64(3, "s")]),
+        "pay_time": np.concatenate([np.full(len(failed), NAT), p_paid]),
+        "update_time": np.concatenate([_t(failed.paid) - np.timedelta64(18, "s"), np.where(np.isnat(p_ref), p_paid, p_ref)]),
+    }).sort_values(["create_time", "order_id"], kind="stable").reset_index(drop=True)
+    pay.insert(0, "id", np.arange(1, len(pay) + 1))
+    pay.insert(1, "payment_no", np.char.add("PY", np.char.zfill(pay.id.to_numpy().astype(str), 12)))
+    pay.insert(6, "gateway_txn_id", np.where(pay.status == 3, None, np.char.add("ch_", np.char.zfill((pay.id.to_numpy() * 2654435761 % 10**12).astype(str), 12))))
+    pay = pay[["id", "payment_no", "order_id", "user_id", "pay_method", "amount", "status", "gateway_txn_id", "create_time", "pay_time", "update_time"]]
+    f[("luckyus_sales_payment", "t_payment")] = pay
+    back = pay[pay.status == 4].sort_values("update_time", kind="stable")
+    f[("luckyus_sales_payment", "t_payment_refund")] = pd.DataFrame({
+        "id": np.arange(1, len(back) + 1), "payment_id": back.id.to_numpy(), "order_id": back.order_id.to_numpy(),
+        "amount": back.amount.to_numpy(), "status": 2, "create_time": _t(back.update_time), "update_time": _t(back.update_time)})
+
+    dl = o[(o.channel == 2).to_numpy() & ~np.isnat(paid)]
+    handed = _t(dl.completed)
+    rs = stream(world.seed, "delivery")
+    del rs
+    minutes = (dl.distance_c.to_numpy() * 0.12 + 8).astype(np.int64)
+    deliver = np.where(np.isnat(handed), NAT, handed + (minutes * 60).astype("timedelta64[s]"))
+    dispatch = _t(dl.paid) + np.timedelta64(60, "s")
+    cancelled_dl = ~np.isnat(_t(dl.cancelled))
+    f[("luckyus_sales_delivery", "t_delivery_order")] = pd.DataFrame({
+        "id": np.arange(1, len(dl) + 1), "order_id": dl.order_id.to_numpy(), "platform": dl.platform.to_numpy(),
+        "platform_order_no": np.char.add(np.array(["DD-", "UE-", "GH-"])[dl.platform.to_numpy() - 1], np.char.zfill(dl.order_id.to_numpy().astype(str), 10)),
+        "delivery_fee": _money(dl.delivery_fee_c), "distance_miles": np.round(dl.distance_c.to_numpy() / 100, 2),
+        "status": np.select([cancelled_dl & _le(_t(dl.cancelled), as_of), _le(deliver, as_of), _le(handed, as_of)], [4, 3, 2], 1),
+        "dispatch_time": dispatch, "pickup_time": _upto(handed, as_of), "deliver_time": _upto(deliver, as_of),
+        "create_time": _t(dl.paid), "update_time": _latest(dispatch, _upto(handed, as_of), _upto(deliver, as_of), _upto(_t(dl.cancelled), as_of))})
+
+
+# --- Marketing -------------------------------------------------------------------------------------
+def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: date) -> dict:
+    camp_rows, spend_rows = [], []
+    for cid, name, ctype, start, end, budget, _ in w.CAMPAIGNS:
+        created = np.datetime64(start, "ms") - np.timedelta64(10, "D")
+        if created > as_of:
+            continue
+        ended = end < as_of_date
+        status = 3 if ended else (2 if start <= as_of_date else 1)
+        changed = np.datetime64(end + timedelta(days=1), "ms") if ended else (np.datetime64(start, "ms") if start <= as_of_date else created)
+        camp_rows.append(dict(id=cid, campaign_name=name, campaign_type=ctype, budget_amount=float(budget), status=status,
+                              start_time=np.datetime64(start, "ms") + np.timedelta64(4, "h"),
+                              end_time=np.datetime64(end, "ms") + np.timedelta64(28, "h") - np.timedelta64(1, "s"),
+                              create_time=created, update_time=changed))
+        days = [d for d in _days(start, min(end, as_of_date))]
+        for d in days:
+            rs = stream(world.seed, "spend", cid, d.isoformat())
+            daily = budget / max((end - start).days + 1, 1) * world.scale
+            split = rs.dirichlet(np.ones(len(w.MEDIA_CHANNELS)) * 4)
+            for ch, share in zip(w.MEDIA_CHANNELS, split):
+                amount = round(daily * share * rs.uniform(0.7, 1.3), 2)
+                if amount >= 0.01:
+                    spend_rows.append(dict(campaign_id=cid, media_channel=ch, spend_amount=amount, spend_date=pd.Timestamp(d),
+                                           create_time=np.datetime64(d + timedelta(days=1), "ms") + np.timedelta64(7, "h")))
+    f[("luckyus_isales_market", "t_campaign")] = pd.DataFrame(camp_rows)
+    spend = pd.DataFrame(spend_rows)
+    spend.insert(0, "id", np.arange(1, len(spend) + 1))
+    f[("luckyus_isales_market", "t_campaign_spend")] = spend[spend.create_time.values <= as_of].reset_index(drop=True)
+    f[("luckyus_isales_market", "t_coupon_template")] = pd.DataFrame([dict(
+        id=t.template_id, campaign_id=t.campaign_id, template_name=t.name, coupon_type=t.coupon_type,
+        discount_value=t.value, min_spend=0.0, valid_days=t.valid_days, is_new_user_only=int(t.new_user),
+        create_time=np.datetime64(t.start, "ms") - np.timedelta64(10, "D"),
+        update_time=np.datetime64(t.start, "ms") - np.timedelta64(10, "D")) for t in TEMPLATES
+        if np.datetime64(t.start, "ms") - np.timedelta64(10, "D") <= as_of])
+
+    c = world.frames["coupons"]
+    c = c[c.issue_time.values <= as_of]
+    used = orders[(orders.coupon_id > 0).to_numpy() & ~np.isnat(_t(orders.paid))]
+    use_time = pd.Series(_t(used.paid), index=used.coupon_id.to_numpy())
+    use_order = pd.Series(used.order_id.to_numpy(), index=used.coupon_id.to_numpy())
+    cid = c.coupon_id.to_numpy()
+    u_time = use_time.reindex(cid).to_numpy(dtype="datetime64[ms]")
+    u_order = use_order.reindex(cid).to_numpy()
+    expire = _t(c.expire_time)
+    is_used = _le(u_time, as_of)
+    is_expired = ~is_used & _le(expire, as_of)
+    issue = _t(c.issue_time)
+    frame = pd.DataFrame({
+        "id": cid, "coupon_no": np.char.add("CP", np.char.zfill(cid.astype(str), 14)), "template_id": c.template_id.to_numpy(),
+        "user_id": c.user_idx.to_numpy() + 1, "status": np.select([is_used, is_expired], [1, 2], 0),
+        "order_id": pd.array(np.where(is_used, u_order, -1), dtype="Int64"),
+        "issue_time": issue, "expire_time": expire, "use_time": np.where(is_used, u_time, NAT),
+        "create_time": issue, "update_time": np.select([is_used, is_expired], [u_time, expire], issue)})
+    frame.loc[~is_used, "order_id"] = pd.NA
+    # Dirty rows: a double-submitted issue call stored the same coupon twice, a second apart.
+    dirty = world.frames["dirty"].iloc[0]
+    dup_mask = (cid * 2654435761 % 1_000_000) < dirty.duplicate_coupons * 1_000_000
+    dup = frame[dup_mask].copy()
+    dup["id"] = dup.id + DUPLICATE_COUPON_ID_OFFSET
+    dup["coupon_no"] = np.char.add(dup.coupon_no.to_numpy().astype(str), "D")
+    for col in ("issue_time", "create_time"):
+        dup[col] = _t(dup[col]) + np.timedelta64(1, "s")
+    dup_expired = _le(_t(dup.expire_time), as_of)
+    dup["status"] = np.where(dup_expired, 2, 0)
+    dup["order_id"] = pd.array([pd.NA] * len(dup), dtype="Int64")
+    dup["use_time"] = NAT
+    dup["update_time"] = np.where(dup_expired, _t(dup.expire_time), _t(dup.create_time))
+    coupons = pd.concat([frame, dup], ignore_index=True)
+    f[("luckyus_isales_market", "t_coupon")] = coupons
+
+    issued = coupons.groupby("template_id").size()
+    templates = pd.DataFrame({"template_id": [t.template_id for t in TEMPLATES],
+                              "campaign_id": [t.campaign_id for t in TEMPLATES],
+                              "template_name": [t.name for t in TEMPLATES]})
+    templates["issued"] = templates.template_id.map(issued).fillna(0).astype(int)
+    budget_stock = {t.template_id: int(round(50_000 * world.scale)) + 100 for t in TEMPLATES}
+    templates["remaining_stock"] = [max(budget_stock[t] - issued.get(t, 0) % budget_stock[t], 0) for t in templates.template_id]
+    unused = coupons[coupons.status == 0]
+    camps = pd.DataFrame(camp_rows)
+    return {
+        "campaigns": pd.DataFrame({"campaign_id": camps.id, "campaign_name": camps.campaign_name,
+                                   "campaign_type": camps.campaign_type, "is_running": camps.status == 2}),
+        "templates": templates,
+        "unused": pd.DataFrame({"user_id": unused.user_id, "coupon_id": unused.id, "template_id": unused.template_id}),
+    }
+
+
+# --- Production ----------------------------------------------------------------------------------
+def _production(f: Frames, world: World, as_of) -> None:
+    ev = world.frames["make_events"]
+    ev = ev[ev.time.values <= as_of].reset_index(drop=True)
+    t = _t(ev.time)
+    f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame({
+        "id": np.arange(1, len(ev) + 1), "order_id": ev.order_id.to_numpy(),
+        "shop_id": np.array([s.shop_id for s in OPEN_STORES])[ev.store_idx.to_numpy()],
+        "event_type": ev.event_type.to_numpy(), "station_no": ev.station.to_numpy(),
+        "event_time": t, "create_time": t.astype("datetime64[s]").astype("datetime64[ms]") + np.timedelta64(1, "s")})
+
+
+# --- IoT --------------------------------------------------------------------------------------------
+def _fleet() -> pd.DataFrame:
+    rows = []
+    for s in OPEN_STORES:
+        for type_id, code, _name, per_store, models, _temp in w.DEVICE_TYPES:
+            count = per_store + (w.EXTRA_COFFEE_MACHINES.get(s.shop_id, 0) if code == "coffee_machine" else 0)
+            for k in range(count):
+                rows.append(dict(shop_id=s.shop_id, type_id=type_id, type_code=code, model=models[k % len(models)],
+                                 install=s.open_date - timedelta(days=3 + k % 3)))
+    fleet = pd.DataFrame(rows)
+    fleet.insert(0, "device_id", np.arange(1, len(fleet) + 1))
+    return fleet
+
+
+def _device_timelines(world: World, fleet: pd.DataFrame) -> pd.DataFrame:
+    """Outage periods per device over the whole device horizon, pinned so that at the base
+    as-of instant exactly the planned devices (OFFLINE_DEVICES, OFFLINE_BLENDERS) are offline."""
+    base = as_of_instant(w.BASE_AS_OF)
+    rs = stream(world.seed, "fleet")
+    blenders = fleet.index[fleet.type_code == "blender"].to_numpy()
+    others = fleet.index[fleet.type_code != "blender"].to_numpy()
+    off = np.zeros(len(fleet), bool)
+    off[rs.choice(blenders, w.OFFLINE_BLENDERS, replace=False)] = True
+    off[rs.choice(others, w.OFFLINE_DEVICES - w.OFFLINE_BLENDERS, replace=False)] = True
+    rows = []
+    end = base + np.timedelta64(DEVICE_HORIZON_DAYS, "D")
+    hour = np.timedelta64(3_600_000, "ms")
+    for i, dev in fleet.iterrows():
+        r = stream(world.seed, "device", int(dev.device_id))
+        installed = np.datetime64(dev.install, "ms") + np.timedelta64(15, "h")
+        pinned = None
+        if off[i]:  # down since some days before the as-of instant, back some days after it
+            down = max(base - np.timedelta64(int(r.exponential(14 * 86_400_000)), "ms") - hour, installed + hour)
+            pinned = (down, base + np.timedelta64(int(r.exponential(20 * 86_400_000)) + 3_600_000, "ms"))
+        t = installed
+        while True:  # short outages: a renewal process over the device's life
+            start = t + np.timedelta64(int(r.exponential(20 * 86_400_000)), "ms")
+            stop_ = start + np.timedelta64(int(r.exponential(5 * 3_600_000)) + 60_000, "ms")
+            if start >= end:
+                break
+            t = stop_
+            if start <= base < stop_:
+                continue  # the state at the as-of instant is the pinned one, not chance
+            if pinned is not None and start < pinned[1] and stop_ > pinned[0]:
+                continue
+            rows.append((int(dev.device_id), start, stop_))
+        if pinned is not None:
+            rows.append((int(dev.device_id), *pinned))
+    out = pd.DataFrame(rows, columns=["device_id", "down", "up"]).sort_values(["device_id", "down"]).reset_index(drop=True)
+    return out
+
+
+def _iot(f: Frames, world: World, as_of, as_of_date: date) -> pd.DataFrame:
+    fleet = _fleet()
+    types = {t[0]: t for t in w.DEVICE_TYPES}
+    f[("luckyus_iot_device", "t_device_type")] = pd.DataFrame(
+        {"id": [t[0] for t in w.DEVICE_TYPES], "type_code": [t[1] for t in w.DEVICE_TYPES], "type_name": [t[2] for t in w.DEVICE_TYPES]})
+    installed = np.array([np.datetime64(d, "ms") for d in fleet.install]) + np.timedelta64(15, "h")
+    fleet = fleet[installed <= as_of].reset_index(drop=True)
+    installed = installed[installed <= as_of]
+    f[("luckyus_iot_device", "t_device")] = pd.DataFrame({
+        "id": fleet.device_id, "device_sn": [f"LK-{c[:3].upper()}-{i:05d}" for c, i in zip(fleet.type_code, fleet.device_id)],
+        "device_type_id": fleet.type_id, "model": fleet.model, "shop_id": fleet.shop_id,
+        "firmware_version": np.where(fleet.device_id % 5 == 0, "2.1.0", "2.0.4"), "status": 1,
+        "install_date": pd.to_datetime(fleet.install), "create_time": installed, "update_time": installed})
+
+    outages = _device_timelines(world, _fleet())
+    ev_rows = []
+    down, up = _t(outages.down), _t(outages.up)
+    ev_rows.append(pd.DataFrame({"device_id": outages.device_id, "event_type": 2, "event_time": down}))
+    ev_rows.append(pd.DataFrame({"device_id": outages.device_id, "event_type": 1, "event_time": up}))
+    ev_rows.append(pd.DataFrame({"device_id": fleet.device_id, "event_type": 1, "event_time": installed}))
+    # Daily temperature readings while online, with rare sensor glitches.
+    dirty = world.frames["dirty"].iloc[0]
+    temp_types = {code: rng for code, rng in w.READING_RANGES_F.items()}
+    readings = []
+    for dev in fleet.itertuples():
+        if dev.type_code not in temp_types:
+            continue
+        r = stream(world.seed, "readings", dev.device_id)
+        start = np.datetime64(dev.install, "D") + np.timedelta64(1, "D")
+        days = np.arange(start, np.datetime64(w.BASE_AS_OF, "D") + np.timedelta64(DEVICE_HORIZON_DAYS, "D"))
+        t = days.astype("datetime64[ms]") + r.integers(0, 86_400_000, len(days)).astype("timedelta64[ms]")
+        lo, hi = temp_types[dev.type_code]
+        value = np.round(r.uniform(lo, hi, len(days)), 2)
+        glitch = r.random(len(days)) < dirty.bad_device_readings
+        value = np.where(glitch, r.choice([-999.0, 999.99, 6553.5], len(days)), value)
+        readings.append(pd.DataFrame({"device_id": dev.device_id, "event_type": 4, "event_time": t.astype("datetime64[s]").astype("datetime64[ms]"), "reading_value": value}))
+    ev = pd.concat(ev_rows + readings, ignore_index=True)
+    ev = ev[ev.event_time.values <= as_of]
+    dev_down = outages[_t(outages.down) <= as_of]
+    # An outage interrupts readings: drop readings while the device is down.
+    ev = ev.sort_values(["event_time", "device_id", "event_type"], kind="stable").reset_index(drop=True)
+    codes = {"coffee_machine": "E-BOILER", "blender": "E-MOTOR", "ice_maker": "E-WATER", "refrigerator": "E-COMP",
+             "freezer": "E-COMP", "oven": "E-HEAT"}
+    type_of = fleet.set_index("device_id").type_code
+    err_code = np.where(ev.event_type == 2, ev.device_id.map(type_of).map(codes), None)
+    payload = np.where(ev.event_type == 2, '{"reason":"heartbeat_timeout"}', None)
+    f[("luckyus_iot_device", "t_device_event")] = pd.DataFrame({
+        "id": np.arange(1, len(ev) + 1), "device_id": ev.device_id.to_numpy(), "event_type": ev.event_type.to_numpy(),
+        "error_code": err_code, "reading_value": ev.reading_value.to_numpy() if "reading_value" in ev else np.nan,
+        "payload": payload, "event_time": _t(ev.event_time),
+        "create_time": _t(ev.event_time).astype("datetime64[s]").astype("datetime64[ms]") + np.timedelta64(2, "s")})
+
+    # Live state at the instant: offline when inside an outage.
+    live_down = dev_down[_t(dev_down.up) > as_of].groupby("device_id").down.max()
+    last_read = ev[ev.event_type == 4].groupby("device_id").agg(t=("event_time", "max"), v=("reading_value", "last"))
+    is_off = fleet.device_id.isin(live_down.index).to_numpy()
+    rs = stream(world.seed, "heartbeat", as_of_date.isoformat())
+    hb = np.where(is_off, live_down.reindex(fleet.device_id).to_numpy(dtype="datetime64[ms]"),
+                  as_of - rs.integers(1_000, 30_000, len(fleet)).astype("timedelta64[ms]"))
+    return pd.DataFrame({
+        "device_id": fleet.device_id, "device_sn": f[("luckyus_iot_device", "t_device")].device_sn,
+        "shop_id": fleet.shop_id, "type_code": fleet.type_code, "model": fleet.model, "is_online": ~is_off,
+        "last_heartbeat_at": hb, "temperature_f": last_read.v.reindex(fleet.device_id).to_numpy(),
+        "error_code": np.where(is_off, fleet.type_code.map(codes).to_numpy(), None)})
+
+
+# --- Supply chain -----------------------------------------------------------------------------------
+def _supply_chain(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: date) -> pd.DataFrame:
+    base_ts = np.datetime64(date(2025, 6, 1), "ms")
+    f[("luckyus_scm_material", "t_supplier")] = pd.DataFrame({
+        "id": [s[0] for s in w.SUPPLIERS], "supplier_name": [s[1] for s in w.SUPPLIERS],
+        "contact_email": [f"orders@{s[1].split()[0].lower()}-supply.com" for s in w.SUPPLIERS],
+        "lead_time_days": [2, 1, 3, 4, 1], "create_time": base_ts, "update_time": base_ts})
+    mats = pd.DataFrame(w.MATERIALS, columns=["material_code", "material_name", "category", "unit", "unit_cost", "per_order", "shelf_life_days", "supplier_id"])
+    mats.insert(0, "id", np.arange(1, len(mats) + 1))
+    f[("luckyus_scm_material", "t_material")] = pd.DataFrame({
+        "id": mats.id, "material_code": mats.material_code, "material_name": mats.material_name, "category": mats.category,
+        "unit": mats.unit, "unit_cost": mats.unit_cost, "supplier_id": mats.supplier_id,
+        "shelf_life_days": pd.array(mats.shelf_life_days, dtype="Int64"), "create_time": base_ts, "update_time": base_ts})
+
+    local_day = pd.to_datetime(orders.created).dt.tz_localize("UTC").dt.tz_convert(w.BUSINESS_TZ).dt.date.to_numpy()
+    done = ~np.isnat(_t(orders.completed))
+    per_day = pd.Series(1, index=pd.MultiIndex.from_arrays([orders.store_idx.to_numpy()[done], local_day[done]])).groupby(level=[0, 1]).sum()
+    n_mat = len(mats)
+    use = mats.per_order.to_numpy()
+    perishable = mats.shelf_life_days.fillna(999).to_numpy() <= 30
+    lead = np.array([dict((s[0], l) for s, l in zip(w.SUPPLIERS, [2, 1, 3, 4, 1]))[sid] for sid in mats.supplier_id])
+    moves, counts, pos, lines, receipts = [], [], [], [], []
+    stock_final = []
+    for si, s in enumerate(OPEN_STORES):
+        if s.open_date > as_of_date:
+            continue
+        expected = use * s.base_daily_orders * world.scale
+        on_hand = expected * 6
+        pending: dict[date, np.ndarray] = {}
+        first_receipt = True
+        for d in _days(s.open_date, as_of_date):
+            rs = stream(world.seed, "inventory", s.shop_id, d.isoformat())
+            if first_receipt:
+                moves.append((s.shop_id, d, 1, on_hand.copy(), "OPENING"))
+                first_receipt = False
+            arrived = pending.pop(d, None)
+            if arrived is not None:
+                on_hand = on_hand + arrived
+                moves.append((s.shop_id, d, 1, arrived, "PO"))
+            n_orders = per_day.get((si, d), 0)
+            consumed = np.minimum(use * n_orders * rs.uniform(0.92, 1.08, n_mat), on_hand)
+            wasted = np.where(perishable, on_hand * w.WASTE_SHARE_PERISHABLE * rs.uniform(0.3, 1.7, n_mat) / 7, 0.0)
+            wasted = np.minimum(wasted, on_hand - consumed)
+            on_hand = on_hand - consumed - wasted
+            moves.append((s.shop_id, d, 2, consumed, None))
+            moves.append((s.shop_id, d, 3, wasted, None))
+            counts.append((s.shop_id, d, on_hand * rs.uniform(0.985, 1.015, n_mat)))
+            reorder = (on_hand < expected * 3) & ~np.any([p > 0 for p in pending.values()], axis=0) if pending else on_hand < expected * 3
+            if np.any(reorder):
+                qty = np.where(reorder, np.round(expected * 7, 3), 0.0)
+                for sup in np.unique(mats.supplier_id.to_numpy()[reorder]):
+                    sel = reorder & (mats.supplier_id.to_numpy() == sup)
+                    arrive = d + timedelta(days=int(lead[sel][0]))
+                    pos.append((s.shop_id, int(sup), d, arrive, np.where(sel, qty, 0.0)))
+                    pending[arrive] = pending.get(arrive, np.zeros(n_mat)) + np.where(sel, qty, 0.0)
+        stock_final.append((s.shop_id, on_hand))
+
+    mv = []
+    for shop, d, mtype, qty, ref in moves:
+        nz = np.flatnonzero(qty > 0.0005)
+        mv.append(pd.DataFrame({"shop_id": shop, "material_id": nz + 1, "movement_type": mtype, "quantity": np.round(qty[nz], 3),
+                                "reference_no": ref, "movement_date": pd.Timestamp(d),
+                                "create_time": np.datetime64(d, "ms") + np.timedelta64(23 * 3600 + mtype * 60, "s")}))
+    mv = pd.concat(mv, ignore_index=True).sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
+    mv.insert(0, "id", np.arange(1, len(mv) + 1))
+    f[("luckyus_scm_inventory", "t_stock_movement")] = mv[mv.create_time.values <= as_of].reset_index(drop=True)
+    ct = pd.concat([pd.DataFrame({"shop_id": shop, "material_id": np.arange(1, n_mat + 1), "count_date": pd.Timestamp(d),
+                                  "quantity": np.round(q, 3), "create_time": np.datetime64(d, "ms") + np.timedelta64(23 * 3600 + 1800, "s")})
+                    for shop, d, q in counts], ignore_index=True).sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
+    ct.insert(0, "id", np.arange(1, len(ct) + 1))
+    f[("luckyus_scm_inventory", "t_stock_count")] = ct[ct.create_time.values <= as_of].reset_index(drop=True)
+    st = pd.concat([pd.DataFrame({"shop_id": shop, "material_id": np.arange(1, n_mat + 1), "quantity": np.round(q, 3)})
+                    for shop, q in stock_final], ignore_index=True)
+    st.insert(0, "id", np.arange(1, len(st) + 1))
+    opened = {s.shop_id: np.datetime64(s.open_date, "ms") for s in OPEN_STORES if s.open_date}
+    st["create_time"] = st.shop_id.map(opened).to_numpy(dtype="datetime64[ms]")
+    st["update_time"] = np.datetime64(as_of_date, "ms") + np.timedelta64(23 * 3600 + 1800, "s")
+    f[("luckyus_scm_inventory", "t_stock")] = st
+
+    po = pd.DataFrame([dict(shop_id=shop, supplier_id=sup, order_date=pd.Timestamp(d), expected_date=pd.Timestamp(arr),
+                            create_time=np.datetime64(d, "ms") + np.timedelta64(23 * 3600 + 2400, "s"),
+                            arrive=np.datetime64(arr, "ms") + np.timedelta64(8, "h"), qty=qty) for shop, sup, d, arr, qty in pos])
+    po = po.sort_values(["create_time", "shop_id", "supplier_id"], kind="stable").reset_index(drop=True)
+    po.insert(0, "id", np.arange(1, len(po) + 1))
+    cost = mats.unit_cost.to_numpy()
+    delivered = po.arrive.values <= as_of
+    line_rows, rec_rows = [], []
+    for p in po.itertuples():
+        nz = np.flatnonzero(p.qty > 0)
+        line_rows.append(pd.DataFrame({"po_id": p.id, "material_id": nz + 1, "quantity": np.round(p.qty[nz], 3),
+                                       "unit_cost": cost[nz], "line_amount": np.round(p.qty[nz] * cost[nz], 2), "create_time": p.create_time}))
+    lines = pd.concat(line_rows, ignore_index=True)
+    lines.insert(0, "id", np.arange(1, len(lines) + 1))
+    totals = lines.groupby("po_id").line_amount.sum()
+    f[("luckyus_scm_purchase", "t_purchase_order")] = pd.DataFrame({
+        "id": po.id, "po_no": [f"PO{i:010d}" for i in po.id], "supplier_id": po.supplier_id, "shop_id": po.shop_id,
+        "status": np.where(delivered, 3, 2), "total_amount": np.round(po.id.map(totals).to_numpy(), 2),
+        "order_date": po.order_date, "expected_date": po.expected_date, "create_time": _t(po.create_time),
+        "update_time": np.where(delivered, _t(po.arrive), _t(po.create_time))})[po.create_time.values <= as_of].reset_index(drop=True)
+    f[("luckyus_scm_purchase", "t_purchase_order_line")] = lines[lines.create_time.values <= as_of].reset_index(drop=True)
+    rec = po[delivered].sort_values(["arrive", "id"], kind="stable")
+    f[("luckyus_scm_purchase", "t_delivery_receipt")] = pd.DataFrame({
+        "id": np.arange(1, len(rec) + 1), "po_id": rec.id.to_numpy(), "shop_id": rec.shop_id.to_numpy(),
+        "received_time": _t(rec.arrive), "is_complete": 1, "create_time": _t(rec.arrive) + np.timedelta64(300, "s")})
+    code_of = dict(zip(mats.id, mats.material_code))
+    unit_of = dict(zip(mats.id, mats.unit))
+    return pd.DataFrame({"shop_id": st.shop_id, "material_id": st.material_id, "material_code": st.material_id.map(code_of),
+                         "quantity": st.quantity, "unit": st.material_id.map(unit_of)})
+
+
+# --- Settlement --------------------------------------------------------------------------------------
+def _settlement(f: Frames, orders: pd.DataFrame, as_of) -> None:
+    done = orders[~np.isnat(_t(orders.completed))]
+    day = pd.to_datetime(done.created).dt.tz_localize("UTC").dt.tz_convert(w.BUSINESS_TZ).dt.normalize().dt.tz_localize(None)
+    settle_at = local_to_utc((day + pd.Timedelta(hours=27)).to_numpy().astype("datetime64[ms]"))
+    refunded_by_settle = _le(_t(done.refunded), settle_at.max()) & (_t(done.refunded) <= settle_at)
+    g = pd.DataFrame({"shop_idx": done.store_idx.to_numpy(), "day": day.to_numpy(), "settle_at": settle_at,
+                      "gross": done.gross_c.to_numpy(), "disc": done.discount_c.to_numpy(), "net": done.pay_c.to_numpy(),
+                      "refund": np.where(refunded_by_settle, done.pay_c.to_numpy(), 0)})
+    agg = g.groupby(["day", "shop_idx"]).agg(n=("net", "size"), gross=("gross", "sum"), disc=("disc", "sum"),
+                                             net=("net", "sum"), refund=("refund", "sum"), settle_at=("settle_at", "max")).reset_index()
+    agg = agg[agg.settle_at.values <= as_of].reset_index(drop=True)
+    f[("fi_settlement", "t_shop_daily_settlement")] = pd.DataFrame({
+        "id": np.arange(1, len(agg) + 1), "shop_id": np.array([s.shop_id for s in OPEN_STORES])[agg.shop_idx.to_numpy()],
+        "settle_date": agg.day, "order_count": agg.n, "gross_amount": _money(agg.gross), "discount_amount": _money(agg.disc),
+        "net_amount": _money(agg.net), "refund_amount": _money(agg.refund), "status": 2,
+        "create_time": _t(agg.settle_at), "update_time": _t(agg.settle_at)})

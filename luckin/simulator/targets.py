@@ -1,0 +1,247 @@
+"""Where the simulated estate is written: a MySQL/MariaDB server, or the embedded stand-in.
+
+MariaDB: each table is created without secondary indexes, bulk-loaded with
+``LOAD DATA LOCAL INFILE`` from a tab-separated file that DuckDB writes (fast, exact decimals,
+``\\N`` for NULL), then indexed. Tables load in parallel on a few connections.
+
+Embedded stand-in (no server needed): one SQLite file per schema, ``<dir>/<schema>.sqlite``,
+keeping the MySQL type names as declared types. Readers use the same SQLAlchemy path for both
+(``mysql+pymysql://.../<schema>`` or ``sqlite:///<dir>/<schema>.sqlite``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pymysql
+
+from .spec import Schema, Table
+
+Progress = Callable[[str], None]
+_FORBIDDEN = ("\t", "\n", "\\")  # would break the tab-separated bulk file
+
+
+class EstateTarget(Protocol):
+    kind: str
+
+    def describe(self) -> str: ...
+    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None: ...
+    def upsert(self, table: Table, frame: pd.DataFrame) -> None: ...
+    def sqlalchemy_url(self, schema: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class MySQLSettings:
+    host: str = "127.0.0.1"
+    port: int = 3306
+    username: str = "root"
+    password: str = ""
+
+    def connect(self, database: str | None = None, timeout: int = 5) -> pymysql.connections.Connection:
+        return pymysql.connect(host=self.host, port=self.port, user=self.username, password=self.password,
+                               database=database, charset="utf8mb4", local_infile=True, autocommit=True,
+                               connect_timeout=timeout)
+
+
+def _select_sql(table: Table, frame_name: str) -> str:
+    """SELECT that renders each column the way MySQL's LOAD DATA reads it."""
+    parts = []
+    for c in table.columns:
+        q = f'"{c.name}"'
+        if c.base_type == "DATE":
+            parts.append(f"CAST({q} AS DATE)")
+        elif c.base_type == "DECIMAL":
+            p, s = (c.type_args + (10, 0))[:2]
+            parts.append(f"CAST({q} AS DECIMAL({min(p, 38)},{s}))")
+        else:
+            parts.append(q)
+    return f"SELECT {', '.join(parts)} FROM {frame_name}"
+
+
+def _check_text(table: Table, frame: pd.DataFrame) -> None:
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            values = frame[col].dropna()
+            values = values[values.map(lambda v: isinstance(v, str))]
+            for ch in _FORBIDDEN:
+                bad = values[values.str.contains(ch, regex=False)]
+                if len(bad):
+                    raise ValueError(f"{table.qualified}.{col}: value {bad.iloc[0]!r} contains {ch!r}, "
+                                     "which the bulk-load format cannot carry")
+
+
+def write_tsv(table: Table, frame: pd.DataFrame, path: Path) -> None:
+    missing = set(table.column_names) - set(frame.columns)
+    if missing:
+        raise ValueError(f"{table.qualified}: generated frame lacks columns {sorted(missing)}")
+    _check_text(table, frame)
+    con = duckdb.connect()
+    try:
+        con.register("frame", frame[table.column_names])
+        con.execute(f"COPY ({_select_sql(table, 'frame')}) TO '{path}' "
+                    "(FORMAT csv, DELIMITER '\t', HEADER false, NULLSTR '\\N', QUOTE '', ESCAPE '')")
+    finally:
+        con.close()
+
+
+class MySQLTarget:
+    kind = "mysql"
+
+    def __init__(self, settings: MySQLSettings, workers: int = 3) -> None:
+        self.settings = settings
+        self.workers = workers
+        self._tmp = Path(tempfile.mkdtemp(prefix="luckin-estate-"))
+        self._local = threading.local()
+
+    def describe(self) -> str:
+        return f"MySQL {self.settings.host}:{self.settings.port}"
+
+    def sqlalchemy_url(self, schema: str) -> str:
+        s = self.settings
+        return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{schema}"  # password comes from config, not the URL text
+
+    def reachable(self) -> bool:
+        try:
+            self.settings.connect(timeout=3).close()
+            return True
+        except pymysql.err.OperationalError:
+            return False
+
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or not conn.open:
+            conn = self.settings.connect()
+            with conn.cursor() as cur:
+                # The legacy services ran without NO_ZERO_DATE; bulk load without per-row checks.
+                cur.execute("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION', unique_checks = 0, foreign_key_checks = 0")
+            self._local.conn = conn
+        return conn
+
+    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
+        with self._conn().cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{schema.name}`")
+            cur.execute(f"CREATE DATABASE `{schema.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        tables = list(schema.tables.values())
+        with ThreadPoolExecutor(self.workers) as pool:
+            for name in pool.map(lambda t: self._load_table(t, frames.get(t.name)), tables):
+                if progress:
+                    progress(name)
+
+    def _load_table(self, table: Table, frame: pd.DataFrame | None) -> str:
+        conn = self._conn()
+        with conn.cursor() as cur:
+            cur.execute(f"USE `{table.schema}`")
+            cur.execute(table.mysql_ddl(with_secondary_indexes=False))
+            if frame is not None and len(frame):
+                path = self._tmp / f"{table.schema}.{table.name}.tsv"
+                write_tsv(table, frame, path)
+                cols = ", ".join(f"`{c}`" for c in table.column_names)
+                cur.execute(f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE `{table.name}` CHARACTER SET utf8mb4 "
+                            f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({cols})")
+                loaded = cur.rowcount
+                path.unlink()
+                if loaded != len(frame):
+                    raise RuntimeError(f"{table.qualified}: loaded {loaded} rows of {len(frame)}")
+            alter = table.mysql_add_indexes()
+            if alter:
+                cur.execute(alter)
+        return table.qualified
+
+    def upsert(self, table: Table, frame: pd.DataFrame) -> None:
+        """Insert new rows and replace changed ones (matched on primary/unique keys)."""
+        if not len(frame):
+            return
+        path = self._tmp / f"{table.schema}.{table.name}.upsert.tsv"
+        write_tsv(table, frame, path)
+        cols = ", ".join(f"`{c}`" for c in table.column_names)
+        with self._conn().cursor() as cur:
+            cur.execute(f"USE `{table.schema}`")
+            cur.execute(f"LOAD DATA LOCAL INFILE '{path}' REPLACE INTO TABLE `{table.name}` CHARACTER SET utf8mb4 "
+                        f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({cols})")
+        path.unlink()
+
+    def drop_other_schemas(self, keep: set[str], pattern: str = r"^(luckyus_|fi_)") -> list[str]:
+        """Remove estate-looking schemas that the current estate definition no longer has."""
+        with self._conn().cursor() as cur:
+            cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name REGEXP %s", (pattern,))
+            stale = [r[0] for r in cur.fetchall() if r[0] not in keep]
+            for name in stale:
+                cur.execute(f"DROP DATABASE `{name}`")
+        return stale
+
+
+def _sqlite_value_frame(table: Table, frame: pd.DataFrame) -> list[tuple]:
+    out = {}
+    for c in table.columns:
+        s = frame[c.name]
+        if c.base_type == "DATE":
+            out[c.name] = pd.to_datetime(s).dt.strftime("%Y-%m-%d").where(s.notna(), None)
+        elif c.base_type in ("DATETIME", "TIMESTAMP") and np.issubdtype(s.dtype, np.datetime64):
+            fmt = "%Y-%m-%d %H:%M:%S.%f" if c.type_args else "%Y-%m-%d %H:%M:%S"
+            text = pd.to_datetime(s).dt.strftime(fmt)
+            if c.type_args:
+                text = text.str[:-3]
+            out[c.name] = text.where(s.notna(), None)
+        elif c.base_type == "DECIMAL":
+            scale = (c.type_args + (10, 0))[1]
+            out[c.name] = s.map(lambda v: None if pd.isna(v) else f"{v:.{scale}f}")
+        else:
+            out[c.name] = s.astype(object).where(s.notna(), None)
+    return list(zip(*(out[c].tolist() for c in table.column_names)))
+
+
+class SQLiteTarget:
+    """Embedded stand-in: no server needed. Money is stored as text to stay exact."""
+
+    kind = "embedded"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def describe(self) -> str:
+        return f"embedded SQLite files in {self.directory}"
+
+    def path(self, schema: str) -> Path:
+        return self.directory / f"{schema}.sqlite"
+
+    def sqlalchemy_url(self, schema: str) -> str:
+        return f"sqlite:///{self.path(schema).resolve()}"
+
+    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
+        path = self.path(schema.name)
+        path.unlink(missing_ok=True)
+        con = sqlite3.connect(path)
+        try:
+            for table in schema.tables.values():
+                for stmt in table.sqlite_ddl():
+                    con.execute(stmt)
+                frame = frames.get(table.name)
+                if frame is not None and len(frame):
+                    marks = ", ".join("?" * len(table.columns))
+                    con.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', _sqlite_value_frame(table, frame))
+                if progress:
+                    progress(table.qualified)
+            con.commit()
+        finally:
+            con.close()
+
+    def upsert(self, table: Table, frame: pd.DataFrame) -> None:
+        if not len(frame):
+            return
+        con = sqlite3.connect(self.path(table.schema))
+        try:
+            marks = ", ".join("?" * len(table.columns))
+            con.executemany(f'INSERT OR REPLACE INTO "{table.name}" VALUES ({marks})', _sqlite_value_frame(table, frame))
+            con.commit()
+        finally:
+            con.close()
