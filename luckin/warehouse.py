@@ -1,0 +1,196 @@
+"""Run the dbt project (the transformation layer) from Python, with no profile to copy.
+
+`run_dbt_build()` is what `luckin build` and `luckin demo` call. dbt needs a folder holding a
+file named `profiles.yml`; the project commits `profiles.example.yml` (every setting read from
+environment variables with defaults), and `profiles_dir()` renders it to
+`target/profiles/profiles.yml` on each run, so nobody copies or edits anything. A user who
+keeps their own profile sets DBT_PROFILES_DIR and it wins.
+
+Environment overrides understood by the profile: LUCKIN_DBT_TARGET, LUCKIN_DUCKDB_PATH,
+LUCKIN_DBT_THREADS, LUCKIN_PG_HOST, LUCKIN_PG_PORT, LUCKIN_PG_USER, LUCKIN_PG_PASSWORD,
+LUCKIN_PG_DATABASE.
+
+    python -m luckin.warehouse profiles         # render the profile, print its folder
+    python -m luckin.warehouse build [--target postgres] [--full-refresh]
+    python -m luckin.warehouse sources          # regenerate models/staging/*/_*__sources.yml
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROFILE_TEMPLATE = PROJECT_DIR / "profiles.example.yml"
+TARGETS = ("duckdb", "postgres")
+
+
+def profiles_dir() -> Path:
+    """The folder to pass as dbt's --profiles-dir.
+
+    DBT_PROFILES_DIR when the user set it; otherwise target/profiles/, refreshed from
+    profiles.example.yml.
+    """
+    if os.environ.get("DBT_PROFILES_DIR"):
+        return Path(os.environ["DBT_PROFILES_DIR"])
+    folder = PROJECT_DIR / "target" / "profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    rendered = folder / "profiles.yml"
+    if not rendered.exists() or rendered.read_bytes() != PROFILE_TEMPLATE.read_bytes():
+        shutil.copyfile(PROFILE_TEMPLATE, rendered)
+    return folder
+
+
+def dbt_executable() -> str:
+    """The `dbt` beside this interpreter (the project's venv), else the one on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_command(args: list[str], target: str | None = None) -> list[str]:
+    """A full dbt command line for this project: `dbt <args> --project-dir ... --profiles-dir ...`."""
+    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir())]
+    if target:
+        cmd += ["--target", target]
+    return cmd
+
+
+def run_dbt(args: list[str], target: str | None = None, env: dict[str, str] | None = None) -> int:
+    """Run one dbt command from the project root, streaming its output; returns dbt's exit code."""
+    if target is not None and target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(TARGETS)}")
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(dbt_command(args, target), cwd=PROJECT_DIR, env=full_env, check=False).returncode
+
+
+def run_dbt_build(target: str = "duckdb", full_refresh: bool = False) -> int:
+    """`dbt seed`+`run`+`test` (as `dbt build`) on the given target; returns dbt's exit code (0 = all green).
+
+    The DuckDB warehouse is data/warehouse.duckdb (override with LUCKIN_DUCKDB_PATH); Postgres
+    is database `luckin` on 127.0.0.1:5432 (LUCKIN_PG_*). The raw schemas must already be
+    loaded by `luckin extract`.
+    """
+    if target == "duckdb":
+        path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
+        (path if path.is_absolute() else PROJECT_DIR / path).parent.mkdir(parents=True, exist_ok=True)
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    return run_dbt(args, target=target)
+
+
+# Sources whose tables are reference data, or empty by design: no freshness, and why.
+_NO_FRESHNESS_REASON = {
+    "luckyus_member": "the loyalty programme never launched: every table is empty by design",
+    "fi_tax": "no tax records are kept: every table is empty by design (the compliance gap)",
+}
+
+
+def source_name(schema: str) -> str:
+    """dbt source name of a landed schema: `luckyus_sales_order` -> `sales_order`, `fi_tax` stays."""
+    return schema.removeprefix("luckyus_")
+
+
+def _yaml_text(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def render_sources_yaml(schema) -> str:
+    """The `_<source>__sources.yml` text for one estate schema (luckin.simulator.spec.Schema)."""
+    import re
+
+    name = source_name(schema.name)
+    lines = [
+        "# Generated from the estate spec by `python -m luckin.warehouse sources`; edit the",
+        "# estate YAML (luckin/simulator/estate/) or the generator, not this file.",
+        "version: 2",
+        "",
+        "sources:",
+        f"  - name: {name}",
+        f"    schema: {schema.name}",
+        f"    description: {_yaml_text(schema.description + ' Landed by dlt from MySQL schema ' + schema.name + '.')}",
+        "    loader: dlt",
+        "    config:",
+    ]
+    reason = _NO_FRESHNESS_REASON.get(schema.name)
+    if reason:
+        lines += [f"      # freshness: null because {reason}.", "      freshness: null"]
+    else:
+        lines += [
+            "      # Measured on dlt's load time (_dlt_load_id is the load's epoch): a table that",
+            "      # nobody changed is still fresh when the daily extract ran.",
+            "      loaded_at_field: \"to_timestamp(cast(_dlt_load_id as double precision))\"",
+            "      freshness:",
+            "        warn_after: {count: 26, period: hour}",
+            "        error_after: {count: 50, period: hour}",
+        ]
+    lines.append("    tables:")
+    for table in schema.tables.values():
+        lines.append(f"      - name: {table.name}")
+        desc = table.description or f"{table.name} in {schema.name}."
+        if table.rows == 0:
+            desc += " Empty in production."
+        lines.append(f"        description: {_yaml_text(desc)}")
+        if not reason and table.rows == 0:
+            lines += ["        config:",
+                      "          # freshness: null because the table is empty in production.",
+                      "          freshness: null"]
+        lines.append("        columns:")
+        for col in table.columns:
+            lines.append(f"          - name: {col.name}")
+            comment = re.search(r"COMMENT '((?:[^']|'')*)'", col.definition, re.IGNORECASE)
+            text = comment.group(1).replace("''", "'") if comment else ""
+            bits = [col.sql_type]
+            if col.is_flag:
+                bits = ["TINYINT(1), landed as boolean"]
+            if col.name in table.primary_key:
+                bits.append("primary key")
+            if text:
+                bits.append(text)
+            lines.append(f"            description: {_yaml_text('; '.join(bits) + '.')}")
+    return "\n".join(lines) + "\n"
+
+
+def write_sources_yaml(estate_dir: Path | None = None) -> list[Path]:
+    """Regenerate `models/staging/<source>/_<source>__sources.yml` for every estate schema."""
+    from luckin.simulator.spec import load_estate
+
+    estate = load_estate(estate_dir) if estate_dir else load_estate()
+    written = []
+    for schema in estate.values():
+        name = source_name(schema.name)
+        folder = PROJECT_DIR / "models" / "staging" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"_{name}__sources.yml"
+        path.write_text(render_sources_yaml(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "profiles":
+        print(profiles_dir())
+        return 0
+    if command == "build":
+        target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
+        return run_dbt_build(target=target, full_refresh="--full-refresh" in rest)
+    if command == "sources":
+        estate_dir = Path(rest[0]) if rest else None
+        for path in write_sources_yaml(estate_dir):
+            print(path.relative_to(PROJECT_DIR))
+        return 0
+    print(f"unknown command {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))
