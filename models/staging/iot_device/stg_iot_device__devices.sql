@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    select * from {{ source('iot_device', 't_device') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as device_id,
+        cast(device_type_id as bigint) as device_type_id,
+        cast(shop_id as bigint) as store_id,
+        device_sn,
+        model as device_model,
+        firmware_version,
+        {{ decode_code('status', {1: 'active', 2: 'maintenance', 3: 'retired'}) }} as device_status,
+        install_date as installed_date,
+        create_time as created_at,
+        update_time as updated_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ source('isales_market', 't_campaign_spend') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as campaign_spend_id,
+        cast(campaign_id as bigint) as campaign_id,
+        media_channel,
+        cast(spend_amount as numeric(12, 2)) as spend_usd,
+        spend_date,
+        create_time as created_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('member', 't_member_level') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as member_level_id,
+        level_name as member_level_name,
+        cast(min_points as bigint) as min_points,
+        create_time as created_at,
+        update_time as updated_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,23 @@
+with
+
+source as (
+
+    select * from {{ source('member', 't_member_points_log') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as points_transaction_id,
+        cast(member_id as bigint) as member_id,
+        cast(order_id as bigint) as order_id,
+        reason as points_reason,
+        cast(points_delta as bigint) as points_delta,
+        create_time as created_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+{%- set statuses = {
+    10: 'created', 20: 'paid', 30: 'making', 40: 'ready',
+    50: 'completed', 60: 'cancelled', 70: 'refunded'} -%}
+
+with
+
+source as (
+
+    select * from {{ source('sales_order', 't_order_status_log') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as order_status_change_id,
+        cast(order_id as bigint) as order_id,
+        {{ decode_code('from_status', statuses) }} as from_status,
+        {{ decode_code('to_status', statuses) }} as to_status,
+        operator as changed_by,
+        create_time as changed_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('sales_product', 't_category') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as category_id,
+        category_name,
+        cast(sort_order as integer) as sort_order,
+        create_time as created_at,
+        update_time as updated_at
+
+    from source
+
+)
+
+select * from renamed

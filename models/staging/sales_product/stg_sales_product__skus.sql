@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('sales_product', 't_sku') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as sku_id,
+        cast(product_id as bigint) as product_id,
+        sku_no,
+        size_name,
+        cast(price as numeric(12, 2)) as list_price_usd,
+        create_time as created_at,
+        update_time as updated_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    select * from {{ source('scm_material', 't_material') }}
+
+),
+
+renamed as (
+
+    select
+        cast(id as bigint) as material_id,
+        cast(supplier_id as bigint) as supplier_id,
+        material_code,
+        material_name,
+        category as material_category,
+        unit as unit_of_measure,
+        cast(unit_cost as numeric(12, 4)) as unit_cost_usd,
+        cast(shelf_life_days as integer) as shelf_life_days,
+        create_time as created_at,
+        update_time as updated_at
+
+    from source
+
+)
+
+select * from renamed
