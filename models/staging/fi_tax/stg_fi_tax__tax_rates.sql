@@ -10,7 +10,7 @@ renamed as (
 
     select
         cast(id as bigint) as tax_rate_id,
-        jurisdiction,
+        cast(jurisdiction as {{ dbt.type_string() }}) as jurisdiction,
         cast(rate as numeric(8, 5)) as tax_rate,
         effective_date,
         create_time as created_at,

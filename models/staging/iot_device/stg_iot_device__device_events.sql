@@ -15,7 +15,7 @@ renamed as (
         cast(device_id as bigint) as device_id,
         {{ decode_code('event_type', {1: 'online', 2: 'offline', 3: 'error', 4: 'reading'}) }}
             as device_event_type,
-        error_code,
+        cast(error_code as {{ dbt.type_string() }}) as error_code,
         cast(payload as {{ dbt.type_string() }}) as payload_json,
         case
             when reading_value between -60 and 600 then cast(reading_value as numeric(8, 2))

@@ -10,8 +10,8 @@ renamed as (
 
     select
         cast(id as bigint) as device_type_id,
-        type_code as device_type,
-        type_name as device_type_name
+        cast(type_code as {{ dbt.type_string() }}) as device_type,
+        cast(type_name as {{ dbt.type_string() }}) as device_type_name
 
     from source
 

@@ -11,7 +11,7 @@ renamed as (
     select
         cast(id as bigint) as campaign_spend_id,
         cast(campaign_id as bigint) as campaign_id,
-        media_channel,
+        cast(media_channel as {{ dbt.type_string() }}) as media_channel,
         cast(spend_amount as numeric(12, 2)) as spend_usd,
         spend_date,
         create_time as created_at

@@ -10,7 +10,7 @@ renamed as (
 
     select
         cast(id as bigint) as campaign_id,
-        campaign_name,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
         {{ decode_code('campaign_type', {
             1: 'new_user', 2: 'store_opening', 3: 'seasonal', 4: 'referral', 5: 'win_back'}) }}
             as campaign_type,

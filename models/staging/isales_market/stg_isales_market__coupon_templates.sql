@@ -11,7 +11,7 @@ renamed as (
     select
         cast(id as bigint) as coupon_template_id,
         cast(campaign_id as bigint) as campaign_id,
-        template_name as coupon_template_name,
+        cast(template_name as {{ dbt.type_string() }}) as coupon_template_name,
         {{ decode_code('coupon_type', {1: 'amount_off', 2: 'percent_off', 3: 'fixed_price_drink'}) }}
             as coupon_type,
         -- Dollars for amount_off and fixed_price_drink, a percentage for percent_off.

@@ -13,7 +13,7 @@ renamed as (
         cast(template_id as bigint) as coupon_template_id,
         cast(user_id as bigint) as customer_id,
         cast(order_id as bigint) as order_id,
-        coupon_no,
+        cast(coupon_no as {{ dbt.type_string() }}) as coupon_no,
         {{ decode_code('status', {0: 'unused', 1: 'used', 2: 'expired'}) }} as coupon_status,
         issue_time as issued_at,
         expire_time as expires_at,

@@ -11,7 +11,7 @@ renamed as (
     select
         cast(id as bigint) as member_benefit_id,
         cast(level_id as bigint) as member_level_id,
-        benefit_name,
+        cast(benefit_name as {{ dbt.type_string() }}) as benefit_name,
         cast(benefit_config as {{ dbt.type_string() }}) as benefit_config_json,
         create_time as created_at,
         update_time as updated_at

@@ -10,7 +10,7 @@ renamed as (
 
     select
         cast(id as bigint) as member_level_id,
-        level_name as member_level_name,
+        cast(level_name as {{ dbt.type_string() }}) as member_level_name,
         cast(min_points as bigint) as min_points,
         create_time as created_at,
         update_time as updated_at

@@ -12,7 +12,7 @@ renamed as (
         cast(id as bigint) as points_transaction_id,
         cast(member_id as bigint) as member_id,
         cast(order_id as bigint) as order_id,
-        reason as points_reason,
+        cast(reason as {{ dbt.type_string() }}) as points_reason,
         cast(points_delta as bigint) as points_delta,
         create_time as created_at
 

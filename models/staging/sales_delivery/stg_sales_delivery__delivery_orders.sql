@@ -12,7 +12,7 @@ renamed as (
         cast(id as bigint) as delivery_order_id,
         cast(order_id as bigint) as order_id,
         {{ decode_code('platform', {1: 'doordash', 2: 'uber_eats', 3: 'grubhub'}) }} as delivery_platform,
-        platform_order_no,
+        cast(platform_order_no as {{ dbt.type_string() }}) as platform_order_no,
         {{ decode_code('status', {1: 'dispatched', 2: 'picked_up', 3: 'delivered', 4: 'cancelled'}) }}
             as delivery_status,
         cast(delivery_fee as numeric(12, 2)) as delivery_fee_usd,

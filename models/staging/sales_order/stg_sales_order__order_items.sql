@@ -13,7 +13,7 @@ renamed as (
         cast(order_id as bigint) as order_id,
         cast(product_id as bigint) as product_id,
         cast(sku_id as bigint) as sku_id,
-        product_name,
+        cast(product_name as {{ dbt.type_string() }}) as product_name,
         cast(quantity as integer) as quantity,
         cast(unit_price as numeric(12, 2)) as unit_price_usd,
         cast(unit_price * quantity as numeric(12, 2)) as gross_amount_usd,

@@ -17,7 +17,7 @@ renamed as (
         cast(order_id as bigint) as order_id,
         {{ decode_code('from_status', statuses) }} as from_status,
         {{ decode_code('to_status', statuses) }} as to_status,
-        operator as changed_by,
+        cast(operator as {{ dbt.type_string() }}) as changed_by,
         create_time as changed_at
 
     from source

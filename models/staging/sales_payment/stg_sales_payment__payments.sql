@@ -12,7 +12,7 @@ renamed as (
         cast(id as bigint) as payment_id,
         cast(order_id as bigint) as order_id,
         cast(user_id as bigint) as customer_id,
-        payment_no,
+        cast(payment_no as {{ dbt.type_string() }}) as payment_no,
         {{ decode_code('pay_method', {1: 'apple_pay', 2: 'card', 3: 'google_pay', 4: 'paypal'}) }}
             as payment_method,
         {{ decode_code('status', {1: 'pending', 2: 'succeeded', 3: 'failed', 4: 'refunded'}) }}

@@ -11,9 +11,9 @@ renamed as (
     select
         cast(id as bigint) as product_id,
         cast(category_id as bigint) as category_id,
-        product_no,
-        product_name,
-        description as product_description,
+        cast(product_no as {{ dbt.type_string() }}) as product_no,
+        cast(product_name as {{ dbt.type_string() }}) as product_name,
+        cast(description as {{ dbt.type_string() }}) as product_description,
         is_active,
         launch_date as launched_date,
         create_time as created_at,

@@ -11,8 +11,8 @@ renamed as (
     select
         cast(id as bigint) as sku_id,
         cast(product_id as bigint) as product_id,
-        sku_no,
-        size_name,
+        cast(sku_no as {{ dbt.type_string() }}) as sku_no,
+        cast(size_name as {{ dbt.type_string() }}) as size_name,
         cast(price as numeric(12, 2)) as list_price_usd,
         create_time as created_at,
         update_time as updated_at

@@ -10,12 +10,12 @@ renamed as (
 
     select
         cast(id as bigint) as store_id,
-        shop_no as store_no,
-        shop_name as store_name,
-        address as street_address,
-        borough,
-        neighborhood,
-        zip_code,
+        cast(shop_no as {{ dbt.type_string() }}) as store_no,
+        cast(shop_name as {{ dbt.type_string() }}) as store_name,
+        cast(address as {{ dbt.type_string() }}) as street_address,
+        cast(borough as {{ dbt.type_string() }}) as borough,
+        cast(neighborhood as {{ dbt.type_string() }}) as neighborhood,
+        cast(zip_code as {{ dbt.type_string() }}) as zip_code,
         {{ decode_code('status', {1: 'preparing', 2: 'open', 3: 'paused', 4: 'closed'}) }} as store_status,
         cast(business_hours as {{ dbt.type_string() }}) as business_hours_json,
         cast(status as integer) as store_status_code,

@@ -10,8 +10,8 @@ renamed as (
 
     select
         cast(code as integer) as registration_channel_code,
-        name as registration_channel,
-        description as registration_channel_description
+        cast(name as {{ dbt.type_string() }}) as registration_channel,
+        cast(description as {{ dbt.type_string() }}) as registration_channel_description
 
     from source
 

@@ -15,7 +15,7 @@ renamed as (
         {{ decode_code('movement_type', {
             1: 'receipt', 2: 'consumption', 3: 'waste', 4: 'transfer_in', 5: 'transfer_out'}) }}
             as movement_type,
-        reference_no,
+        cast(reference_no as {{ dbt.type_string() }}) as reference_no,
         -- Quantities are recorded unsigned; the sign follows from the movement type.
         cast(quantity as numeric(14, 3)) as quantity,
         cast(case when movement_type in (1, 4) then quantity else -quantity end as numeric(14, 3))

@@ -12,7 +12,7 @@ renamed as (
         cast(id as bigint) as purchase_order_id,
         cast(supplier_id as bigint) as supplier_id,
         cast(shop_id as bigint) as store_id,
-        po_no as purchase_order_no,
+        cast(po_no as {{ dbt.type_string() }}) as purchase_order_no,
         {{ decode_code('status', {1: 'submitted', 2: 'confirmed', 3: 'delivered', 4: 'cancelled'}) }}
             as purchase_order_status,
         cast(total_amount as numeric(12, 2)) as total_amount_usd,
