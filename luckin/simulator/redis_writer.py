@@ -21,12 +21,14 @@ Layout (a design decision, fixed here and relied on by the extractor):
 
 Content. Five instances are **state-driven** (their YAML patterns say ``count: from_state``)
 and mirror :class:`~luckin.simulator.facts.LiveState` exactly: device hashes
-(``luckyus-iot-device``), coupon stock/issue counters, campaign configs and per-user coupon
-caches (``luckyus-isales-market``), stock per store and material (``luckyus-scm-inventory``),
+(``luckyus-iot-device``), coupon stock/issue counters, campaign configs, claim sets and
+per-user coupon caches (``luckyus-isales-market``), stock per store and material (``luckyus-scm-inventory``),
 make-queue lengths and order-number sequences (``luckyus-sales-order``), login sessions with
 TTLs (``luckyus-sales-session``), plus the open-store set of ``luckyus-sales-shop``. All
 other patterns are generic caches whose keys and values are drawn from the small value
-language documented in the YAML header, with counts multiplied by ``state.scale``.
+language documented in the YAML header, with counts multiplied by ``state.scale``. A
+pattern's glob (placeholders -> ``*``) matches only its own keys, so an extractor may
+``SCAN MATCH <instance>:device:*`` and get device hashes only (checked when loading).
 
 Determinism. Every pattern draws from its own ``numpy`` Generator seeded with
 ``(state.seed, blake2b(instance), blake2b(pattern))``, never from Python's salted
@@ -42,8 +44,10 @@ alert: that instance's used memory is the largest of the 78 and about 90% of its
 written the writer measures them (``MEMORY USAGE`` on every key, as the extractor does) and
 sets ``maxmemory`` to the roundest value that puts usage at 88.5-91.5% (target 90%). Its
 policy is ``volatile-lru``: only the few keys with a TTL can be evicted, so ``evicted_keys``
-is > 0 while memory stays high (the per-user coupon caches have no TTL: the root cause).
-If some other instance measured larger (only conceivable at tiny test scales), the
+is > 0 while memory stays high (the claim sets and per-user coupon caches have no TTL: the
+root cause). The other 77 instances are measured per pattern (exact up to 1,000 keys, an
+evenly spaced sample scaled up beyond). If one of them measured larger (only conceivable
+with a state that holds almost no coupons), the
 redemption-event stream of isales-market is lengthened, in steps of 500 entries, until
 isales-market leads by 25%. Other instances keep their configured budgets (256 MB - 4 GB)
 unless usage would exceed 60% of it, in which case the budget doubles until it does not.
@@ -52,6 +56,7 @@ unless usage would exceed 60% of it, in which case the budget doubles until it d
 from __future__ import annotations
 
 import calendar
+import fnmatch
 import hashlib
 import json
 import math
@@ -76,6 +81,7 @@ TYPES = ("string", "hash", "list", "set", "zset", "stream")
 MIN_TTL_SECONDS = 600
 BATCH_COMMANDS = 2_000
 SCAN_COUNT = 5_000
+CHUNK = 1_000  # members/fields per command when writing a big collection
 
 # Used by the generic patterns: volumes at scale 1 (the seed's key metrics).
 REGISTERED_USERS_AT_SCALE_1 = 277_158
@@ -251,6 +257,8 @@ def load_instances(path: Path = INSTANCES_PATH) -> dict[str, Instance]:
         raise ValueError(f"{path}: {len(instances)} instances, the estate has {INSTANCE_COUNT}")
     if MARKET not in instances or instances[MARKET].maxmemory is not None:
         raise ValueError(f"{MARKET} must exist with maxmemory: calibrated")
+    for inst in instances.values():
+        _check_globs(inst)
     types = {p.type for i in instances.values() for p in i.patterns}
     if types != set(TYPES):
         raise ValueError(f"every Redis type must appear; missing {sorted(set(TYPES) - types)}")
@@ -262,6 +270,22 @@ def load_instances(path: Path = INSTANCES_PATH) -> dict[str, Instance]:
             f"not in YAML {sorted(set(_STATE_BUILDERS) - declared)}"
         )
     return instances
+
+
+def pattern_glob(pattern: str) -> str:
+    """The SCAN MATCH glob of a pattern's keys (placeholders become ``*``), prefix excluded."""
+    return _PLACEHOLDER_RE.sub("*", pattern)
+
+
+def _check_globs(inst: Instance) -> None:
+    """Each pattern's glob must match only its own keys, so that ``SCAN MATCH
+    <instance>:device:*`` returns device hashes and nothing else (e.g. no ``device:events``)."""
+    for a in inst.patterns:
+        glob = pattern_glob(a.pattern)
+        for b in inst.patterns:
+            sample = _PLACEHOLDER_RE.sub("x1", b.pattern)
+            if a is not b and fnmatch.fnmatchcase(sample, glob):
+                raise ValueError(f"{inst.name}: glob {glob!r} of {a.pattern!r} also matches keys of {b.pattern!r}")
 
 
 def _parse_pattern(instance: str, p: dict) -> Pattern:
@@ -767,13 +791,13 @@ def _iot_online_sets(env, rng, pat):
     ]
 
 
-@_builder(IOT, "device:heartbeat")
+@_builder(IOT, "fleet:heartbeat")
 def _iot_heartbeat_zset(env, rng, pat):
     members = {str(r["device_sn"]): float(int(r["_hb"])) for r in _device_rows(env) if _present(r["_hb"])}
-    return [(_k(IOT, "device:heartbeat"), "zset", members, None)] if members else []
+    return [(_k(IOT, "fleet:heartbeat"), "zset", members, None)] if members else []
 
 
-@_builder(IOT, "device:events")
+@_builder(IOT, "fleet:events")
 def _iot_event_stream(env, rng, pat):
     """The last status event of each device (the gateway's fan-out stream), oldest first."""
     rows = [r for r in _device_rows(env) if _present(r["_hb"])]
@@ -788,7 +812,7 @@ def _iot_event_stream(env, rng, pat):
         if _present(r.get("error_code")):
             fields["error_code"] = str(r["error_code"])
         entries.append((f"{ms}-{seq}", fields))
-    return [(_k(IOT, "device:events"), "stream", entries, None)] if entries else []
+    return [(_k(IOT, "fleet:events"), "stream", entries, None)] if entries else []
 
 
 INV = "luckyus-scm-inventory"
@@ -808,7 +832,7 @@ def _inv_units(env, rng, pat):
     return [(_k(INV, "material:unit"), "hash", dict(sorted(units.items())), None)] if units else []
 
 
-@_builder(INV, "stock:low:{shop_id}")
+@_builder(INV, "lowstock:{shop_id}")
 def _inv_low(env, rng, pat):
     """Materials under 20% of the store's median level for that material across stores."""
     stock = env.state.stock
@@ -817,7 +841,7 @@ def _inv_low(env, rng, pat):
     median = stock.groupby("material_code")["quantity"].transform("median")
     low = stock[stock["quantity"] < 0.2 * median]
     return [
-        (_k(INV, f"stock:low:{int(shop)}"), "set", sorted(grp["material_code"].astype(str)), None)
+        (_k(INV, f"lowstock:{int(shop)}"), "set", sorted(grp["material_code"].astype(str)), None)
         for shop, grp in low.groupby("shop_id", sort=True)
     ]
 
@@ -934,11 +958,34 @@ def _mkt_campaigns(env, rng, pat):
     return out
 
 
-@_builder(MARKET, "campaign:running")
+@_builder(MARKET, "campaigns:running")
 def _mkt_running(env, rng, pat):
     c = env.state.campaigns
     ids = sorted(int(x) for x in c.loc[c["is_running"].astype(bool), "campaign_id"])
-    return [(_k(MARKET, "campaign:running"), "set", [str(x) for x in ids], None)] if ids else []
+    return [(_k(MARKET, "campaigns:running"), "set", [str(x) for x in ids], None)] if ids else []
+
+
+@_builder(MARKET, "coupon:claimed:{template_id}")
+def _mkt_claimed(env, rng, pat):
+    """Users who claimed the template (the one-per-user check), no TTL: with the per-user caches
+    this is what fills the instance. Holds every user with an unused coupon of the template,
+    topped up with other users up to the template's issued count (capped by the user base)."""
+    uc = env.state.unused_coupons
+    out = []
+    for r in env.state.coupon_templates.itertuples(index=False):
+        holders = np.unique(uc.loc[uc["template_id"] == r.template_id, "user_id"].to_numpy(dtype=np.int64))
+        size = min(max(int(r.issued), len(holders)), env.user_count)
+        extra = size - len(holders)
+        if extra > 0:
+            drawn = rng.choice(env.user_count, min(env.user_count, size + len(holders)), replace=False) + 1
+            drawn = drawn[~np.isin(drawn, holders)][:extra]
+            members = np.concatenate([holders, drawn])
+        else:
+            members = holders
+        if len(members):
+            out.append((_k(MARKET, f"coupon:claimed:{int(r.template_id)}"), "set",
+                        [str(int(x)) for x in np.sort(members)], None))
+    return out
 
 
 @_builder(MARKET, "user:coupons:{user_id}")
@@ -1022,27 +1069,32 @@ class _Batcher:
 
 
 def _emit(b: _Batcher, rec: Record) -> None:
+    """Queue the commands writing one record (big collections in chunks of CHUNK items)."""
     key, typ, val, ttl = rec
     p = b.pipe
     if typ == "string":
         p.set(key, val, ex=ttl)
         b.add()
         return
-    if typ == "hash":
-        p.hset(key, mapping=val)
-    elif typ == "list":
-        p.rpush(key, *val)
-    elif typ == "set":
-        p.sadd(key, *val)
-    elif typ == "zset":
-        p.zadd(key, val)
-    elif typ == "stream":
+    if typ == "stream":
         for entry_id, fields in val:
             p.xadd(key, fields, id=entry_id)
             b.add()
     else:
-        raise ValueError(typ)
-    b.add()
+        items = list(val.items()) if typ in ("hash", "zset") else list(val)
+        for i in range(0, len(items), CHUNK):
+            part = items[i : i + CHUNK]
+            if typ == "hash":
+                p.hset(key, mapping=dict(part))
+            elif typ == "zset":
+                p.zadd(key, dict(part))
+            elif typ == "list":
+                p.rpush(key, *part)
+            elif typ == "set":
+                p.sadd(key, *part)
+            else:
+                raise ValueError(typ)
+            b.add()
     if ttl:
         p.expire(key, ttl)
         b.add()

