@@ -60,8 +60,8 @@ recency as (
 
     select
         order_stats.*,
-        {{ dbt.datediff('order_stats.last_order_date', 'as_of.as_of_date', 'day') }} as recency_days,
-        {{ dbt.datediff('order_stats.first_order_date', 'as_of.as_of_date', 'day') }} + 1 as tenure_days
+        {{ days_between('order_stats.last_order_date', 'as_of.as_of_date') }} as recency_days,
+        {{ days_between('order_stats.first_order_date', 'as_of.as_of_date') }} + 1 as tenure_days
 
     from order_stats
     cross join as_of
@@ -98,9 +98,8 @@ segmented as (
         -- Spend per month of tenure (at least one month), carried over the horizon and
         -- weighted by the chance the customer is still active: halves every half-life of
         -- days since their last order.
-        scored.revenue_usd / (case when scored.tenure_days < 30 then 30 else scored.tenure_days end / 30.4375)
-            * {{ horizon_months }}
-            * power(0.5, scored.recency_days / {{ half_life_days }}.0) as expected_future_value_usd
+        scored.revenue_usd / (greatest(scored.tenure_days, 30) / 30.4375) * {{ horizon_months }}
+        * power(0.5, scored.recency_days / {{ half_life_days }}.0) as expected_future_value_usd
 
     from scored
 

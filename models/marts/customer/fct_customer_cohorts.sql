@@ -68,7 +68,7 @@ final as (
 
     select
         cast(grid.cohort_customers as integer) as cohort_customers,
-        cast({{ dbt.datediff('grid.cohort_month', 'grid.activity_month', 'month') }} as integer)
+        cast({{ months_between('grid.cohort_month', 'grid.activity_month') }} as integer)
             as months_since_first_order,
         cast(coalesce(activity.active_customers, 0) as integer) as active_customers,
         cast(coalesce(activity.completed_orders, 0) as integer) as completed_orders,

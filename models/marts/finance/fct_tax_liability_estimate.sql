@@ -55,16 +55,27 @@ estimated as (
 
 ),
 
+tax_records_by_month as (
+
+    select
+        store_id,
+        tax_amount_usd,
+        {{ to_local_month('created_at') }} as tax_month
+
+    from tax_records
+
+),
+
 recorded as (
 
     select
         store_id,
-        {{ to_local_month('created_at') }} as tax_month,
+        tax_month,
         count(*) as tax_records,
         sum(tax_amount_usd) as recorded_tax_usd
 
-    from tax_records
-    group by 1, 2
+    from tax_records_by_month
+    group by store_id, tax_month
 
 ),
 

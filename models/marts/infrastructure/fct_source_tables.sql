@@ -1,4 +1,4 @@
--- One row per landed source table (schema x table), from the latest extract run that read
+-- One row per landed source table (schema x table, and the Redis snapshot tables), from the latest extract run that read
 -- it: rows in MySQL, rows extracted, rows in the warehouse, whether it is empty, and how
 -- fresh the load is relative to the latest extract run of all.
 with
@@ -38,6 +38,7 @@ final as (
         ranked.source_schema,
         ranked.source_table,
         case
+            when ranked.source_schema = 'redis_snapshots' then 'redis'
             when ranked.source_schema like 'fi\_%' escape '\' then 'finance'
             else 'microservice'
         end as schema_family,

@@ -26,7 +26,6 @@ orders as (
 
 ),
 
-{% if is_incremental() %}
 changed_days as (
 
     select distinct
@@ -34,10 +33,12 @@ changed_days as (
         order_date
 
     from orders
-    where updated_at >= (
-        select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(last_order_updated_at)') }}
-        from {{ this }}
-    )
+    {% if is_incremental() %}
+        where updated_at >= (
+            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(last_order_updated_at)') }}
+            from {{ this }}
+        )
+    {% endif %}
 
 ),
 
@@ -52,13 +53,6 @@ orders_in_scope as (
             and orders.order_date = changed_days.order_date
 
 ),
-{% else %}
-orders_in_scope as (
-
-    select * from orders
-
-),
-{% endif %}
 
 store_days as (
 

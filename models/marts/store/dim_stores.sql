@@ -83,7 +83,7 @@ final as (
         cast(
             case
                 when stores.opened_date <= as_of.as_of_date
-                    then {{ dbt.datediff('stores.opened_date', 'as_of.as_of_date', 'day') }} / 7
+                    then {{ days_between('stores.opened_date', 'as_of.as_of_date') }} / 7
             end as integer
         ) as weeks_open,
         cast(coalesce(lifetime.completed_orders, 0) as integer) as completed_orders,

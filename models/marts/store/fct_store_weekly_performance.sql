@@ -41,22 +41,34 @@ as_of as (
 
 ),
 
-weekly as (
+orders_since_opening as (
 
     select
         orders.store_id,
-        cast({{ dbt.datediff('stores.opened_date', 'orders.order_date', 'day') }} / 7 as integer)
-            as weeks_since_opening,
-        count(*) as completed_orders,
-        count(distinct orders.customer_id) as customers,
-        sum(case when orders.is_first_order then 1 else 0 end) as first_orders,
-        sum(orders.revenue_usd) as revenue_usd
+        orders.customer_id,
+        orders.is_first_order,
+        orders.revenue_usd,
+        cast({{ days_between('stores.opened_date', 'orders.order_date') }} / 7 as integer) as weeks_since_opening
 
     from orders
     inner join stores
         on orders.store_id = stores.store_id
     where orders.order_date >= stores.opened_date
-    group by 1, 2
+
+),
+
+weekly as (
+
+    select
+        store_id,
+        weeks_since_opening,
+        count(*) as completed_orders,
+        count(distinct customer_id) as customers,
+        sum(case when is_first_order then 1 else 0 end) as first_orders,
+        sum(revenue_usd) as revenue_usd
+
+    from orders_since_opening
+    group by store_id, weeks_since_opening
 
 ),
 
@@ -64,7 +76,7 @@ weekly_with_dates as (
 
     select
         weekly.*,
-        cast({{ dbt.dateadd('day', 'weekly.weeks_since_opening * 7', 'stores.opened_date') }} as date)
+        cast({{ add_days('stores.opened_date', 'weekly.weeks_since_opening * 7') }} as date)
             as week_start_date
 
     from weekly
@@ -87,8 +99,8 @@ neighbour_weekly as (
         on
             pairs.neighbour_store_id = daily.store_id
             and daily.revenue_date >= weekly_with_dates.week_start_date
-            and daily.revenue_date < {{ dbt.dateadd('day', 7, 'weekly_with_dates.week_start_date') }}
-    group by 1, 2
+            and daily.revenue_date < {{ add_days('weekly_with_dates.week_start_date', 7) }}
+    group by weekly_with_dates.store_id, weekly_with_dates.weeks_since_opening
 
 ),
 
@@ -98,15 +110,15 @@ around_opening as (
         stores.store_id,
         sum(
             case
-                when daily.revenue_date >= {{ dbt.dateadd('day', -7 * n_weeks, 'stores.opened_date') }}
+                when daily.revenue_date >= {{ add_days('stores.opened_date', -7 * n_weeks) }}
                     and daily.revenue_date < stores.opened_date
                     then daily.completed_orders
             end
         ) * 1.0 / {{ n_weeks }} as neighbour_weekly_orders_before,
         sum(
             case
-                when daily.revenue_date >= {{ dbt.dateadd('day', 7 * n_weeks, 'stores.opened_date') }}
-                    and daily.revenue_date < {{ dbt.dateadd('day', 14 * n_weeks, 'stores.opened_date') }}
+                when daily.revenue_date >= {{ add_days('stores.opened_date', 7 * n_weeks) }}
+                    and daily.revenue_date < {{ add_days('stores.opened_date', 14 * n_weeks) }}
                     then daily.completed_orders
             end
         ) * 1.0 / {{ n_weeks }} as neighbour_weekly_orders_after
@@ -120,8 +132,8 @@ around_opening as (
     -- Only neighbours that were open for the whole window before, and only when the data
     -- covers the whole window after.
     where
-        pairs.neighbour_opened_date <= {{ dbt.dateadd('day', -7 * n_weeks, 'stores.opened_date') }}
-        and as_of.as_of_date >= {{ dbt.dateadd('day', 14 * n_weeks - 1, 'stores.opened_date') }}
+        pairs.neighbour_opened_date <= {{ add_days('stores.opened_date', -7 * n_weeks) }}
+        and as_of.as_of_date >= {{ add_days('stores.opened_date', 14 * n_weeks - 1) }}
     group by stores.store_id
 
 ),
@@ -146,7 +158,7 @@ final as (
             around_opening.neighbour_weekly_orders_after / nullif(around_opening.neighbour_weekly_orders_before, 0) - 1
             as numeric(8, 4)
         ) as neighbour_orders_change_ratio,
-        {{ dbt.dateadd('day', 7, 'weekly_with_dates.week_start_date') }} > as_of.as_of_date + 1 as is_partial_week,
+        {{ add_days('weekly_with_dates.week_start_date', 6) }} > as_of.as_of_date as is_partial_week,
         weekly_with_dates.week_start_date
 
     from weekly_with_dates

@@ -1,0 +1,24 @@
+{#-
+    Date arithmetic on calendar dates that reads the same on DuckDB and Postgres: both
+    subtract dates to a whole number of days and add an integer number of days to a date.
+    (dbt.datediff/dbt.dateadd go through timestamps and return a timestamp on DuckDB.)
+-#}
+
+{#- Whole days from start_date to end_date (negative if end is earlier). -#}
+{% macro days_between(start_date, end_date) -%}
+    (cast({{ end_date }} as date) - cast({{ start_date }} as date))
+{%- endmacro %}
+
+{#- The date `days` days after date_expr (before, if negative). -#}
+{% macro add_days(date_expr, days) -%}
+    (cast({{ date_expr }} as date) + cast({{ days }} as integer))
+{%- endmacro %}
+
+{#- Whole calendar months from the month of start_date to the month of end_date. -#}
+{% macro months_between(start_date, end_date) -%}
+    cast(
+        (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
+        + extract(month from {{ end_date }}) - extract(month from {{ start_date }})
+        as integer
+    )
+{%- endmacro %}
