@@ -1,0 +1,144 @@
+"""The extract catalog: which schemas and tables are loaded, and how.
+
+`catalog.yml` beside this module is the extractor's own contract with the source (a real estate
+has no simulator YAML). Column names and types are *not* in the catalog: they are read from the
+source at every run, so a new column arrives without a catalog change. What the catalog says is
+what the source cannot tell us: the load strategy, the cursor, and the soft-delete flag.
+
+    schemas:
+      luckyus_sales_order:
+        tables:
+          t_order: {strategy: merge, primary_key: id, cursor: update_time, soft_delete: is_deleted}
+          t_order_status_log: {strategy: append, primary_key: id, cursor: id}
+          t_dict_order_status: {strategy: replace, primary_key: code}
+
+Strategies:
+- ``merge``: upsert on the primary key; each run reads rows whose ``cursor`` (``update_time``) is
+  at or after the last value seen. For mutable tables.
+- ``append``: each run reads rows whose ``cursor`` (an increasing id) is above the last value
+  seen and appends them. For logs and events that are never updated.
+- ``replace``: each run reads the whole table and replaces it. For small dictionaries.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.mysql_estate.settings import CATALOG_PATH, DISCOVER_PATTERNS
+
+STRATEGIES = ("merge", "append", "replace")
+
+
+class CatalogError(ValueError):
+    """The catalog file is malformed or contradicts itself."""
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    schema: str
+    name: str
+    strategy: str
+    primary_key: tuple[str, ...]
+    cursor: str | None = None
+    soft_delete: str | None = None
+    # Integer column used to split a big table into range reads; defaults to a one-column integer key.
+    chunk_column: str | None = None
+    # Unsigned BIGINT columns to land as decimal(20,0) instead of bigint (see pipelines/README.md).
+    unsigned_as_decimal: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class SchemaEntry:
+    name: str
+    tables: dict[str, TableEntry]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    schemas: dict[str, SchemaEntry]
+    discover: tuple[str, ...] = DISCOVER_PATTERNS
+    path: Path | None = field(default=None, compare=False)
+
+    def table(self, schema: str, table: str) -> TableEntry:
+        return self.schemas[schema].tables[table]
+
+    def is_estate_schema(self, name: str) -> bool:
+        """Whether a source database looks like an estate schema (for reporting uncatalogued ones)."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.discover)
+
+    @property
+    def table_count(self) -> int:
+        return sum(len(s.tables) for s in self.schemas.values())
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (list, tuple)) else (str(value),)
+
+
+def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
+    where = f"catalog: {schema}.{name}"
+    if not isinstance(body, dict):
+        raise CatalogError(f"{where}: expected a mapping, got {body!r}")
+    unknown = set(body) - {
+        "strategy", "primary_key", "cursor", "soft_delete", "chunk_column", "unsigned_as_decimal",
+        "description",
+    }
+    if unknown:
+        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+    strategy = body.get("strategy")
+    if strategy not in STRATEGIES:
+        raise CatalogError(f"{where}: strategy must be one of {STRATEGIES}, got {strategy!r}")
+    primary_key = _as_tuple(body.get("primary_key"))
+    cursor = body.get("cursor")
+    if strategy in ("merge", "append"):
+        if not primary_key:
+            raise CatalogError(f"{where}: strategy {strategy} needs a primary_key")
+        if not cursor:
+            raise CatalogError(f"{where}: strategy {strategy} needs a cursor column")
+    if strategy == "replace" and cursor:
+        raise CatalogError(f"{where}: strategy replace reads the whole table; remove the cursor")
+    return TableEntry(
+        schema=schema,
+        name=name,
+        strategy=strategy,
+        primary_key=primary_key,
+        cursor=cursor,
+        soft_delete=body.get("soft_delete"),
+        chunk_column=body.get("chunk_column"),
+        unsigned_as_decimal=_as_tuple(body.get("unsigned_as_decimal")),
+        description=body.get("description", ""),
+    )
+
+
+def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
+    if not isinstance(doc, dict) or not isinstance(doc.get("schemas"), dict):
+        raise CatalogError(f"catalog {path or ''}: top-level 'schemas' mapping is missing")
+    schemas: dict[str, SchemaEntry] = {}
+    for sname, sbody in doc["schemas"].items():
+        sbody = sbody or {}
+        tables = {
+            tname: _parse_table(sname, tname, tbody)
+            for tname, tbody in (sbody.get("tables") or {}).items()
+        }
+        schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""))
+    discover = _as_tuple(doc.get("discover")) or DISCOVER_PATTERNS
+    return Catalog(schemas=schemas, discover=discover, path=path)
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    path = Path(path)
+    return parse_catalog(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)

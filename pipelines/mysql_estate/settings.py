@@ -1,0 +1,30 @@
+"""Defaults of the MySQL estate source. Every value can be overridden in `.dlt/config.toml`
+under `[sources.mysql_estate]` (or the matching `SOURCES__MYSQL_ESTATE__...` variable)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SOURCE_NAME = "mysql_estate"
+CATALOG_PATH = Path(__file__).with_name("catalog.yml")
+
+# Connection defaults: the local MariaDB the simulator writes to. The password is a secret and
+# never has a default here: it comes from `.dlt/secrets.toml` or SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 3306
+DEFAULT_USERNAME = "root"
+CONNECT_TIMEOUT_SECONDS = 10
+
+# Rows per read (one SQL query, one Arrow table in memory, one Parquet file). Bounds memory:
+# a 250k-row chunk of the widest estate table is ~40 MB of Arrow.
+CHUNK_ROWS = 250_000
+# Parallel readers (connectorx queries in flight) shared by all schemas of a run.
+READ_WORKERS = 3
+# Schemas extracted and loaded at the same time (one dlt pipeline each).
+PIPELINE_WORKERS = 2
+
+# Which source databases count as "estate" schemas when looking for schemas the catalog misses.
+DISCOVER_PATTERNS = ("luckyus_*", "fi_*")
+
+# Column types whose zero dates ('0000-00-00 ...') are turned into NULL and counted.
+ZERO_DATE_TYPES = frozenset({"datetime", "timestamp", "date"})
