@@ -172,9 +172,9 @@ PRICE_CHANGES = (
     (date(2025, 11, 3), (24, 25, 26), 0.20),
     (date(2026, 1, 2), None, 0.30),
 )
-# Lines per order: pickup 1 (87%), 2 (11%), 3 (2%); delivery 3 + Poisson(0.8).
+# Lines per order: pickup 1 (87%), 2 (11%), 3 (2%); delivery 3 + Poisson(0.62).
 PICKUP_LINES = ((1, 0.87), (2, 0.11), (3, 0.02))
-DELIVERY_EXTRA_LINES_MEAN = 0.8
+DELIVERY_EXTRA_LINES_MEAN = 0.62
 DOUBLE_QUANTITY_SHARE = 0.05
 
 # --- Campaigns and coupons ---------------------------------------------------------------------

@@ -3,6 +3,7 @@ continuation of the timeline, and the embedded stand-in."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def _tables() -> dict[str, list[str]]:
     return out
 
 
-def _redis_checksum(client: redis.Redis) -> int:
-    total = 0
+def _redis_checksum(client: redis.Redis) -> str:
+    """Digest of every instance key's type and content (TTLs excluded: they follow the wall clock)."""
+    parts = []
     for key in client.scan_iter(match="luckyus-*", count=2000):
         kind = client.type(key)
         if kind == b"string":
@@ -60,8 +62,8 @@ def _redis_checksum(client: redis.Redis) -> int:
             value = client.zrange(key, 0, -1, withscores=True)
         else:
             value = client.xrange(key)
-        total ^= hash((key, kind, repr(value)))
-    return total
+        parts.append(repr((key, kind, value)))
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
 def test_estate_has_62_schemas_and_78_redis_instances(small_estate, test_redis):
