@@ -60,7 +60,7 @@ REDIS_TABLES = {
 AUDIT_COLUMNS = {
     "run_id": "varchar", "source_schema": "varchar", "source_table": "varchar",
     "rows_in_source": "bigint", "rows_extracted": "bigint", "rows_in_warehouse": "bigint",
-    "zero_dates_nulled": "bigint", "strategy": "varchar",
+    "zero_dates_nulled": "bigint", "strategy": "varchar", "status": "varchar",
     "started_at": "timestamp with time zone", "duration_seconds": "double precision",
 }
 
@@ -123,7 +123,8 @@ def generate() -> dict[str, dict[str, list[dict]]]:
         ],
     }
 
-    channels = [(1, "pop_up"), (2, "app_store"), (3, "referral"), (4, "store_qr")]
+    channels = [(1, "popup_event"), (2, "app_store"), (3, "social_ad"), (4, "referral"), (5, "in_store_qr"),
+                (6, "partner_promo")]
     users = []
     for uid in range(1, 41):
         reg = t0(date(2025, 6, 20) + timedelta(days=rnd.randint(0, 110)), rnd.randint(12, 23), rnd.randint(0, 59))
@@ -131,7 +132,7 @@ def generate() -> dict[str, dict[str, list[dict]]]:
             "id": uid, "mobile": f"+1212555{uid:04d}", "email": f"user{uid}@example.com" if uid % 5 else None,
             "first_name": f"First{uid}", "last_name": f"Last{uid}",
             "nickname": "☕ coffee fan 🥥" if uid == 7 else f"nick{uid}",
-            "register_channel": 1 if reg.date() < opening else rnd.choice([2, 3, 4]),
+            "register_channel": 1 if reg.date() < opening else rnd.choice([2, 3, 4, 5, 6]),
             "register_shop_id": rnd.choice([1, 2, None]), "gender": rnd.randint(0, 2),
             "birthday": None if uid % 3 else date(1995, 1 + uid % 12, 1 + uid % 27),
             "status": 1, "is_deleted": uid == 40, "register_time": reg, "last_login_time": reg + timedelta(days=3),
@@ -480,7 +481,7 @@ def _audit_rows(data: dict, estate: dict) -> list[dict]:
             rows.append({"run_id": "run-0001", "source_schema": schema.name, "source_table": table.name,
                          "rows_in_source": n, "rows_extracted": n, "rows_in_warehouse": n,
                          "zero_dates_nulled": 10 if table.name == "t_user" else 0,
-                         "strategy": "merge" if "update_time" in table.column_names else "replace",
+                         "strategy": "merge" if "update_time" in table.column_names else "replace", "status": "loaded",
                          "started_at": datetime(2025, 11, 1, tzinfo=UTC), "duration_seconds": 0.5})
     return rows
 

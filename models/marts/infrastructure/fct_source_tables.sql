@@ -43,6 +43,7 @@ final as (
             else 'microservice'
         end as schema_family,
         ranked.load_strategy,
+        ranked.load_status as last_load_status,
         ranked.rows_in_source,
         ranked.rows_extracted,
         ranked.rows_in_warehouse,

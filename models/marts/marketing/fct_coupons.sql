@@ -1,5 +1,6 @@
 -- One row per issued coupon: where it came from, what became of it, what it cost. Discount
--- cost counts only on completed (revenue) orders.
+-- cost counts only on completed (revenue) orders. A coupon naming an order that is not in
+-- the source (hard-deleted test orders) keeps the id and is flagged is_order_missing.
 with
 
 coupons as (
@@ -36,6 +37,7 @@ final as (
         coalesce(orders.is_first_order, false) as is_first_order,
         coalesce(coupons.is_new_user_only, false) as is_new_user_only,
         coupons.is_duplicate_issue,
+        coupons.order_id is not null and orders.order_id is null as is_order_missing,
         {{ to_local_date('coupons.issued_at') }} as issued_date,
         coupons.issued_at,
         coupons.expires_at,

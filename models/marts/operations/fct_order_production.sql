@@ -1,5 +1,6 @@
 -- One row per order that reached the make queue: seconds queued, making, and waiting for
--- pickup. production_seconds (queued -> finished) is the efficiency trend's measure.
+-- pickup. production_seconds (queued -> finished) is the efficiency trend's measure. Events of
+-- orders missing from the source (hard-deleted test orders) are kept with has_order = false.
 with
 
 production as (
@@ -26,6 +27,7 @@ final as (
         cast(production.wait_seconds as numeric(12, 3)) as wait_seconds,
         cast(production.production_seconds as numeric(12, 3)) as production_seconds,
         production.finished_at is not null as is_finished,
+        orders.order_id is not null as has_order,
         {{ to_local_date('production.queued_at') }} as production_date,
         {{ to_local_month('production.queued_at') }} as production_month,
         production.queued_at,

@@ -13,6 +13,7 @@ renamed as (
         cast(source_schema as {{ dbt.type_string() }}) as source_schema,
         cast(source_table as {{ dbt.type_string() }}) as source_table,
         cast(strategy as {{ dbt.type_string() }}) as load_strategy,
+        cast(status as {{ dbt.type_string() }}) as load_status,
         cast(rows_in_source as bigint) as rows_in_source,
         cast(rows_extracted as bigint) as rows_extracted,
         cast(rows_in_warehouse as bigint) as rows_in_warehouse,

@@ -17,7 +17,9 @@ renamed as (
         {{ hash_pii('first_name') }} as first_name_hash,
         {{ hash_pii('last_name') }} as last_name_hash,
         {{ hash_pii('nickname') }} as nickname_hash,
-        {{ decode_code('register_channel', {1: 'pop_up', 2: 'app_store', 3: 'referral', 4: 'store_qr'}) }}
+        {{ decode_code('register_channel', {
+            1: 'popup_event', 2: 'app_store', 3: 'social_ad',
+            4: 'referral', 5: 'in_store_qr', 6: 'partner_promo'}) }}
             as registration_channel,
         {{ decode_code('gender', {0: 'unknown', 1: 'male', 2: 'female'}) }} as gender,
         {{ decode_code('status', {1: 'active', 2: 'frozen', 3: 'closed'}) }} as account_status,
