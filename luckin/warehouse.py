@@ -118,6 +118,8 @@ def render_sources_yaml(schema) -> str:
         "    config:",
     ]
     reason = _NO_FRESHNESS_REASON.get(schema.name)
+    if reason is None and all(t.rows == 0 for t in schema.tables.values()):
+        reason = "every table of this schema is empty in production"
     if reason:
         lines += [f"      # freshness: null because {reason}.", "      freshness: null"]
     else:
