@@ -69,7 +69,7 @@ def _select_sql(table: Table, frame_name: str) -> str:
 
 def _check_text(table: Table, frame: pd.DataFrame) -> None:
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
             values = frame[col].dropna()
             values = values[values.map(lambda v: isinstance(v, str))]
             for ch in _FORBIDDEN:
@@ -185,7 +185,7 @@ def _sqlite_value_frame(table: Table, frame: pd.DataFrame) -> list[tuple]:
         s = frame[c.name]
         if c.base_type == "DATE":
             out[c.name] = pd.to_datetime(s).dt.strftime("%Y-%m-%d").where(s.notna(), None)
-        elif c.base_type in ("DATETIME", "TIMESTAMP") and np.issubdtype(s.dtype, np.datetime64):
+        elif c.base_type in ("DATETIME", "TIMESTAMP") and pd.api.types.is_datetime64_any_dtype(s):
             fmt = "%Y-%m-%d %H:%M:%S.%f" if c.type_args else "%Y-%m-%d %H:%M:%S"
             text = pd.to_datetime(s).dt.strftime(fmt)
             if c.type_args:
