@@ -50,8 +50,13 @@ def run_simulation(scale: float, seed: int, append_days: int = 0, embedded: bool
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        result = simulate(scale, seed, append_days, mysql=mysql, redis_url=redis_url,
-                          embedded_dir=embedded_dir, embedded=embedded, progress=step)
+        try:
+            result = simulate(scale, seed, append_days, mysql=mysql, redis_url=redis_url,
+                              embedded_dir=embedded_dir, embedded=embedded, progress=step)
+        except (PermissionError, RuntimeError, ValueError, KeyError) as exc:
+            bar.stop()
+            console.print(f"[red]simulate failed:[/] {exc}")
+            raise typer.Exit(1) from None
     console.print(f"[green]estate written[/] ({result.mode}, scale {result.scale}, seed {result.seed}, "
                   f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
     console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))

