@@ -222,7 +222,7 @@ def generate() -> dict[str, dict[str, list[dict]]]:
                 user = users[rnd.randrange(len(users))]
                 created = t0(day, rnd.choice([11, 12, 13, 14, 19, 20, 23]), rnd.randint(0, 59))
                 if created < user["register_time"]:
-                    created = user["register_time"] + timedelta(minutes=5)
+                    created = user["register_time"] + timedelta(minutes=5, seconds=order_id)
                 if created > AS_OF:
                     created = AS_OF - timedelta(minutes=30)
                 channel = 2 if rnd.random() < 0.12 else 1
@@ -473,16 +473,51 @@ def generate() -> dict[str, dict[str, list[dict]]]:
     return out
 
 
-def _audit_rows(data: dict, estate: dict) -> list[dict]:
+_CREATED_COLUMNS = ("create_time", "snapshot_at", "issue_time", "register_time")
+
+
+def as_of(data: dict[str, dict[str, list[dict]]], cutoff: datetime) -> dict[str, dict[str, list[dict]]]:
+    """The same world as an extract at `cutoff` would have seen it: rows created later are
+    absent, and orders and coupons that changed later are in their earlier state. Building
+    the warehouse at the cutoff and then at the full date exercises incremental models on
+    late-arriving rows and late status changes (refunds two days after completion)."""
+    out: dict[str, dict[str, list[dict]]] = {}
+    for schema, tables in data.items():
+        out[schema] = {}
+        for table, rows in tables.items():
+            kept = []
+            for row in rows:
+                created = next((row[c] for c in _CREATED_COLUMNS if row.get(c) is not None), None)
+                if created is not None and created > cutoff:
+                    continue
+                row = dict(row)
+                if table == "t_order" and row["update_time"] > cutoff:
+                    if row["complete_time"] is not None and row["complete_time"] <= cutoff:
+                        row.update(status=50, update_time=row["complete_time"])  # refunded later
+                    else:
+                        row.update(status=30, complete_time=None, update_time=row["pay_time"] or row["create_time"])
+                if table == "t_coupon" and row["update_time"] > cutoff:
+                    row.update(status=0, order_id=None, use_time=None, update_time=row["create_time"])
+                if table == "t_payment" and row["update_time"] > cutoff:
+                    row.update(status=2, update_time=row["create_time"])
+                if table == "t_stock" and row["update_time"] > cutoff:
+                    row.update(update_time=cutoff)
+                kept.append(row)
+            out[schema][table] = kept
+    return out
+
+
+def _audit_rows(data: dict, estate: dict, run_id: str = "run-0001",
+                started_at: datetime = datetime(2025, 11, 1, tzinfo=UTC)) -> list[dict]:
     rows = []
     for schema in estate.values():
         for table in schema.tables.values():
             n = len(data.get(schema.name, {}).get(table.name, []))
-            rows.append({"run_id": "run-0001", "source_schema": schema.name, "source_table": table.name,
+            rows.append({"run_id": run_id, "source_schema": schema.name, "source_table": table.name,
                          "rows_in_source": n, "rows_extracted": n, "rows_in_warehouse": n,
                          "zero_dates_nulled": 10 if table.name == "t_user" else 0,
                          "strategy": "merge" if "update_time" in table.column_names else "replace", "status": "loaded",
-                         "started_at": datetime(2025, 11, 1, tzinfo=UTC), "duration_seconds": 0.5})
+                         "started_at": started_at, "duration_seconds": 0.5})
     return rows
 
 
@@ -510,12 +545,22 @@ def _rows_for(data, schema, table, cols):
     return out
 
 
-def build_duckdb(path: str | Path, estate_dir: Path | None = None) -> None:
+def _landed(estate: dict, cutoff: datetime | None) -> dict:
+    data = generate()
+    if cutoff is None:
+        data["luckin_audit"] = {"load_audit": _audit_rows(data, estate)}
+        return data
+    data = as_of(data, cutoff)
+    data["luckin_audit"] = {"load_audit": _audit_rows(data, estate, f"run-{cutoff:%Y%m%d}", cutoff)}
+    return data
+
+
+def build_duckdb(path: str | Path, estate_dir: Path | None = None, cutoff: datetime | None = None) -> None:
+    """Land the synthetic estate (as of `cutoff`, default: all of it) in a DuckDB file, replacing its tables."""
     import duckdb
 
     estate = load_estate(estate_dir) if estate_dir else load_estate()
-    data = generate()
-    data["luckin_audit"] = {"load_audit": _audit_rows(data, estate)}
+    data = _landed(estate, cutoff)
     con = duckdb.connect(str(path))
     try:
         con.execute("set timezone = 'UTC'")
@@ -533,13 +578,13 @@ def build_duckdb(path: str | Path, estate_dir: Path | None = None) -> None:
         con.close()
 
 
-def build_postgres(dsn: str, estate_dir: Path | None = None) -> None:
+def build_postgres(dsn: str, estate_dir: Path | None = None, cutoff: datetime | None = None) -> None:
+    """Land the synthetic estate (as of `cutoff`, default: all of it) in a Postgres database, replacing its tables."""
     import psycopg2
     from psycopg2.extras import execute_values
 
     estate = load_estate(estate_dir) if estate_dir else load_estate()
-    data = generate()
-    data["luckin_audit"] = {"load_audit": _audit_rows(data, estate)}
+    data = _landed(estate, cutoff)
     con = psycopg2.connect(dsn)
     try:
         with con, con.cursor() as cur:

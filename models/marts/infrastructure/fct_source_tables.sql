@@ -1,6 +1,6 @@
--- One row per landed source table (schema x table, and the Redis snapshot tables), from the latest extract run that read
--- it: rows in MySQL, rows extracted, rows in the warehouse, whether it is empty, and how
--- fresh the load is relative to the latest extract run of all.
+-- One row per landed source table (schema x table, and the Redis snapshot tables), from
+-- the latest extract run that read it: rows in MySQL, rows extracted, rows in the
+-- warehouse, whether it is empty, and how fresh the load is relative to the latest run.
 with
 
 loads as (

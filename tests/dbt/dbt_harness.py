@@ -1,0 +1,115 @@
+"""Helpers for the dbt layer tests: warehouses to build into and a way to run dbt against them.
+
+Every warehouse here is private to the test session: a DuckDB file under pytest's tmp dir, or
+a Postgres database created for the session and dropped at the end. dbt runs in a subprocess
+(as `luckin build` runs it) with LUCKIN_DUCKDB_PATH / LUCKIN_PG_DATABASE pointing at them and
+its own --target-path, so nothing touches data/warehouse.duckdb or the project's target/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import landing  # tests/dbt/landing.py (this folder is on sys.path under pytest)
+from luckin.warehouse import PROJECT_DIR, dbt_command
+
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+MARTS = (
+    "fct_orders", "fct_order_items", "fct_store_daily_revenue", "dim_customers", "fct_customer_cohorts",
+    "dim_stores", "fct_store_weekly_performance", "dim_campaigns", "fct_coupons", "fct_campaign_performance",
+    "dim_products", "dim_sku_prices", "fct_product_daily_sales", "dim_iot_devices", "fct_iot_device_snapshots",
+    "fct_order_production", "fct_inventory_daily", "fct_tax_liability_estimate", "fct_source_tables",
+    "fct_redis_instances",
+)
+
+
+@dataclass
+class Warehouse:
+    """A warehouse the tests own, and how to run dbt against it."""
+
+    target: str  # duckdb | postgres
+    env: dict[str, str]
+    target_path: Path
+    runs: list[dict] = field(default_factory=list)
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = dbt_command([*args, "--target-path", str(self.target_path)], self.target)
+        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.env},
+                              capture_output=True, text=True, check=False)
+        self.runs.append({"args": args, "returncode": proc.returncode})
+        if check and proc.returncode != 0:
+            tail = "\n".join(proc.stdout.splitlines()[-60:])
+            raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+        return proc
+
+    def results(self) -> list[dict]:
+        """run_results.json of the last dbt command."""
+        return json.loads((self.target_path / "run_results.json").read_text())["results"]
+
+    def query(self, sql: str) -> list[tuple]:
+        if self.target == "duckdb":
+            import duckdb
+
+            con = duckdb.connect(self.env["LUCKIN_DUCKDB_PATH"], read_only=True)
+            try:
+                return con.execute(sql).fetchall()
+            finally:
+                con.close()
+        import psycopg2
+
+        con = psycopg2.connect(self.dsn)
+        try:
+            with con.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall()
+        finally:
+            con.close()
+
+    @property
+    def dsn(self) -> str:
+        return f"host=127.0.0.1 port=5432 user=postgres dbname={self.env['LUCKIN_PG_DATABASE']}"
+
+    def mart_fingerprint(self, model: str) -> tuple:
+        """Row count and an order-independent checksum of every column of a mart, as text.
+
+        Timestamps are compared in UTC and numbers as the adapter prints them, so equal marts
+        on the same adapter give equal fingerprints."""
+        cols = [r[0] for r in self.query(
+            "select column_name from information_schema.columns "
+            f"where table_schema = 'marts' and table_name = '{model}' order by ordinal_position")]
+        row_text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '~')" for c in cols)
+        hash_fn = "md5(" + row_text + ")"
+        if self.target == "duckdb":
+            agg = f"sum(hash({row_text}))"
+        else:
+            agg = f"sum(('x' || substr({hash_fn}, 1, 15))::bit(60)::bigint)"
+        return tuple(self.query(f"select count(*), {agg} from marts.{model}")[0])
+
+
+def new_duckdb_warehouse(tmp: Path, name: str) -> Warehouse:
+    path = tmp / f"{name}.duckdb"
+    return Warehouse("duckdb", {"LUCKIN_DUCKDB_PATH": str(path), "LUCKIN_DBT_THREADS": "2"}, tmp / f"{name}-target")
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(PG_ADMIN_DSN)
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
+def new_postgres_warehouse(tmp: Path, database: str) -> Warehouse:
+    return Warehouse("postgres", {"LUCKIN_PG_DATABASE": database, "LUCKIN_DBT_THREADS": "2"}, tmp / "target")
+
+
+SYNTHETIC_CUTOFF = landing.AS_OF - timedelta(days=3)
