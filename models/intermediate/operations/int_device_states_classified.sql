@@ -1,7 +1,9 @@
 -- Each device's state in each Redis snapshot, classified. A device is offline when it says
 -- so, or when its last heartbeat is older than var('heartbeat_missed_intervals') of the
 -- intervals its type is expected to keep (seed iot_device_types) - a device that died
--- cannot report itself offline.
+-- cannot report itself offline. Heartbeat age is measured against the fleet's clock: the
+-- latest heartbeat any device sent in the same snapshot, not the extractor's snapshot time,
+-- which can be far from the devices' (a simulated estate, a skewed clock).
 with
 
 states as (
@@ -16,6 +18,17 @@ device_types as (
 
 ),
 
+fleet_clock as (
+
+    select
+        snapshot_id,
+        max(last_heartbeat_at) as fleet_clock_at
+
+    from states
+    group by snapshot_id
+
+),
+
 measured as (
 
     select
@@ -23,11 +36,13 @@ measured as (
         device_types.expected_heartbeat_seconds,
         device_types.normal_min_temperature_f,
         device_types.normal_max_temperature_f,
-        {{ seconds_between('states.last_heartbeat_at', 'states.snapshot_at') }} as heartbeat_age_seconds
+        {{ seconds_between('states.last_heartbeat_at', 'fleet_clock.fleet_clock_at') }} as heartbeat_age_seconds
 
     from states
     left join device_types
         on states.device_type = device_types.device_type
+    left join fleet_clock
+        on states.snapshot_id = fleet_clock.snapshot_id
 
 ),
 

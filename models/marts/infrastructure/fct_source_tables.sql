@@ -53,7 +53,8 @@ final as (
         cast({{ seconds_between('ranked.started_at', 'latest_run.latest_started_at') }} / 3600.0 as numeric(12, 2))
             as hours_behind_latest_run,
         coalesce(ranked.rows_in_source, 0) = 0 as is_empty,
-        coalesce(ranked.rows_in_source = ranked.rows_in_warehouse, false) as is_row_count_matching,
+        -- Unknown (null) where the audit has no count to compare: the Redis snapshot tables.
+        ranked.rows_in_source = ranked.rows_in_warehouse as is_row_count_matching,
         ranked.started_at = latest_run.latest_started_at as is_in_latest_run,
         ranked.started_at as last_loaded_at
 
