@@ -1,6 +1,7 @@
 -- Report 01, monthly revenue: New York month by month, completed orders, revenue by channel,
 -- discounts, AOV and growth on the previous month. is_full_month is false for the months the
--- data covers only in part (the opening month and the current one).
+-- data covers only in part (the opening month and the current one); growth is given only
+-- between two full months.
 with
 
 daily_revenue as (
@@ -43,35 +44,10 @@ monthly as (
 
 ),
 
-final as (
+flagged as (
 
     select
-        monthly.revenue_month,
-        monthly.trading_stores,
-        monthly.trading_days,
-        monthly.orders_placed,
-        monthly.completed_orders,
-        monthly.cancelled_orders,
-        monthly.refunded_orders,
-        monthly.delivery_orders,
-        monthly.gross_amount_usd,
-        monthly.discount_amount_usd,
-        monthly.revenue_usd,
-        monthly.pickup_revenue_usd,
-        monthly.delivery_revenue_usd,
-        round(cast(monthly.revenue_usd / nullif(monthly.completed_orders, 0) as numeric(12, 4)), 4)
-            as avg_order_value_usd,
-        round(cast(monthly.discount_amount_usd / nullif(monthly.gross_amount_usd, 0) as numeric(8, 4)), 4)
-            as discount_rate,
-        round(cast(monthly.revenue_usd / nullif(monthly.trading_days, 0) as numeric(14, 2)), 2)
-            as revenue_per_trading_day_usd,
-        round(
-            cast(
-                monthly.revenue_usd / nullif(lag(monthly.revenue_usd) over (order by monthly.revenue_month), 0) - 1
-                as numeric(10, 4)
-            ),
-            4
-        ) as revenue_growth_on_previous_month,
+        monthly.*,
         (
             monthly.revenue_month > cast({{ dbt.date_trunc('month', 'calendar.first_date') }} as date)
             or extract(day from calendar.first_date) = 1
@@ -83,6 +59,42 @@ final as (
 
     from monthly
     cross join calendar
+
+),
+
+final as (
+
+    select
+        revenue_month,
+        trading_stores,
+        trading_days,
+        orders_placed,
+        completed_orders,
+        cancelled_orders,
+        refunded_orders,
+        delivery_orders,
+        gross_amount_usd,
+        discount_amount_usd,
+        revenue_usd,
+        pickup_revenue_usd,
+        delivery_revenue_usd,
+        round(cast(revenue_usd / nullif(completed_orders, 0) as numeric(12, 4)), 4) as avg_order_value_usd,
+        round(cast(discount_amount_usd / nullif(gross_amount_usd, 0) as numeric(8, 4)), 4) as discount_rate,
+        round(cast(revenue_usd / nullif(trading_days, 0) as numeric(14, 2)), 2) as revenue_per_trading_day_usd,
+        -- growth only between two full months: a partial month is not comparable
+        case
+            when is_full_month and lag(is_full_month) over (order by revenue_month)
+                then round(
+                        cast(
+                            revenue_usd / nullif(lag(revenue_usd) over (order by revenue_month), 0)
+                            - 1 as numeric(10, 4)
+                        ),
+                        4
+                    )
+        end as revenue_growth_on_previous_month,
+        is_full_month
+
+    from flagged
 
 )
 

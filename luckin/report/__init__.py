@@ -1,0 +1,128 @@
+"""`luckin report`: the eight BI reports rendered from the marts.
+
+    render_reports(out_dir, target="duckdb", check=False, *, scale=None, validation_path=None) -> ReportResult
+
+1. `dbt compile` the analyses (analyses/report_NN_*/rNN_*.sql) for the target, into
+   target/report-<target>/; dbt's manifest says which marts each reads.
+2. Run every compiled analysis on the warehouse (read-only).
+3. Write `NN-<name>.md` for the eight reports (charts as `charts/*.svg`), `index.md`, and a
+   self-contained HTML site (`index.html` + eight pages, CSS and SVG inline, no script, no CDN).
+   Report 07 shows the latest great-expectations results of the target (`luckin validate`).
+4. With check=True, compare report 00 with the seed's figures at the estate's scale (default 1)
+   and print the table; `ReportResult.check_passed` says whether every figure is in tolerance.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .db import WarehouseError
+
+__all__ = ["ReportResult", "WarehouseError", "render_reports"]
+
+
+@dataclass
+class ReportResult:
+    out_dir: Path
+    target: str
+    markdown: list[Path] = field(default_factory=list)  # the eight NN-*.md, in order
+    html: list[Path] = field(default_factory=list)  # the eight NN-*.html, in order
+    index_html: Path | None = None
+    index_markdown: Path | None = None
+    files: list[Path] = field(default_factory=list)  # everything written, charts included
+    analyses: int = 0
+    tables: int = 0
+    charts: int = 0
+    checks: list = field(default_factory=list)  # check.Comparison rows when check=True
+    check_passed: bool | None = None  # None when no check was asked for
+    validation_found: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Rendered, and (when a check was asked for) every figure in tolerance."""
+        return self.index_html is not None and self.check_passed is not False
+
+
+def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *, scale: float | None = None,
+                   validation_path: Path | None = None, console=None) -> ReportResult:
+    """Render the report suite from the `target` warehouse into `out_dir`.
+
+    scale: the estate's scale factor for the check (absolute seed figures x scale); default 1.
+    validation_path: the great-expectations results report 07 shows; default the target's
+    latest `luckin validate` results (data/quality/<target>/latest.json).
+    Raises WarehouseError (one line, no secrets) when dbt or the warehouse cannot answer.
+    """
+    from rich.console import Console
+
+    from luckin.quality.results import latest_results_path, load_latest
+
+    from . import check as checks
+    from .db import Warehouse, compile_analyses, describe
+    from .render import write_suite
+    from .suite import ReportData, build_suite
+
+    console = console or Console(stderr=True)
+    out_dir = Path(out_dir)
+    result = ReportResult(out_dir=out_dir, target=target)
+
+    t0 = time.perf_counter()
+    compiled = compile_analyses(target)
+    result.analyses = len(compiled)
+    result.timings["compile"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    with Warehouse(target) as wh:
+        data = ReportData(compiled, wh)
+        data.run_all()
+    result.timings["queries"] = time.perf_counter() - t0
+
+    comparison = None
+    scale = 1.0 if scale is None else float(scale)
+    if check:
+        comparison = checks.compare(data.row("r00_key_metrics"), data.row("r00_critical_findings"), scale)
+        result.checks = comparison
+        result.check_passed = checks.passed(comparison)
+
+    validation_path = Path(validation_path) if validation_path else latest_results_path(target)
+    validation = load_latest(target, validation_path)
+    result.validation_found = validation is not None
+
+    t0 = time.perf_counter()
+    suite = build_suite(data, target, describe(target), validation, _display_path(validation_path),
+                        comparison, scale if check else None)
+    result.files = write_suite(suite, out_dir)
+    result.timings["render"] = time.perf_counter() - t0
+
+    result.markdown = [out_dir / r.md_name for r in suite.reports]
+    result.html = [out_dir / r.html_name for r in suite.reports]
+    result.index_html, result.index_markdown = out_dir / "index.html", out_dir / "index.md"
+    result.tables = sum(len(r.tables()) for r in suite.reports)
+    result.charts = sum(len(r.charts()) for r in suite.reports)
+    provenance = [
+        {"report": r.number, "kind": type(b).__name__.lower(), "title": b.title,
+         "analyses": [a.path for a in b.sources], "marts": sorted({m for a in b.sources for m in a.marts}),
+         "extra_source": getattr(b, "extra_source", "")}
+        for r in suite.reports for s in r.sections for b in s.blocks if hasattr(b, "sources")
+    ]
+    (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2), encoding="utf-8")
+    result.files.append(out_dir / "provenance.json")
+    if check:
+        (out_dir / "check.json").write_text(json.dumps(
+            {"scale": scale, "target": target, "passed": result.check_passed,
+             "rows": [c.as_dict() for c in comparison]}, indent=2), encoding="utf-8")
+        result.files.append(out_dir / "check.json")
+        checks.print_comparison(comparison, scale, target, console=Console())
+    return result
+
+
+def _display_path(path: Path) -> str:
+    from luckin.warehouse import PROJECT_DIR
+
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,256 @@
+"""The warehouse as the report suite and the quality gates see it: compiled analyses and queries.
+
+Connection settings are the dbt profile's (profiles.example.yml), read from the same environment
+variables with the same defaults, so `luckin build`, `luckin report` and `luckin validate` all
+talk to one warehouse: the DuckDB file LUCKIN_DUCKDB_PATH (default data/warehouse.duckdb,
+opened read-only) or the Postgres database LUCKIN_PG_DATABASE on LUCKIN_PG_HOST:LUCKIN_PG_PORT.
+
+The analyses (analyses/**.sql) are compiled by `dbt compile` into a target folder of their own
+(target/report-<target>/, or LUCKIN_REPORT_TARGET_PATH), so a report never disturbs the
+project's target/; dbt's manifest says which marts each analysis reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from luckin.warehouse import PROJECT_DIR, TARGETS, dbt_command
+
+MARTS_SCHEMA = "marts"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse or dbt could not answer; the message is one line without secrets."""
+
+
+def duckdb_path() -> Path:
+    """The DuckDB warehouse file, as the dbt profile resolves it (relative to the project root)."""
+    path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+@dataclass(frozen=True)
+class PgSettings:
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    database: str = "luckin"
+
+    @classmethod
+    def from_env(cls) -> "PgSettings":
+        return cls(
+            host=os.environ.get("LUCKIN_PG_HOST", "127.0.0.1"),
+            port=int(os.environ.get("LUCKIN_PG_PORT", "5432")),
+            user=os.environ.get("LUCKIN_PG_USER", "postgres"),
+            password=os.environ.get("LUCKIN_PG_PASSWORD", ""),
+            database=os.environ.get("LUCKIN_PG_DATABASE", "luckin"),
+        )
+
+    def connect_kwargs(self) -> dict:
+        kwargs = {"host": self.host, "port": self.port, "user": self.user, "dbname": self.database}
+        if self.password:
+            kwargs["password"] = self.password
+        return kwargs
+
+    def sqlalchemy_url(self) -> str:
+        from urllib.parse import quote
+
+        auth = quote(self.user) + (f":{quote(self.password)}" if self.password else "")
+        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(self.database)}"
+
+    def describe(self) -> str:
+        return f"postgres://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def check_target(target: str) -> None:
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(TARGETS)}")
+
+
+def describe(target: str) -> str:
+    """Where the warehouse of a target is, for messages (no secrets)."""
+    return str(duckdb_path()) if target == "duckdb" else PgSettings.from_env().describe()
+
+
+def _plain(value):
+    """Database values as plain Python: Decimal -> float; everything else unchanged."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records([tuple(_plain(v) for v in row) for row in rows], columns=columns)
+    for col in frame.columns:
+        sample = frame[col].dropna()
+        if sample.empty:
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, dt.datetime):
+            frame[col] = pd.to_datetime(frame[col], utc=first.tzinfo is not None)
+        elif isinstance(first, dt.date):
+            frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+class Warehouse:
+    """A read-only session on the warehouse of one target; `query()` returns DataFrames."""
+
+    def __init__(self, target: str = "duckdb"):
+        check_target(target)
+        self.target = target
+        self._con = None
+
+    def __enter__(self) -> "Warehouse":
+        self.open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._con is not None:
+            return
+        if self.target == "duckdb":
+            import duckdb
+
+            path = duckdb_path()
+            if not path.exists():
+                raise WarehouseError(f"no DuckDB warehouse at {path}: run `luckin extract` and `luckin build` first")
+            try:
+                self._con = duckdb.connect(str(path), read_only=True)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
+        else:
+            import psycopg2
+
+            settings = PgSettings.from_env()
+            try:
+                self._con = psycopg2.connect(**settings.connect_kwargs(), connect_timeout=10)
+            except psycopg2.Error as exc:
+                raise WarehouseError(f"cannot connect to {settings.describe()}: {str(exc).strip().splitlines()[0]}") from None
+            self._con.set_session(readonly=True, autocommit=True)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def query(self, sql: str) -> pd.DataFrame:
+        self.open()
+        if self.target == "duckdb":
+            cur = self._con.cursor()
+            try:
+                cur.execute(sql)
+                columns = [d[0] for d in cur.description]
+                return _frame(columns, cur.fetchall())
+            finally:
+                cur.close()
+        with self._con.cursor() as cur:
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description]
+            return _frame(columns, cur.fetchall())
+
+    def scalar(self, sql: str):
+        frame = self.query(sql)
+        return None if frame.empty else frame.iloc[0, 0]
+
+    def relation_exists(self, schema: str, table: str) -> bool:
+        sql = ("select count(*) from information_schema.tables "
+               f"where table_schema = '{schema}' and table_name = '{table}'")
+        return int(self.scalar(sql) or 0) > 0
+
+
+@dataclass
+class Analysis:
+    """One compiled analysis: its name, file, the marts it reads and its SQL for the target."""
+
+    name: str
+    path: str  # relative to the project root, e.g. analyses/report_01_.../r01_monthly_revenue.sql
+    marts: list[str]
+    sql: str
+    description: str = ""
+    non_mart_inputs: list[str] = field(default_factory=list)  # anything read that is not a mart (should be none)
+
+    @property
+    def report(self) -> str:
+        """The two-digit report number the analysis belongs to (r01_... -> "01")."""
+        return self.name[1:3]
+
+
+@dataclass
+class CompiledAnalyses:
+    target: str
+    target_path: Path
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Analysis:
+        return self.analyses[name]
+
+    def __iter__(self):
+        return iter(self.analyses.values())
+
+    def __len__(self) -> int:
+        return len(self.analyses)
+
+
+def report_target_path(target: str) -> Path:
+    custom = os.environ.get("LUCKIN_REPORT_TARGET_PATH")
+    if custom:
+        return Path(custom) / target
+    return PROJECT_DIR / "target" / f"report-{target}"
+
+
+def _header_comment(sql: str) -> str:
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)
+
+
+def compile_analyses(target: str = "duckdb", target_path: Path | None = None) -> CompiledAnalyses:
+    """`dbt compile` every analysis for the target; returns them with their marts and SQL."""
+    check_target(target)
+    target_path = target_path or report_target_path(target)
+    cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
+                       "--quiet"], target)
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise WarehouseError(f"dbt compile of the analyses failed (exit {proc.returncode}):\n{tail}")
+    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+    compiled = CompiledAnalyses(target, target_path)
+    for node in manifest["nodes"].values():
+        if node.get("resource_type") != "analysis" or node.get("package_name") != "luckin":
+            continue
+        sql = node.get("compiled_code")
+        if not sql:
+            compiled_file = target_path / "compiled" / "luckin" / node["original_file_path"]
+            sql = compiled_file.read_text(encoding="utf-8")
+        marts, others = [], []
+        for dep in node["depends_on"]["nodes"]:
+            upstream = manifest["nodes"].get(dep) or manifest.get("sources", {}).get(dep) or {}
+            is_mart = dep.startswith("model.") and upstream.get("original_file_path", "").startswith("models/marts/")
+            (marts if is_mart else others).append(dep.split(".")[-1] if is_mart else dep)
+        compiled.analyses[node["name"]] = Analysis(
+            name=node["name"], path=node["original_file_path"], marts=sorted(marts), sql=sql,
+            description=_header_comment(node.get("raw_code", "")), non_mart_inputs=sorted(others),
+        )
+    compiled.analyses = dict(sorted(compiled.analyses.items()))
+    return compiled
+
+
+def non_mart_dependencies(compiled: CompiledAnalyses) -> dict[str, list[str]]:
+    """Analyses that read anything but a mart (a source, staging, intermediate): should be none."""
+    return {a.name: a.non_mart_inputs for a in compiled if a.non_mart_inputs}
