@@ -548,9 +548,9 @@ def report_07(d: ReportData, validation: dict | None, validation_path: str) -> R
                  f"{', '.join(f'`{x}`' for x in empty_schemas) or 'none'}. "
                  f"Redis memory alerts: {', '.join(f'`{x}`' for x in alerts.redis_instance) or 'none'}.")
     s = r.section("Schema and table inventory")
-    s.add(Chart("Rows in the source by schema (top 20, log scale)",
+    s.add(Chart("Rows in the source by schema (top 20)",
                 ch.bar(mysql.sort_values("rows_in_source", ascending=False).head(20).assign(
-                    rows=lambda x: x.rows_in_source.clip(lower=1)), "source_schema", "rows", horizontal=True,
+                    rows=lambda x: x.rows_in_source), "source_schema", "rows", horizontal=True,
                     y_title="Rows", height=320),
                 d.a("r07_schema_inventory"), "07-inventory"))
     s.add(Table("Landed schemas", inv, d.a("r07_schema_inventory"), max_rows=80,
@@ -610,7 +610,8 @@ def quality_blocks(validation: dict | None, path: str) -> list:
             {False: 0, True: 1, "critical": 0, "warning": 1}) if c.name in ("success", "severity") else c)
         blocks.append(Table("Every expectation", shown, [], max_rows=200, extra_source=extra,
                             columns={"suite": "Suite", "expectation": "Expectation", "column": "Column",
-                                     "severity": "Severity", "observed": "Observed", "result": "Result"}))
+                                     "note": "Why it matters", "severity": "Severity", "observed": "Observed",
+                                     "result": "Result"}))
     return blocks
 
 
