@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint services install clean
+.PHONY: demo test lint services browser install clean
 
 install: $(STAMP)
 
@@ -19,11 +19,15 @@ demo: install services
 	$(BIN)/luckin demo
 
 ## The whole test suite against the local MariaDB, Redis, PostgreSQL and DuckDB.
-test: install services
+test: install services browser
 	$(BIN)/pytest
 
 services:
 	bash scripts/start-services.sh
+
+# Headless Chromium (Debian package) for the report suite's browser test.
+browser:
+	bash scripts/install-browser.sh
 
 clean:
 	rm -rf data target logs reports
