@@ -31,7 +31,9 @@ from rich.table import Table
 
 from pipelines.destinations import Destination, DestinationError, resolve_destination
 from pipelines.mysql_estate import (
+    PIPELINE_PREFIX,
     RunStats,
+    _root_message,
     TablePlan,
     TableRun,
     open_pipeline,
@@ -47,7 +49,9 @@ from pipelines.mysql_estate.helpers import (
     estate_from_config,
     redact,
 )
-from pipelines.mysql_estate.settings import CHUNK_ROWS, PIPELINE_WORKERS, READ_WORKERS
+from pipelines.mysql_estate.settings import CHUNK_ROWS, EXTRACT_PROCESSES, PIPELINE_WORKERS, READ_WORKERS
+from pipelines.redis_estate import RedisRun
+from pipelines.redis_estate.helpers import RedisSourceError
 
 REDIS_DATASET = "redis_snapshots"
 AUDIT_DATASET = "luckin_audit"
@@ -55,21 +59,11 @@ AUDIT_TABLE = "load_audit"
 UTC = timezone.utc
 
 
+_RUN_STARTED = [time.time()]
+
+
 class ExtractError(RuntimeError):
     """A run could not start or finish; the message is one line without secrets."""
-
-
-@dataclass
-class RedisRun:
-    status: str  # loaded | failed | skipped
-    snapshot_id: str | None = None
-    instances: int = 0
-    keys: int = 0
-    rows: dict[str, int] = field(default_factory=dict)
-    unknown_keys: int = 0
-    seconds: float = 0.0
-    location: str = ""
-    error: str | None = None
 
 
 @dataclass
@@ -144,7 +138,7 @@ class ExtractSummary:
         return table
 
     def print(self, console: Console | None = None) -> None:
-        console = console or Console()
+        console = console or _console()
         if self.error:
             console.print(f"[red]error:[/] {self.error}", soft_wrap=True)
             return
@@ -169,6 +163,12 @@ class ExtractSummary:
 
 
 # --------------------------------------------------------------------------- helpers
+def _console(stderr: bool = False) -> Console:
+    """A console at least 120 columns wide (the summary table is unreadable at 80)."""
+    console = Console(stderr=stderr)
+    return console if console.width >= 120 else Console(stderr=stderr, width=120)
+
+
 def _new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
@@ -178,10 +178,14 @@ def _setting(key: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
-def _peak_rss_mb() -> float:
-    import resource
+class _LazyPool:
+    """Hands out the process pool on first use (a run with nothing to extract starts none)."""
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def __init__(self, factory):
+        self._factory = factory
+
+    def submit(self, *args, **kwargs):
+        return self._factory().submit(*args, **kwargs)
 
 
 class _HintNoise(logging.Filter):
@@ -189,6 +193,21 @@ class _HintNoise(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "several column hints were different" not in record.getMessage()
+
+
+def _preload_modules() -> None:
+    """Import what dlt and the readers import lazily, before threads race to import it half-way
+    ("partially initialized module 'pandas'")."""
+    import importlib
+
+    for name in ("pandas", "pyarrow.parquet", "pyarrow.csv", "pyarrow.compute", "connectorx", "duckdb",
+                 "psycopg2", "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
+                 "dlt.normalize", "dlt.load", "dlt.destinations.impl.duckdb.duck",
+                 "dlt.destinations.impl.postgres.postgres", "redis", "pymysql"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
 
 
 def _quiet_dlt() -> None:
@@ -246,7 +265,7 @@ class _Progress:
 def _extract_one_schema(schema: str, catalog: Catalog, estate: EstateConnection, reflected: dict,
                         destination: Destination, existing: dict[str, set[str]], committed: int | None,
                         full_refresh: bool, chunk_rows: int, read_slots: threading.Semaphore,
-                        stats: RunStats, progress: _Progress) -> list[TableRun]:
+                        stats: RunStats, progress: _Progress, workers_pool=None) -> list[TableRun]:
     entry = catalog.schemas[schema]
     started = time.time()
     runs: dict[str, TableRun] = {}
@@ -256,8 +275,11 @@ def _extract_one_schema(schema: str, catalog: Catalog, estate: EstateConnection,
     reader = estate.reader(schema)
     try:
         source_tables = reflected.get(schema, {})
+        log = logging.getLogger("luckin.extract")
+        t0 = time.perf_counter()
         pipeline, recovery = open_pipeline(schema, destination, committed, list(entry.tables),
                                            schema in existing)
+        t_open = time.perf_counter() - t0
         if recovery:
             logging.getLogger("luckin.extract").warning("%s: recovered from an unfinished run (%s)",
                                                         schema, recovery.get("reason"))
@@ -280,15 +302,19 @@ def _extract_one_schema(schema: str, catalog: Catalog, estate: EstateConnection,
             run.cursor_value = plan.new_state.get("cursor")
             plans.append(plan)
         progress.add_expected(sum(p.rows_expected for p in plans if p.changed))
+        t_plan = time.perf_counter() - t0 - t_open
         load_id = None
         if any(p.changed for p in plans):
             try:
-                load_id = run_schema(pipeline, schema, plans, reader, read_slots, stats,
-                                     destination.loader_file_format, secrets)
+                if workers_pool is not None:
+                    load_id = _extract_in_worker(workers_pool, schema, plans, estate, destination, stats)
+                else:
+                    load_id = run_schema(pipeline, schema, plans, reader, read_slots, stats,
+                                         destination.loader_file_format, secrets)
             except SourceError as exc:
                 for p in plans:
                     if p.changed:
-                        runs[p.name].status, runs[p.name].error = "failed", str(exc)
+                        runs[p.name].status, runs[p.name].error = "failed", redact(str(exc), *secrets)
         for p in plans:
             run = runs[p.name]
             if run.status == "failed":
@@ -301,6 +327,8 @@ def _extract_one_schema(schema: str, catalog: Catalog, estate: EstateConnection,
                 run.zero_dates_nulled = sum(zd.values())
             else:
                 run.status = "unchanged"
+        log.debug("%s: start %.1fs, open %.2fs, plan %.2fs, extract+load %.2fs", schema,
+                  started - _RUN_STARTED[0], t_open, t_plan, time.perf_counter() - t0 - t_open - t_plan)
     except (SourceError, DestinationError) as exc:
         for run in runs.values():
             if run.status == "pending":
@@ -320,6 +348,97 @@ def _extract_one_schema(schema: str, catalog: Catalog, estate: EstateConnection,
             run.status = "unchanged"
     progress.schema_done()
     return list(runs.values())
+
+
+def _extract_in_worker(pool, schema: str, plans: list[TablePlan], estate: EstateConnection,
+                       destination: Destination, stats: RunStats) -> str | None:
+    """Extract + normalize in a worker process (pipelines.mysql_estate.worker), load here."""
+    from pipelines.mysql_estate.worker import WorkerJob, extract_normalize
+    from pipelines.recovery import make_pipeline
+
+    job = WorkerJob(schema, [p for p in plans if p.changed], estate, destination.kind, destination.target,
+                    str(destination.pipelines_dir), destination.loader_file_format,
+                    _setting("read_workers", READ_WORKERS))
+    result = pool.submit(extract_normalize, job).result()
+    if result.get("error"):
+        raise SourceError(result["error"])
+    for table, n in result["rows"].items():
+        stats.record(schema, table, 0, result["zero_dates"].get(table, {}))
+        with stats._lock:
+            stats.rows[(schema, table)] = n
+    pipeline = make_pipeline(PIPELINE_PREFIX + schema, schema, destination)  # attach: reads the worker's files
+    try:
+        info = pipeline.load()
+    except Exception as exc:  # noqa: BLE001
+        raise SourceError(redact(_root_message(exc), *estate.secrets, *destination.secrets)) from None
+    return info.loads_ids[-1] if info and info.loads_ids else None
+
+
+class _MemorySampler:
+    """Peak resident memory of this process and its worker processes together (psutil)."""
+
+    def __init__(self, interval: float = 0.25):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True, name="luckin-rss")
+
+    def _run(self, interval: float) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                total = me.memory_info().rss + sum(
+                    c.memory_info().rss for c in me.children(recursive=True) if c.is_running())
+            except psutil.Error:
+                total = 0
+            self.peak = max(self.peak, total)
+            self._stop.wait(interval)
+
+    def __enter__(self) -> "_MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak / 2**20
+
+
+def _worker_pool(processes: int, progress: "_Progress"):
+    """A pool of extract processes (forkserver: clean children, modules imported once), and the
+    thread that forwards their row counts to the progress bar."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipelines.mysql_estate.worker", "luckin.extract"])
+    queue = ctx.Queue()
+    from pipelines.mysql_estate.worker import init_worker
+
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=ctx, initializer=init_worker,
+                               initargs=(queue,))
+
+    def forward() -> None:
+        while True:
+            item = queue.get()
+            if item is None:
+                return
+            progress.rows_done(*item)
+
+    thread = threading.Thread(target=forward, daemon=True, name="luckin-progress")
+    thread.start()
+
+    def close() -> None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        queue.put(None)
+        thread.join(timeout=2)
+        queue.close()
+
+    return pool, close
 
 
 # --------------------------------------------------------------------------- audit
@@ -427,9 +546,11 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
     `summary.error`.
     """
     started = time.time()
+    _RUN_STARTED[0] = started
     summary = ExtractSummary(run_id=_new_run_id(), destination=destination)
     console = Console(stderr=True)
     _quiet_dlt()
+    _preload_modules()
     secrets: tuple[str, ...] = ()
     try:
         catalog = load_catalog()
@@ -465,7 +586,7 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
         if redis_source is not None:
             redis_source.check()
             summary.source = ", ".join(x for x in (summary.source, redis_source.describe()) if x)
-    except (ExtractError, SourceError, DestinationError) as exc:
+    except (ExtractError, SourceError, RedisSourceError, DestinationError) as exc:
         summary.error = redact(str(exc), *secrets)
         summary.duration_seconds = time.time() - started
         console.print(f"[red]error:[/] {summary.error}", soft_wrap=True, highlight=False)
@@ -473,9 +594,23 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
 
     chunk_rows = _setting("chunk_rows", CHUNK_ROWS)
     read_slots = threading.Semaphore(_setting("read_workers", READ_WORKERS))
-    workers = _setting("pipeline_workers", PIPELINE_WORKERS)
+    processes = _setting("extract_processes", EXTRACT_PROCESSES)
+    workers = _setting("pipeline_workers", processes + 1 if processes else PIPELINE_WORKERS)
     bar = _Progress(progress, len(selected), redis_source is not None)
     stats = RunStats(on_rows=bar.rows_done)
+    sampler = _MemorySampler().__enter__()
+    pool_holder: dict = {}
+    pool_lock = threading.Lock()
+
+    def worker_pool():
+        """The extract process pool, created when a first schema has something to extract."""
+        if not processes:
+            return None
+        with pool_lock:
+            if "pool" not in pool_holder:
+                pool_holder["pool"], pool_holder["close"] = _worker_pool(processes, bar)
+            return pool_holder["pool"]
+
     try:
         existing = dest.existing_tables()
         committed = dest.committed_state_versions(selected, existing)
@@ -486,25 +621,28 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
         todo = [s for s in selected if s not in missing_schemas]
         # biggest first, so that the long tables do not start last
         todo.sort(key=lambda s: -sum(_estimate(reflected.get(s, {})).values()))
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="luckin-extract") as pool:
-            futures = {}
-            if redis_source is not None:
-                from pipelines.redis_estate import snapshot_to_warehouse
+        redis_thread = None
+        if redis_source is not None:
+            from pipelines.redis_estate import snapshot_to_warehouse
 
-                futures[pool.submit(snapshot_to_warehouse, redis_source, dest, summary.run_id)] = REDIS_DATASET
-            for s in todo:
-                futures[pool.submit(_extract_one_schema, s, catalog, estate, reflected, dest, existing,
-                                    committed.get(s), full_refresh, chunk_rows, read_slots, stats, bar)] = s
+            def _redis() -> None:
+                try:
+                    summary.redis = snapshot_to_warehouse(redis_source, dest, summary.run_id)
+                except Exception as exc:  # noqa: BLE001
+                    summary.redis = RedisRun("failed", error=redact(str(exc).splitlines()[0], *secrets))
+                bar.redis_done()
+
+            redis_thread = threading.Thread(target=_redis, name="luckin-redis", daemon=True)
+            redis_thread.start()
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="luckin-extract") as pool:
+            futures = [pool.submit(_extract_one_schema, s, catalog, estate, reflected, dest, existing,
+                                   committed.get(s), full_refresh, chunk_rows, read_slots, stats, bar,
+                                   _LazyPool(worker_pool) if processes else None)
+                       for s in todo]
             for fut in as_completed(futures):
-                name = futures[fut]
-                if name == REDIS_DATASET:
-                    try:
-                        summary.redis = fut.result()
-                    except Exception as exc:  # noqa: BLE001
-                        summary.redis = RedisRun("failed", error=redact(str(exc).splitlines()[0], *secrets))
-                    bar.redis_done()
-                else:
-                    summary.tables.extend(fut.result())
+                summary.tables.extend(fut.result())
+        if redis_thread is not None:
+            redis_thread.join()
         # rows in the warehouse after the load, for every table of the run
         existing = dest.existing_tables()
         countable = [(t.schema, t.table) for t in summary.tables
@@ -515,7 +653,6 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
         order = {s: i for i, s in enumerate(catalog.schemas)}
         summary.tables.sort(key=lambda t: (order.get(t.schema, 1e9), t.table))
         summary.duration_seconds = time.time() - started
-        summary.peak_rss_mb = _peak_rss_mb()
         try:
             _write_audit(dest, _audit_rows(summary, estate.describe() if estate else ""))
         except Exception as exc:  # noqa: BLE001
@@ -524,14 +661,18 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
     except (SourceError, DestinationError) as exc:
         summary.error = redact(str(exc), *secrets)
     finally:
+        if "close" in pool_holder:
+            pool_holder["close"]()
+        sampler.__exit__()
+        summary.peak_rss_mb = sampler.peak_mb
         bar.stop()
         dest.close()
     if verify and summary.error is None:
         summary.verified = verify_extract(destination, schemas=selected or None,
-                                          console=Console() if progress else None)
+                                          console=_console() if progress else None)
     summary.duration_seconds = summary.duration_seconds or (time.time() - started)
     if progress or summary.error:
-        summary.print(Console() if not summary.error else console)
+        summary.print(_console() if not summary.error else console)
     return summary
 
 
@@ -635,7 +776,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     if args.verify_only:
-        return 0 if verify_extract(args.destination, args.schemas, console=Console()) else 1
+        return 0 if verify_extract(args.destination, args.schemas, console=_console()) else 1
     summary = run_extract(args.destination, args.schemas, args.full_refresh, args.verify, not args.no_progress)
     return 0 if summary.ok else 1
 

@@ -20,11 +20,12 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.mysql_estate.catalog import SchemaEntry, TableEntry
 from pipelines.mysql_estate.helpers import (
@@ -39,6 +40,7 @@ from pipelines.mysql_estate.helpers import (
     to_landing,
 )
 from pipelines.mysql_estate.settings import CHUNK_ROWS, SOURCE_NAME
+from pipelines.recovery import make_pipeline, open_recovered
 
 PIPELINE_PREFIX = f"{SOURCE_NAME}__"
 
@@ -112,9 +114,18 @@ def chunk_column(entry: TableEntry, table: SourceTable) -> str | None:
 
 def chunked(base: Window, column: str | None, lo: int | None, hi: int | None, rows: int,
             chunk_rows: int) -> list[Window]:
-    """Split a read into integer ranges of `column` of about `chunk_rows` ids each."""
+    """Split a read into integer ranges of `column` of about `chunk_rows` ids each.
+
+    Dense keys give fixed ranges (read in parallel). Sparse keys (ids spread over more than
+    four times the row count, e.g. ids from another id generator) give one keyset-paginated
+    window instead (`> last id ORDER BY id LIMIT n`, page after page), so a billion-wide id
+    range does not become thousands of empty reads.
+    """
     if column is None or lo is None or hi is None or rows <= chunk_rows:
         return [base]
+    if (hi - lo + 1) > 4 * rows:
+        return [Window(base.cursor, base.cursor_from, base.cursor_from_inclusive, base.cursor_to,
+                       column, limit=chunk_rows)]
     windows, start = [], lo
     while start <= hi:
         end = min(start + chunk_rows - 1, hi)
@@ -183,19 +194,37 @@ def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dic
 # --------------------------------------------------------------------------- the dlt source
 def _table_rows(plan: TablePlan, reader: Reader, read_slots: threading.Semaphore, stats: RunStats):
     yielded = False
+    _last_key: list = [None]
+
+    def _pages(windows: list[Window]):
+        for window in windows:
+            if not window.limit:
+                yield window
+                continue
+            after = None
+            while True:
+                _last_key[0] = None
+                yield replace(window, seek_after=after)
+                if _last_key[0] is None:
+                    break
+                after = _last_key[0]
+
     if plan.prefetched is not None:
         stats.record(plan.source.schema, plan.name, plan.prefetched.num_rows, plan.zero_dates_prefetched)
         yield plan.prefetched
         yielded = True
     else:
-        for window in plan.windows:
+        for window in _pages(plan.windows):
             with read_slots:
                 raw = reader.read(plan.source, window)
+            if window.limit:  # keyset pagination: where the next page starts (None: last page)
+                full = raw.num_rows >= window.limit
+                _last_key[0] = pc.max(raw.column(window.chunk_column)).as_py() if full else None
             converted = to_landing(raw, plan.source, plan.entry.unsigned_as_decimal,
                                    text_zero_dates=reader.text_dates)
             del raw
             stats.record(plan.source.schema, plan.name, converted.table.num_rows, converted.zero_dates)
-            if converted.table.num_rows or not yielded and window is plan.windows[-1]:
+            if converted.table.num_rows:
                 yield converted.table
                 yielded = True
     if not yielded:  # empty tables still land, with their columns
@@ -232,50 +261,14 @@ def mysql_schema_source(schema: str, plans: list[TablePlan], reader: Reader,
 
 # --------------------------------------------------------------------------- one schema, end to end
 def _pipeline(schema: str, destination) -> dlt.Pipeline:
-    return dlt.pipeline(
-        pipeline_name=PIPELINE_PREFIX + schema,
-        destination=destination.dlt_destination(),
-        dataset_name=schema,
-        pipelines_dir=str(destination.pipelines_dir),
-        progress=None,
-    )
-
-
-def _has_local_state(pipeline: dlt.Pipeline) -> bool:
-    from pathlib import Path
-
-    return (Path(pipeline.working_dir) / "state.json").exists()
+    return make_pipeline(PIPELINE_PREFIX + schema, schema, destination)
 
 
 def open_pipeline(schema: str, destination, committed_version: int | None, tables: list[str],
                   dataset_exists: bool) -> tuple[dlt.Pipeline, dict]:
-    """The schema's pipeline with state consistent with the warehouse.
-
-    The local state (working folder) is trusted only when its version is the one of the last
-    completed load in the warehouse. Otherwise - a run killed after extract or mid-load, a
-    warehouse rebuilt or a new machine - pending packages are dropped, the state is restored
-    from the warehouse (dlt only restores state committed by a completed load), and rows written
-    by loads that never completed are deleted: the next extract re-reads them from the
-    committed cursors.
-    """
-    pipeline = _pipeline(schema, destination)
-    recovery: dict = {}
-    local_version = pipeline.state.get("_state_version") if _has_local_state(pipeline) else None
-    local_version = local_version or None  # version 0: a pipeline that never extracted
-    pending = pipeline.has_pending_data
-    if pending or local_version != committed_version:
-        if pending or local_version is not None:
-            recovery["reason"] = "pending packages" if pending else (
-                f"local state v{local_version} != warehouse v{committed_version}")
-        pipeline.drop()
-        pipeline = _pipeline(schema, destination)
-        if committed_version is not None:
-            pipeline.sync_destination()
-        if dataset_exists and recovery:
-            removed = destination.remove_uncommitted_rows(schema, tables)
-            if removed:
-                recovery["removed_rows"] = removed
-    return pipeline, recovery
+    """The schema's pipeline, recovered if a previous run did not finish (see pipelines.recovery)."""
+    return open_recovered(PIPELINE_PREFIX + schema, schema, destination, committed_version, tables,
+                          dataset_exists)
 
 
 def resource_states(pipeline: dlt.Pipeline, schema: str) -> dict[str, dict]:

@@ -269,6 +269,9 @@ class Window:
     chunk_column: str | None = None
     chunk_from: int | None = None  # inclusive
     chunk_to: int | None = None  # inclusive
+    # keyset pagination (sparse keys): rows with chunk_column > seek_after, ORDER BY it, LIMIT
+    seek_after: int | None = None
+    limit: int | None = None
 
 
 class Reader:
@@ -300,7 +303,13 @@ class Reader:
         if window.chunk_column and window.chunk_to is not None:
             conds.append(f"{self.quote(window.chunk_column)} <= {self.placeholder}")
             params.append(window.chunk_to)
-        return (" WHERE " + " AND ".join(conds)) if conds else "", tuple(params)
+        if window.chunk_column and window.seek_after is not None:
+            conds.append(f"{self.quote(window.chunk_column)} > {self.placeholder}")
+            params.append(window.seek_after)
+        sql = (" WHERE " + " AND ".join(conds)) if conds else ""
+        if window.chunk_column and window.limit:
+            sql += f" ORDER BY {self.quote(window.chunk_column)} LIMIT {int(window.limit)}"
+        return sql, tuple(params)
 
     placeholder = "%s"
 

