@@ -61,7 +61,8 @@ final as (
             as is_duplicate_issue,
         ordered.issued_at,
         ordered.expires_at,
-        ordered.used_at
+        ordered.used_at,
+        ordered.updated_at
 
     from ordered
     left join templates

@@ -1,6 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='coupon_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- One row per issued coupon: where it came from, what became of it, what it cost. Discount
 -- cost counts only on completed (revenue) orders. A coupon naming an order that is not in
 -- the source (hard-deleted test orders) keeps the id and is flagged is_order_missing.
+-- Incremental: coupons, or their orders, changed since the high-water mark minus the lookback.
 with
 
 coupons as (
@@ -41,11 +51,20 @@ final as (
         {{ to_local_date('coupons.issued_at') }} as issued_date,
         coupons.issued_at,
         coupons.expires_at,
-        coupons.used_at
+        coupons.used_at,
+        case
+            when orders.updated_at > coupons.updated_at then orders.updated_at
+            else coupons.updated_at
+        end as source_updated_at
 
     from coupons
     left join orders
         on coupons.order_id = orders.order_id
+    {% if is_incremental() %}
+        where
+            coupons.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
+            or orders.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
+    {% endif %}
 
 )
 

@@ -1,11 +1,26 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- One row per order that reached the make queue: seconds queued, making, and waiting for
 -- pickup. production_seconds (queued -> finished) is the efficiency trend's measure. Events of
 -- orders missing from the source (hard-deleted test orders) are kept with has_order = false.
+-- Incremental: orders with a make event or an order change since the high-water mark minus
+-- the lookback are restated.
 with
 
 production as (
 
-    select * from {{ ref('int_make_events_pivoted_to_orders') }}
+    select
+        *,
+        coalesce(picked_up_at, finished_at, started_at, queued_at) as last_event_at
+
+    from {{ ref('int_make_events_pivoted_to_orders') }}
 
 ),
 
@@ -33,11 +48,20 @@ final as (
         production.queued_at,
         production.started_at,
         production.finished_at,
-        production.picked_up_at
+        production.picked_up_at,
+        case
+            when orders.updated_at > production.last_event_at then orders.updated_at
+            else production.last_event_at
+        end as source_updated_at
 
     from production
     left join orders
         on production.order_id = orders.order_id
+    {% if is_incremental() %}
+        where
+            production.last_event_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
+            or orders.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
+    {% endif %}
 
 )
 

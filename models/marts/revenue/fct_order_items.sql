@@ -1,5 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_item_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+
 -- One row per order line, with its order's status and dates. Lines whose order never
--- landed (orphans in the source) are kept and flagged with has_order = false.
+-- landed (orphans in the source) are kept and flagged with has_order = false. Incremental:
+-- the lines of orders changed since the high-water mark minus the lookback are restated.
 with
 
 order_items as (
@@ -43,13 +53,17 @@ final as (
         coalesce(orders.is_revenue, false) as is_revenue,
         orders.order_id is not null as has_order,
         coalesce(orders.order_date, {{ to_local_date('order_items.created_at') }}) as order_date,
-        coalesce(orders.ordered_at, order_items.created_at) as ordered_at
+        coalesce(orders.ordered_at, order_items.created_at) as ordered_at,
+        coalesce(orders.updated_at, order_items.updated_at) as source_updated_at
 
     from order_items
     left join orders
         on order_items.order_id = orders.order_id
     left join products
         on order_items.product_id = products.product_id
+    {% if is_incremental() %}
+        where coalesce(orders.updated_at, order_items.updated_at) >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
+    {% endif %}
 
 )
 
