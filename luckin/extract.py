@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines.destinations import Destination, DestinationError, resolve_destination
+from pipelines.runtime import preload_modules, quiet_dlt
 from pipelines.mysql_estate import (
     PIPELINE_PREFIX,
     RunStats,
@@ -139,8 +140,8 @@ class ExtractSummary:
 
     def print(self, console: Console | None = None) -> None:
         console = console or _console()
-        if self.error:
-            console.print(f"[red]error:[/] {self.error}", soft_wrap=True)
+        if self.error and not self.tables:
+            console.print(f"[red]error:[/] {self.error}", soft_wrap=True, highlight=False)
             return
         console.print(self.render())
         rate = f"{self.rows_per_second:,.0f} rows/s" if self.rows_extracted else "no new rows"
@@ -156,6 +157,8 @@ class ExtractSummary:
         if self.redis is not None and self.redis.unknown_keys:
             console.print(f"[yellow]redis keys matching no catalogued pattern:[/] {self.redis.unknown_keys:,}"
                           " (see redis_snapshots.key_patterns, pattern '<unknown>')")
+        if self.error:
+            console.print(f"[red]error:[/] {self.error}", soft_wrap=True, highlight=False)
         if self.verified is True:
             console.print("[green]verify: source and warehouse reconcile exactly[/]")
         elif self.verified is False:
@@ -186,39 +189,6 @@ class _LazyPool:
 
     def submit(self, *args, **kwargs):
         return self._factory().submit(*args, **kwargs)
-
-
-class _HintNoise(logging.Filter):
-    """dlt warns that an Arrow string column is hinted as json (our hint, on purpose)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "several column hints were different" not in record.getMessage()
-
-
-def _preload_modules() -> None:
-    """Import what dlt and the readers import lazily, before threads race to import it half-way
-    ("partially initialized module 'pandas'")."""
-    import importlib
-
-    for name in ("pandas", "pyarrow.parquet", "pyarrow.csv", "pyarrow.compute", "connectorx", "duckdb",
-                 "psycopg2", "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
-                 "dlt.normalize", "dlt.load", "dlt.destinations.impl.duckdb.duck",
-                 "dlt.destinations.impl.postgres.postgres", "redis", "pymysql"):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
-
-
-def _quiet_dlt() -> None:
-    logger = logging.getLogger("dlt")
-    if not any(isinstance(f, _HintNoise) for f in logger.filters):
-        logger.addFilter(_HintNoise())
-    # `_dlt_load_id` is added to every Arrow table at extract time (one constant column).
-    import dlt
-
-    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True
-    dlt.config["normalize.parquet_normalizer.add_dlt_id"] = False
 
 
 class _Progress:
@@ -415,7 +385,7 @@ def _worker_pool(processes: int, progress: "_Progress"):
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipelines.mysql_estate.worker", "luckin.extract"])
+    ctx.set_forkserver_preload(["pipelines.mysql_estate.worker", "pipelines.runtime"])
     queue = ctx.Queue()
     from pipelines.mysql_estate.worker import init_worker
 
@@ -549,8 +519,8 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
     _RUN_STARTED[0] = started
     summary = ExtractSummary(run_id=_new_run_id(), destination=destination)
     console = Console(stderr=True)
-    _quiet_dlt()
-    _preload_modules()
+    quiet_dlt()
+    preload_modules()
     secrets: tuple[str, ...] = ()
     try:
         catalog = load_catalog()
@@ -672,7 +642,7 @@ def run_extract(destination: str = "duckdb", schemas: list[str] | None = None, f
                                           console=_console() if progress else None)
     summary.duration_seconds = summary.duration_seconds or (time.time() - started)
     if progress or summary.error:
-        summary.print(_console() if not summary.error else console)
+        summary.print(_console(stderr=bool(summary.error)))
     return summary
 
 

@@ -303,7 +303,11 @@ def resolve_destination(kind: str = "duckdb", pipelines_dir: str | Path | None =
                              database=env.get("LUCKIN_PG_DATABASE", "luckin"))
         if url.drivername != "postgresql":
             url = url.set(drivername="postgresql")
-        target, password = url.render_as_string(hide_password=False), url.password
+        password = url.password or None
+        target = url.render_as_string(hide_password=False)
+        if url.password is None:
+            # trust/peer authentication: dlt insists on a password field, an empty one is accepted
+            target = target.replace(f"//{url.username}@", f"//{url.username}:@", 1)
         key = f"postgres-{url.host}-{url.port or 5432}-{url.database}"
     base = Path(pipelines_dir or os.environ.get("LUCKIN_PIPELINES_DIR") or PROJECT_DIR / "data" / ".dlt_pipelines")
     return Destination(kind=kind, target=target, pipelines_dir=base / key, _password=password)

@@ -46,10 +46,10 @@ def init_worker(progress_queue) -> None:
     except Exception:  # noqa: BLE001 - other platforms: the pool shuts down with the parent
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    from luckin.extract import _preload_modules, _quiet_dlt
+    from pipelines.runtime import preload_modules, quiet_dlt
 
-    _quiet_dlt()
-    _preload_modules()
+    quiet_dlt()
+    preload_modules()
 
 
 def extract_normalize(job: WorkerJob) -> dict:

@@ -1,0 +1,37 @@
+"""Process-wide settings the extract needs before any pipeline runs (also in worker processes)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+
+class _HintNoise(logging.Filter):
+    """dlt warns that an Arrow string column is hinted as json (our hint, on purpose)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "several column hints were different" not in record.getMessage()
+
+
+def quiet_dlt() -> None:
+    """Filter one benign dlt warning; add `_dlt_load_id` to Arrow tables at extract time."""
+    logger = logging.getLogger("dlt")
+    if not any(isinstance(f, _HintNoise) for f in logger.filters):
+        logger.addFilter(_HintNoise())
+    import dlt
+
+    dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True  # one constant column
+    dlt.config["normalize.parquet_normalizer.add_dlt_id"] = False  # ours is added while reading
+
+
+def preload_modules() -> None:
+    """Import what dlt and the readers import lazily, before threads race to import it half-way
+    ("partially initialized module 'pandas'")."""
+    for name in ("pandas", "pyarrow.parquet", "pyarrow.csv", "pyarrow.compute", "connectorx", "duckdb",
+                 "psycopg2", "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
+                 "dlt.normalize", "dlt.load", "dlt.destinations.impl.duckdb.duck",
+                 "dlt.destinations.impl.postgres.postgres", "redis", "pymysql"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
