@@ -487,10 +487,12 @@ def _write_audit(destination: Destination, rows: list[dict]) -> None:
     table = pa.table({name: pa.array(values, type=types[AUDIT_COLUMNS[name]["data_type"]])
                       for name, values in data.items()})
     table = table.append_column("_dlt_id", random_row_ids(table.num_rows))
-    pipeline = dlt.pipeline(pipeline_name="luckin_audit", destination=destination.dlt_destination(),
-                            dataset_name=AUDIT_DATASET, pipelines_dir=str(destination.pipelines_dir), progress=None)
-    if pipeline.has_pending_data:
-        pipeline.drop_pending_packages()
+    from pipelines.recovery import open_recovered
+
+    existing = destination.existing_tables([AUDIT_DATASET])
+    committed = destination.committed_state_versions([AUDIT_DATASET], existing).get(AUDIT_DATASET)
+    pipeline, _ = open_recovered("luckin_audit", AUDIT_DATASET, destination, committed, [AUDIT_TABLE],
+                                 AUDIT_DATASET in existing)
     resource = dlt.resource(iter([table]), name=AUDIT_TABLE, write_disposition="append", columns=columns)
     pipeline.run(resource, loader_file_format=destination.loader_file_format)
 

@@ -1,0 +1,133 @@
+"""`python -m luckin.extract` as a process: kill -9 and rerun, clear one-line errors when a source
+is down or refuses the password, a read-only MySQL user, and no credential in any output."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from luckin.extract import run_extract, verify_extract
+from tests.pipelines.conftest import PREFIX, create_schema, mysql, project_dir
+
+OPS_DB = PREFIX + "luckyus_ops_production"
+
+
+def _start(env: dict, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "luckin.extract", "--no-progress", *args],
+                            cwd=project_dir(), env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    proc = _start(env, *args)
+    out, err = proc.communicate(timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _kill_when(proc: subprocess.Popen, pattern: str) -> bool:
+    """SIGKILL the run as soon as a file matching `pattern` exists; False if it finished first."""
+    while proc.poll() is None:
+        if glob.glob(pattern, recursive=True):
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture(scope="module")
+def ops_estate(estate_spec):
+    create_schema(estate_spec["luckyus_ops_production"], {"t_make_event": 60000})
+    yield
+
+
+def _exact(duck) -> None:
+    src = mysql("SELECT COUNT(*), MAX(id) FROM t_make_event", database=OPS_DB)[0]
+    assert duck("SELECT COUNT(*), MAX(id), COUNT(DISTINCT id) FROM luckyus_ops_production.t_make_event") \
+        == [(src[0], src[1], src[0])]
+
+
+@pytest.mark.parametrize("kill_point", ["extract", "load"])
+def test_kill_9_then_rerun_gives_exactly_the_source_rows(ops_estate, extract_env, duck, kill_point):
+    env = {**extract_env, "SOURCES__MYSQL_ESTATE__CHUNK_ROWS": "1500"}
+    pipelines = extract_env["LUCKIN_PIPELINES_DIR"]
+    watch = {"extract": f"{pipelines}/**/normalize/extracted/*/new_jobs/*.parquet",
+             "load": f"{pipelines}/**/load/normalized/*/completed_jobs/*.parquet"}[kill_point]
+    # a first load killed part-way, then finished by a rerun
+    killed = _kill_when(_start(env, "--schema", "luckyus_ops_production"), watch)
+    assert run_extract(schemas=["luckyus_ops_production"], progress=False).ok
+    _exact(duck)
+    # an incremental (append) run killed part-way, then rerun
+    mysql("INSERT INTO t_make_event (order_id, shop_id, event_type, station_no, event_time, create_time)"
+          " SELECT order_id, shop_id, event_type, station_no, event_time, create_time FROM t_make_event"
+          " WHERE id <= 30000", database=OPS_DB)
+    try:
+        killed_again = _kill_when(_start(env, "--schema", "luckyus_ops_production"), watch)
+        assert killed or killed_again, "the run finished before it could be killed"
+        summary = run_extract(schemas=["luckyus_ops_production"], progress=False)
+        assert summary.ok
+        _exact(duck)
+        assert verify_extract("duckdb", schemas=["luckyus_ops_production"])
+    finally:
+        mysql("DELETE FROM t_make_event WHERE id > 60000", database=OPS_DB)
+
+
+def test_source_down_is_one_line_naming_source_and_host(extract_env):
+    res = _run({**extract_env, "SOURCES__MYSQL_ESTATE__CREDENTIALS__PORT": "1"}, "--schema", "luckyus_sales_shop")
+    assert res.returncode != 0
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, res.stderr
+    assert "mysql_estate" in lines[0] and "127.0.0.1:1" in lines[0] and "Traceback" not in res.stderr
+
+
+def test_redis_down_is_one_line_naming_source_and_host(extract_env):
+    res = _run({**extract_env, "SOURCES__REDIS_ESTATE__URL": "redis://127.0.0.1:1/14"}, "--schema", "redis_snapshots")
+    assert res.returncode != 0
+    lines = [ln for ln in res.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "redis_estate" in lines[0] and "127.0.0.1:1" in lines[0], res.stderr
+
+
+@pytest.fixture()
+def read_only_user(estate_spec):
+    """A MySQL user with only SELECT on the test databases (the README's grant)."""
+    create_schema(estate_spec["luckyus_sales_shop"], {"t_shop": 11, "t_dict_shop_status": 4})
+    user, password = "luckin_test_ro", "pw-" + uuid.uuid4().hex
+    pattern = PREFIX.replace("_", r"\_") + "%"
+    mysql([f"DROP USER IF EXISTS '{user}'@'%'", f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
+           f"GRANT SELECT ON `{pattern}`.* TO '{user}'@'%'"])
+    yield user, password
+    mysql(f"DROP USER IF EXISTS '{user}'@'%'")
+
+
+def _everything_written(tmp: Path) -> str:
+    """All text a run left: its pipelines folder (state, schemas, traces, packages)."""
+    out = []
+    for p in tmp.rglob("*"):
+        if p.is_file() and p.suffix != ".duckdb":
+            out.append(p.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+def test_wrong_password_is_one_line_and_no_credential_is_ever_printed(read_only_user, extract_env, tmp_path, duck):
+    user, password = read_only_user
+    env = {**extract_env, "SOURCES__MYSQL_ESTATE__CREDENTIALS__USERNAME": user}
+    bad = _run({**env, "SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD": password + "x"},
+               "--schema", "luckyus_sales_shop")
+    assert bad.returncode != 0
+    lines = [ln for ln in bad.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "access denied" in lines[0] and "127.0.0.1:3306" in lines[0], bad.stderr
+    good = _run({**env, "SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD": password},
+                "--schema", "luckyus_sales_shop", "--verify")
+    assert good.returncode == 0, good.stderr
+    assert duck("SELECT COUNT(*) FROM luckyus_sales_shop.t_shop") == [(11,)]
+    for text in (bad.stdout, bad.stderr, good.stdout, good.stderr, _everything_written(tmp_path),
+                 "\n".join(str(r) for r in duck("SELECT * FROM luckin_audit.load_audit"))):
+        assert password not in text
