@@ -15,8 +15,8 @@ import pymysql
 import pytest
 import redis
 
-from luckin.simulator.run import read_manifest, simulate
-from luckin.simulator.targets import MySQLSettings
+from luckin.simulator.run import mysql_fingerprint, read_manifest, simulate
+from luckin.simulator.targets import MySQLSettings, MySQLTarget
 from luckin.simulator import world as w
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -52,20 +52,11 @@ def ensure_estate(scale: float = TEST_SCALE, seed: int = TEST_SEED, embedded_dir
     client = redis.Redis.from_url(TEST_REDIS_URL)
     manifest = read_manifest(client)
     wanted = {"scale": scale, "seed": seed, "as_of": w.BASE_AS_OF.isoformat()}
-    if manifest and all(manifest.get(k) == v for k, v in wanted.items()) and _mysql_has_estate():
-        return manifest
+    if (manifest and all(manifest.get(k) == v for k, v in wanted.items())
+            and manifest.get("mysql_fingerprint") == mysql_fingerprint(MySQLTarget(MySQLSettings()))):
+        return manifest  # Redis and MariaDB both still hold exactly this estate
     simulate(scale, seed, redis_url=TEST_REDIS_URL, embedded_dir=embedded_dir or Path("data/estate-test"))
     return read_manifest(client)
-
-
-def _mysql_has_estate() -> bool:
-    conn = MySQLSettings().connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name REGEXP '^(luckyus_|fi_)'")
-            return cur.fetchone()[0] > 0
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,24 @@ def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, em
     return Targets(sql_target, client, description)
 
 
+FINGERPRINT_SQL = "SELECT COUNT(*), MAX(id), MAX(update_time) FROM t_order"
+
+
+def mysql_fingerprint(target) -> list[str]:
+    """A cheap fingerprint of the MySQL half (orders: count, last id, last change), stored in
+    the manifest so a reader can tell whether Redis and MySQL still hold the same estate."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(target.fingerprint_url("luckyus_sales_order"))
+    try:
+        with engine.connect() as con:
+            return [str(v) for v in con.execute(sa.text(FINGERPRINT_SQL)).one()]
+    except sa.exc.SQLAlchemyError:
+        return []
+    finally:
+        engine.dispose()
+
+
 def read_manifest(client: redis.Redis) -> dict | None:
     raw = client.get(MANIFEST_KEY)
     return json.loads(raw) if raw else None
@@ -170,7 +188,8 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
 
     write_redis_estate(targets.redis, live)
     targets.redis.set(MANIFEST_KEY, json.dumps({"scale": scale, "seed": seed, "as_of": as_of.isoformat(),
-                                                "generator": "luckin-simulator", "dirty": asdict(dirty or DirtyRates())}))
+                                                "generator": "luckin-simulator", "dirty": asdict(dirty or DirtyRates()),
+                                                "mysql_fingerprint": mysql_fingerprint(targets.mysql)}))
     result.timings["redis"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - started
     return result

@@ -109,6 +109,12 @@ class MySQLTarget:
         s = self.settings
         return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{schema}"  # password comes from config, not the URL text
 
+    def fingerprint_url(self, schema: str) -> str:
+        from urllib.parse import quote
+
+        s = self.settings
+        return f"mysql+pymysql://{quote(s.username)}:{quote(s.password)}@{s.host}:{s.port}/{schema}?charset=utf8mb4"
+
     def reachable(self) -> bool:
         """True when the server answers; False when nothing listens. Refused credentials raise."""
         try:
@@ -228,6 +234,8 @@ class SQLiteTarget:
 
     def sqlalchemy_url(self, schema: str) -> str:
         return f"sqlite:///{self.path(schema).resolve()}"
+
+    fingerprint_url = sqlalchemy_url
 
     def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
                        progress: Progress | None = None) -> None:
