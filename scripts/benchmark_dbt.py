@@ -125,8 +125,14 @@ def main() -> int:
 
     times: dict[str, float] = {}
     if not args.reuse:
+        import shutil
+
+        # a fresh estate, pipeline state and warehouse
+        for folder in ("estate", "pipelines"):
+            shutil.rmtree(work / folder, ignore_errors=True)
         if args.target == "duckdb":
-            Path(env["LUCKIN_DUCKDB_PATH"]).unlink(missing_ok=True)
+            for suffix in ("", ".wal"):
+                Path(env["LUCKIN_DUCKDB_PATH"] + suffix).unlink(missing_ok=True)
         times["simulate"] = _timed(f"simulate scale {scale:g}", lambda: _simulate(scale, args.seed, work))
         times["extract"] = _timed("extract", lambda: _extract(env, args.target))
     full: dict = {}
