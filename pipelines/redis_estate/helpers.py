@@ -395,22 +395,16 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
                 routed.append((raw, key, name, role, pattern, groups))
         if not routed:
             return
-        pipe = client.pipeline(transaction=False)
-        for raw, *_ in routed:
-            pipe.type(raw)
-            pipe.pttl(raw)
-            pipe.memory_usage(raw)
-        first = pipe.execute(raise_on_error=False)
+        # sizes are measured for non-sensitive keys only (a sensitive key: TYPE, PTTL, MEMORY USAGE)
+        measure = [not (role == "pattern" and pattern.sensitive) and role != "server"
+                   for _, _, _, role, pattern, _ in routed]
+        first = _key_facts(client, [r[0] for r in routed], measure)
         second = client.pipeline(transaction=False)
         reads = []
         for i, (raw, key, name, role, pattern, groups) in enumerate(routed):
-            ktype = first[3 * i]
-            ktype = ktype.decode() if isinstance(ktype, bytes) else str(ktype)
+            ktype, pttl, mem, size = first[i]
             if ktype == "none":  # expired or deleted since SCAN
                 continue
-            pttl = first[3 * i + 1]
-            mem = first[3 * i + 2]
-            mem = int(mem) if isinstance(mem, int) else 0
             snap.keys_scanned += 1
             if name != NO_INSTANCE:
                 inst_mem[name] += mem
@@ -444,10 +438,9 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
                 st.ttl_max = ttl if st.ttl_max is None else max(st.ttl_max, ttl)
             if role == "pattern" and pattern.sensitive:
                 continue  # counted only: no command that returns (or measures) a value
-            cmd = _SIZE_COMMAND.get(ktype)
-            if cmd:
-                second.execute_command(cmd, raw)
-                reads.append(("size", skey, None, None))
+            if size is not None and size >= 0:
+                st.elements += size
+                st.measured += 1
             if role == "pattern" and pattern.parse and ktype == PARSERS[pattern.parse][0]:
                 (second.hgetall if ktype == "hash" else second.get)(raw)
                 reads.append(("parse", skey, pattern, groups))
@@ -460,10 +453,6 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
                 continue
             if kind == "server":
                 server_info[ref] = _decode_hash(value)
-            elif kind == "size":
-                st = pstats[ref]
-                st.elements += int(value or 0)
-                st.measured += 1
             else:
                 _, fn = PARSERS[pattern.parse]
                 decoded = _decode_hash(value) if isinstance(value, dict) else _decode(value)
@@ -551,6 +540,60 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
         "unknown_keys": snap.unknown_keys, "parse_errors": snap.parse_errors,
         "duration_seconds": round(snap.seconds, 3)}]
     return snap
+
+
+# One round trip per batch: the server computes TYPE, PTTL, MEMORY USAGE and the size of each
+# key (sizes only where ARGV[i] == "1"). EVAL_RO (Redis 7+) runs read-only commands only.
+_FACTS_SCRIPT = """
+local out = {}
+local size_of = {string = 'STRLEN', hash = 'HLEN', list = 'LLEN', set = 'SCARD', zset = 'ZCARD', stream = 'XLEN'}
+for i, k in ipairs(KEYS) do
+  local t = redis.call('TYPE', k)['ok']
+  local size = -1
+  if ARGV[i] == '1' and size_of[t] then size = redis.call(size_of[t], k) end
+  out[#out + 1] = t
+  out[#out + 1] = redis.call('PTTL', k)
+  out[#out + 1] = redis.call('MEMORY', 'USAGE', k) or 0
+  out[#out + 1] = size
+end
+return out
+"""
+_SCRIPT_OK: dict[int, bool] = {}  # per client: EVAL_RO available and allowed
+
+
+def _key_facts(client, keys: list[bytes], measure: list[bool]) -> list[tuple[str, Any, int, int | None]]:
+    """(type, pttl, memory bytes, size or None) per key: the batch script, else a pipeline."""
+    import redis
+
+    if _SCRIPT_OK.get(id(client), True):
+        try:
+            flat = client.execute_command("EVAL_RO", _FACTS_SCRIPT, len(keys), *keys,
+                                          *("1" if m else "0" for m in measure))
+            _SCRIPT_OK[id(client)] = True
+            return [(_decode(flat[j]), flat[j + 1], int(flat[j + 2] or 0), int(flat[j + 3]))
+                    for j in range(0, len(flat), 4)]
+        except redis.exceptions.ResponseError:  # Redis < 7, or an ACL without EVAL_RO
+            _SCRIPT_OK[id(client)] = False
+    pipe = client.pipeline(transaction=False)
+    for raw in keys:
+        pipe.type(raw)
+        pipe.pttl(raw)
+        pipe.memory_usage(raw)
+    first = pipe.execute(raise_on_error=False)
+    types = [_decode(first[3 * i]) if not isinstance(first[3 * i], Exception) else "none" for i in range(len(keys))]
+    sizes: list[int | None] = [None] * len(keys)
+    pipe = client.pipeline(transaction=False)
+    asked = []
+    for i, raw in enumerate(keys):
+        cmd = _SIZE_COMMAND.get(str(types[i]))
+        if measure[i] and cmd:
+            pipe.execute_command(cmd, raw)
+            asked.append(i)
+    if asked:
+        for i, value in zip(asked, pipe.execute(raise_on_error=False)):
+            sizes[i] = None if isinstance(value, Exception) else int(value or 0)
+    return [(str(types[i]), first[3 * i + 1], int(first[3 * i + 2]) if isinstance(first[3 * i + 2], int) else 0,
+             sizes[i]) for i in range(len(keys))]
 
 
 def _decode(v: Any) -> Any:
