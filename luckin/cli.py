@@ -147,31 +147,99 @@ def build(
 
 
 @app.command()
+def validate(
+    target: str = typer.Option("duckdb", help="Warehouse to check: duckdb or postgres."),
+) -> None:
+    """Run the great-expectations suites on the raw load and the marts; non-zero exit on a critical failure."""
+    from .quality import run_validation
+
+    result = run_validation(target)
+    _print_validation(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _print_validation(result) -> None:
+    passed = sum(1 for o in result.results if o.success)
+    console.print(f"validation ({result.target}): {passed}/{len(result.results)} expectations passed, "
+                  f"{len(result.critical_failures)} critical failures, {len(result.warnings)} warnings -> {result.path}")
+    for line in result.critical_failures:
+        console.print(f"  [red]critical[/] {line}")
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(Path("reports"), "--out", help="Folder for the Markdown files and the HTML site."),
+    target: str = typer.Option("duckdb", help="Warehouse to read: duckdb or postgres."),
+    check: bool = typer.Option(False, "--check", help="Compare report 00 with the report suite's figures; non-zero exit on a miss."),
+) -> None:
+    """Render the eight reports (Markdown + a self-contained HTML site) from the marts."""
+    from .report import render_reports
+
+    result = render_reports(out, target=target, check=check, scale=_estate_scale())
+    console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command("bi-role")
+def bi_role(
+    role: str = typer.Option("luckin_bi", help="Login role to create for BI tools (password: LUCKIN_BI_PASSWORD)."),
+) -> None:
+    """Create a read-only Postgres role that sees the marts schema and nothing else."""
+    from .bi_access import create_bi_role
+
+    created = create_bi_role(role)
+    console.print(f"role {created.name}: SELECT on {created.database}.{created.schema} at {created.host}:{created.port}")
+
+
+def _estate_scale() -> float | None:
+    """The simulated estate's scale (report checks scale the seed's absolute figures by it)."""
+    from .simulator.run import read_manifest, resolve_targets
+
+    mysql, redis_url, embedded_dir = _settings()
+    try:
+        manifest = read_manifest(resolve_targets(mysql, redis_url, embedded_dir).redis)
+    except Exception:  # no estate to ask: reports on a real warehouse need no scale
+        return None
+    return manifest["scale"] if manifest else None
+
+
+@app.command()
 def demo(
     scale: float = typer.Option(1.0, help="Volume multiplier for the simulated estate."),
     seed: int = typer.Option(42),
+    out: Path = typer.Option(Path("reports"), "--out", help="Where the report suite is written."),
 ) -> None:
-    """The whole job on the embedded default: simulate, extract into DuckDB, dbt build."""
+    """The whole job on the embedded default: simulate, extract into DuckDB, dbt build, validate, report."""
+    from .extract import run_extract
+    from .quality import run_validation
+    from .report import render_reports
+    from .warehouse import run_dbt_build
+
+    console.rule("simulate")
     run_simulation(scale, seed)
     if not print_calibration():
         console.print("[yellow]calibration: some targets missed (see the table)[/]")
-    steps = []
-    try:
-        from .extract import run_extract
-        steps.append(("extract", lambda: run_extract(destination="duckdb")))
-    except ImportError:
-        console.print("[yellow]extract is not available in this build[/]")
-    try:
-        from .warehouse import run_dbt_build
-        steps.append(("build", lambda: run_dbt_build(target="duckdb")))
-    except ImportError:
-        console.print("[yellow]dbt build is not available in this build[/]")
-    for name, fn in steps:
-        console.rule(name)
-        outcome = fn()
-        if outcome not in (None, 0) and getattr(outcome, "ok", True) is not True:
-            console.print(f"[red]{name} failed[/]")
-            raise typer.Exit(1)
+    console.rule("extract")
+    if not run_extract(destination="duckdb").ok:
+        console.print("[red]extract failed[/]")
+        raise typer.Exit(1)
+    console.rule("build")
+    if run_dbt_build(target="duckdb") != 0:
+        console.print("[red]dbt build failed[/]")
+        raise typer.Exit(1)
+    console.rule("validate")
+    validation = run_validation("duckdb")
+    _print_validation(validation)
+    if not validation.ok:
+        console.print("[red]not publishing reports over failed critical checks[/] (listed above)")
+        raise typer.Exit(1)
+    console.rule("report")
+    result = render_reports(out, target="duckdb", check=True, scale=scale)
+    console.print(f"[green]report suite:[/] {result.index_html}")
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -88,7 +88,9 @@ def _store_shape(store: w.Store, d: date) -> float:
     if store.open_date is None or d < store.open_date:
         return 0.0
     weeks = (d - store.open_date).days / 7.0
-    ramp = 1.0 - np.exp(-(weeks + 0.5) / w.RAMP_WEEKS)
+    # The launch stores opened to queues built by the pop-ups: they start from a higher floor.
+    floor = w.LAUNCH_STORE_RAMP_FLOOR if store.open_date == w.FIRST_OPENING else 0.0
+    ramp = 1.0 - (1.0 - floor) * np.exp(-(weeks + 0.5) / w.RAMP_WEEKS)
     boost = 1.0 + w.OPENING_WEEK_BOOST * np.exp(-weeks / 1.0)
     cannib = 1.0
     for other in _neighbours_opening(store):

@@ -60,6 +60,7 @@ STORES = (
     Store(12, "Luckin Coffee Astor Place", "51 Astor Pl, New York, NY 10003", "East Village", "10003", 40.729800, -73.990300, None, 0),
 )
 RAMP_WEEKS = 2.7              # new-store demand reaches ~95% after about 8 weeks
+LAUNCH_STORE_RAMP_FLOOR = 0.6 # the two launch stores start at 60% (pop-up sign-ups were waiting)
 OPENING_WEEK_BOOST = 0.35     # grand-opening bump that fades over the first two weeks
 CANNIBALISATION_MILES = 1.0   # an opening takes demand from stores within this distance
 CANNIBALISATION_SHARE = 0.12  # ...this share of their demand, after the new store ramps up
