@@ -1,0 +1,86 @@
+"""BI access: the read-only Postgres role sees the marts and nothing else; the DuckDB file opens read-only."""
+
+from __future__ import annotations
+
+import uuid
+
+import duckdb
+import psycopg2
+import pytest
+
+from luckin.bi_access import create_bi_role, drop_bi_role
+from tests.report.warehouses import pg_query
+
+
+@pytest.fixture()
+def bi_role(pg_marts):
+    # a staging view, as dbt's staging layer would have it
+    pg_query(pg_marts, "create schema if not exists staging")
+    pg_query(pg_marts, "create or replace view staging.stg_sales_order__orders as "
+                       "select * from luckyus_sales_order.t_order")
+    name, password = f"luckin_bi_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    with pg_marts.active():
+        role = create_bi_role(name, password)
+    yield role, password
+    with pg_marts.active():
+        drop_bi_role(name)
+
+
+def _as_role(pg_marts, role, password, sql):
+    return pg_query(pg_marts, sql, user=role.name, password=password)
+
+
+def test_the_role_reads_every_mart(pg_marts, bi_role) -> None:
+    role, password = bi_role
+    marts = [r[0] for r in pg_query(pg_marts, "select table_name from information_schema.tables "
+                                              "where table_schema = 'marts'")]
+    assert role.created and role.tables_granted == len(marts) >= 20
+    for mart in marts:
+        assert _as_role(pg_marts, role, password, f"select count(*) from marts.{mart}")[0][0] >= 0
+
+
+def test_raw_audit_and_staging_are_invisible(pg_marts, bi_role) -> None:
+    role, password = bi_role
+    visible = {r[0] for r in _as_role(pg_marts, role, password,
+                                      "select distinct table_schema from information_schema.tables "
+                                      "where table_schema not in ('pg_catalog', 'information_schema')")}
+    assert visible == {"marts"}
+    for relation in ("luckyus_sales_order.t_order", "luckin_audit.load_audit", "staging.stg_sales_order__orders"):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            _as_role(pg_marts, role, password, f"select count(*) from {relation}")
+
+
+def test_the_role_cannot_write(pg_marts, bi_role) -> None:
+    role, password = bi_role
+    for statement in ("create table marts.bi_scratch (x int)", "delete from marts.fct_orders",
+                      "create table public.bi_scratch (x int)"):
+        with pytest.raises((psycopg2.errors.ReadOnlySqlTransaction, psycopg2.errors.InsufficientPrivilege)):
+            _as_role(pg_marts, role, password, statement)
+
+
+def test_tables_the_next_build_creates_are_readable(pg_marts, bi_role) -> None:
+    """dbt replaces mart tables on every build: default privileges keep them readable."""
+    role, password = bi_role
+    pg_query(pg_marts, "create table marts.fct_rebuilt_for_test as select 1 as x")
+    try:
+        assert _as_role(pg_marts, role, password, "select x from marts.fct_rebuilt_for_test") == [(1,)]
+    finally:
+        pg_query(pg_marts, "drop table marts.fct_rebuilt_for_test")
+
+
+def test_running_it_again_is_harmless(pg_marts, bi_role) -> None:
+    role, password = bi_role
+    with pg_marts.active():
+        again = create_bi_role(role.name)
+    assert not again.created and again.password is None and again.tables_granted == role.tables_granted
+    assert _as_role(pg_marts, role, password, "select count(*) from marts.dim_stores")[0][0] > 0
+
+
+def test_duckdb_file_opens_read_only_for_bi(landed) -> None:
+    con = duckdb.connect(str(landed.duckdb_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.fct_orders").fetchone()[0] > 0
+        with pytest.raises(duckdb.Error):
+            con.execute("create table marts.bi_scratch (x int)")
+    finally:
+        con.close()

@@ -1,0 +1,103 @@
+"""`render_reports` on the landed small estate: the files, their provenance, report 00 against the
+seed (ratios at scale 0.02) and the data-quality section of report 07."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from luckin.warehouse import PROJECT_DIR
+
+NUMBERS = ("00", "01", "02", "03", "04", "05", "06", "07")
+SEED_METRICS = ["Total USD Revenue", "Total Completed Orders", "Average Order Value", "Active US Stores",
+                "Registered Users", "Monthly Run Rate", "IoT Devices Deployed", "Database Instances"]
+FINDINGS = ["TAX COMPLIANCE GAP", "Loyalty Program Not Launched", "Delivery =", "IoT Fleet Health", "Production ",
+            "Hero Product Moat"]
+
+
+def test_one_markdown_file_and_one_page_per_report(rendered) -> None:
+    result, _ = rendered
+    assert [p.name[:2] for p in result.markdown] == list(NUMBERS)
+    assert [p.name[:2] for p in result.html] == list(NUMBERS)
+    for path in [*result.markdown, *result.html, result.index_html, result.index_markdown]:
+        assert path.exists() and path.stat().st_size > 1000, path
+    index = result.index_html.read_text(encoding="utf-8")
+    for page in result.html:
+        assert f'href="{page.name}"' in index
+    assert result.analyses >= 39 and result.tables >= 30 and result.charts >= 20
+
+
+def test_pages_are_self_contained(rendered) -> None:
+    """No script, stylesheet, font or image is fetched: CSS and SVG are inline."""
+    result, _ = rendered
+    for page in [result.index_html, *result.html]:
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html.lower(), page.name
+        assert not re.search(r"<link\b", html, re.I), page.name
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I), page.name
+        assert "@import" not in html and not re.search(r"url\(\s*['\"]?https?:", html), page.name
+    for page in result.html[1:]:
+        html = page.read_text(encoding="utf-8")
+        assert html.count('<figure class="chart"') >= 1 and html.count("<svg") >= 1, page.name
+        assert html.count('<figure class="table"') >= 1 and "<td" in html, page.name
+
+
+def test_every_table_and_chart_names_its_marts_and_analysis(rendered) -> None:
+    result, _ = rendered
+    blocks = json.loads((result.out_dir / "provenance.json").read_text())
+    assert {b["report"] for b in blocks} == set(NUMBERS)
+    for block in blocks:
+        if block["extra_source"]:  # the data-quality tables: great-expectations results
+            assert "great-expectations" in block["extra_source"]
+            continue
+        assert block["analyses"] and block["marts"], block
+        for path in block["analyses"]:
+            assert (PROJECT_DIR / path).exists(), path
+    for page in result.html:
+        html = page.read_text(encoding="utf-8")
+        figures = re.findall(r"<figure\b.*?</figure>", html, re.S)
+        assert figures
+        for fig in figures:
+            assert "<figcaption>Source:" in fig, fig[:200]
+    for md in result.markdown:
+        text = md.read_text(encoding="utf-8")
+        assert text.count("Source:") >= text.count("](charts/"), md.name
+        for chart in re.findall(r"\]\((charts/[^)]+\.svg)\)", text):
+            assert (result.out_dir / chart).exists(), chart
+
+
+def test_report_00_has_the_seeds_tables_computed_from_data(rendered) -> None:
+    result, _ = rendered
+    text = result.markdown[0].read_text(encoding="utf-8")
+    glance = text[text.index("## Key Metrics at a Glance"):text.index("## Critical Findings")]
+    rows = [line.split("|")[1].strip() for line in glance.splitlines() if line.startswith("| ")][1:9]
+    assert [r.split(" (")[0] for r in rows] == SEED_METRICS
+    findings = text[text.index("## Critical Findings"):]
+    numbered = re.findall(r"^\d\. \*\*(.+?)\*\*", findings, re.M)
+    assert len(numbered) == 6
+    for expected, got in zip(FINDINGS, numbered):
+        assert got.startswith(expected.strip()), (expected, got)
+    assert "Database Instances | 143 (62 MySQL + 78 Redis + 3 PostgreSQL)" in text
+
+
+def test_report_00_matches_the_seed_at_small_scale(rendered) -> None:
+    """Every key metric and finding within the spec's tolerances at scale 0.02 (absolute figures x 0.02)."""
+    result, _ = rendered
+    failed = [(c.metric, c.target, c.actual) for c in result.checks if not c.passed]
+    assert result.checks and not failed, failed
+    assert result.check_passed is True
+    check = json.loads((result.out_dir / "check.json").read_text())
+    assert check["passed"] is True and check["scale"] == pytest.approx(0.02)
+    assert "## Against the seed" in result.markdown[0].read_text(encoding="utf-8")
+
+
+def test_report_07_shows_the_validation_results(rendered) -> None:
+    result, validation = rendered
+    assert result.validation_found
+    text = result.markdown[7].read_text(encoding="utf-8")
+    section = text[text.index("## Data quality"):]
+    assert f"**{len(validation.results)} expectations**" in section
+    assert "critical failure(s)" in section
+    assert "marts.revenue_reconciliation" in section and "raw.load_audit" in section
