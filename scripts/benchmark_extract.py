@@ -8,8 +8,9 @@ extract is configured to read) into a fresh DuckDB file:
 - luckin_extract: `run_extract(destination="duckdb", schemas=<all MySQL schemas>, full_refresh)`
   into an empty file (Redis is left out: the extension does not read Redis).
 
-Each contender runs `--rounds` times, alternating, each time from an empty file; the best
-round of each is compared (the machines are shared, the best round is the least disturbed).
+Each contender runs `--rounds` times, alternating (and alternating who goes first), each time
+from an empty file; the best round of each is compared (the machines are shared: the best round
+is the least disturbed; the load average printed with each round shows how shared).
 Prints rows, seconds and rows/s of each, and the ratio luckin/duckdb (target >= 0.8).
 
     python scripts/benchmark_extract.py [--rounds 2] [--workdir /tmp/luckin-bench]
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[tuple[int, float]]] = {"duckdb_mysql": [], "luckin_extract": []}
     peak = 0.0
     for r in range(args.rounds):
-        for name in ("duckdb_mysql", "luckin_extract"):
+        order = ("duckdb_mysql", "luckin_extract") if r % 2 == 0 else ("luckin_extract", "duckdb_mysql")
+        for name in order:
             target = work / f"{name}.duckdb"
             for p in (target, Path(f"{target}.wal")):
                 p.unlink(missing_ok=True)
@@ -111,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows, secs, mem = run_luckin(list(schemas), target, work / "pipelines")
                 peak = max(peak, mem)
             results[name].append((rows, secs))
-            print(f"round {r + 1}: {name:<15} {rows:>11,} rows {secs:8.1f} s {rows / secs:>11,.0f} rows/s", flush=True)
+            load = os.getloadavg()[0]
+            print(f"round {r + 1}: {name:<15} {rows:>11,} rows {secs:8.1f} s {rows / secs:>11,.0f} rows/s"
+                  f"  (load average {load:.1f} on {os.cpu_count()} CPUs)", flush=True)
 
     best = {name: min(runs, key=lambda x: x[1]) for name, runs in results.items()}
     duck_rate = best["duckdb_mysql"][0] / best["duckdb_mysql"][1]
