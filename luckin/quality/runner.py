@@ -165,6 +165,17 @@ def _quiet_gx(context) -> None:
         pass
 
 
+def _naive_utc(frame):
+    """Timestamps with a time zone as naive UTC: comparisons stay exact, and pandas 3 stops warning
+    that great-expectations drops the zone through Series.values."""
+    import pandas as pd
+
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            frame[col] = frame[col].dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame
+
+
 def validate_suites(target: str, suites: list[SuiteSpec], wh: Warehouse) -> tuple[list[Outcome], list[dict]]:
     """Run the suites on the target's warehouse through great-expectations; returns outcomes and suite rows."""
     import great_expectations as gx
@@ -191,7 +202,7 @@ def validate_suites(target: str, suites: list[SuiteSpec], wh: Warehouse) -> tupl
         rows = None
         try:
             if target == "duckdb":
-                frame = wh.query(spec.sql)
+                frame = _naive_utc(wh.query(spec.sql))
                 rows = len(frame)
                 asset = source.add_dataframe_asset(spec.name)
                 batch = asset.add_batch_definition_whole_dataframe("all").get_batch(

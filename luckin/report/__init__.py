@@ -1,6 +1,7 @@
 """`luckin report`: the eight BI reports rendered from the marts.
 
-    render_reports(out_dir, target="duckdb", check=False, *, scale=None, validation_path=None) -> ReportResult
+    render_reports(out_dir, target="duckdb", check=False, *, scale=None, validation_path=None, analyses=None)
+        -> ReportResult
 
 1. `dbt compile` the analyses (analyses/report_NN_*/rNN_*.sql) for the target, into
    target/report-<target>/; dbt's manifest says which marts each reads.
@@ -48,16 +49,17 @@ class ReportResult:
 
 
 def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *, scale: float | None = None,
-                   validation_path: Path | None = None, console=None) -> ReportResult:
+                   validation_path: Path | None = None, analyses=None, console=None) -> ReportResult:
     """Render the report suite from the `target` warehouse into `out_dir`.
 
     scale: the estate's scale factor for the check (absolute seed figures x scale); default 1.
     validation_path: the great-expectations results report 07 shows; default the target's
     latest `luckin validate` results (data/quality/<target>/latest.json).
+    console: a rich Console for the check table (default: stdout).
+    analyses: already compiled analyses (luckin.report.db.compile_analyses) for this target, to
+    skip the `dbt compile`.
     Raises WarehouseError (one line, no secrets) when dbt or the warehouse cannot answer.
     """
-    from rich.console import Console
-
     from luckin.quality.results import latest_results_path, load_latest
 
     from . import check as checks
@@ -65,12 +67,11 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
     from .render import write_suite
     from .suite import ReportData, build_suite
 
-    console = console or Console(stderr=True)
     out_dir = Path(out_dir)
     result = ReportResult(out_dir=out_dir, target=target)
 
     t0 = time.perf_counter()
-    compiled = compile_analyses(target)
+    compiled = analyses if analyses is not None else compile_analyses(target)
     result.analyses = len(compiled)
     result.timings["compile"] = time.perf_counter() - t0
 
@@ -115,7 +116,7 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
             {"scale": scale, "target": target, "passed": result.check_passed,
              "rows": [c.as_dict() for c in comparison]}, indent=2), encoding="utf-8")
         result.files.append(out_dir / "check.json")
-        checks.print_comparison(comparison, scale, target, console=Console())
+        checks.print_comparison(comparison, scale, target, console=console)
     return result
 
 

@@ -159,7 +159,7 @@ def print_comparison(rows: list[Comparison], scale: float, target: str, console=
     from rich.console import Console
     from rich.table import Table
 
-    console = console or Console()
+    console = console or Console(width=160 if not Console().is_terminal else None)
     table = Table(title=f"Report 00 against the seed at scale {scale:g} ({target} warehouse)")
     for col in ("metric", "seed", "target", "report 00", "result", "backs"):
         table.add_column(col)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import charts as ch
 from .db import Analysis, CompiledAnalyses, Warehouse
-from .render import (Chart, Report, Section, Suite, Table, Text, fmt_compact_money, fmt_int, fmt_money, fmt_pct,
+from .render import (Chart, Report, Suite, Table, Text, fmt_compact_money, fmt_int, fmt_money, fmt_pct,
                      label)
 
 

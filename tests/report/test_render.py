@@ -101,3 +101,13 @@ def test_report_07_shows_the_validation_results(rendered) -> None:
     assert f"**{len(validation.results)} expectations**" in section
     assert "critical failure(s)" in section
     assert "marts.revenue_reconciliation" in section and "raw.load_audit" in section
+
+
+def test_renders_from_postgres_too(pg_marts, compiled_postgres, tmp_path) -> None:
+    from luckin.report import render_reports
+
+    with pg_marts.active():
+        result = render_reports(tmp_path, "postgres", analyses=compiled_postgres)
+    assert [p.name[:2] for p in result.markdown] == list(NUMBERS)
+    assert all(p.exists() for p in result.html) and result.index_html.exists()
+    assert "postgres" in result.markdown[0].read_text(encoding="utf-8")
