@@ -182,13 +182,30 @@ def report(
         raise typer.Exit(1)
 
 
+@app.command()
+def docs(target: str = typer.Option("duckdb", help="dbt target whose catalog the docs describe.")) -> None:
+    """Generate the dbt docs as one self-contained page (target/static_index.html)."""
+    from .warehouse import generate_docs
+
+    page = generate_docs(target)
+    if page is None:
+        raise typer.Exit(1)
+    console.print(f"docs: open {page} in a browser (no server needed)")
+
+
 @app.command("bi-role")
 def bi_role(
     role: str = typer.Option("luckin_bi", help="Login role to create for BI tools (password: LUCKIN_BI_PASSWORD)."),
 ) -> None:
     """Create a read-only Postgres role that sees the marts schema and nothing else."""
+    import os
+
     from .bi_access import create_bi_role
 
+    if not os.environ.get("LUCKIN_BI_PASSWORD"):
+        # The role's password is a secret: it comes from the environment, never from our output.
+        console.print("[red]set LUCKIN_BI_PASSWORD[/] to the password the BI role should have")
+        raise typer.Exit(1)
     created = create_bi_role(role)
     console.print(f"role {created.name}: SELECT on {created.database}.{created.schema} at {created.host}:{created.port}")
 
