@@ -22,6 +22,13 @@ demo: install services
 test: install services browser
 	$(BIN)/pytest
 
+## SQL style (sqlfluff) and project conventions (dbt-bouncer over the manifest); also run by `make test`.
+lint: install
+	$(BIN)/python -m luckin.warehouse profiles >/dev/null
+	$(BIN)/sqlfluff lint models analyses macros tests/dbt/singular
+	$(BIN)/dbt parse --profiles-dir target/profiles --quiet
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+
 services:
 	bash scripts/start-services.sh
 
