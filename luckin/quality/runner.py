@@ -97,6 +97,8 @@ def _short(value, limit: int = 80) -> str:
 
 
 def _jsonable(value):
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
+        value = value.item()  # numpy scalars
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (list, tuple)):
@@ -113,18 +115,21 @@ def _outcome(suite: SuiteSpec, r) -> Outcome:
         str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs) or ", ".join(kwargs.get("column_list", []))
     res = r.result or {}
     observed = res.get("observed_value")
+    sample = _jsonable((res.get("partial_unexpected_list") or [])[:5])
     if observed is None and res.get("unexpected_count") is not None:
         total = res.get("element_count") or 0
         observed = f"{res['unexpected_count']:,} unexpected of {total:,}"
+        if res["unexpected_count"] and sample:
+            observed += ": " + ", ".join(str(v) for v in sample[:3])
     error = ""
     if r.exception_info and r.exception_info.get("raised_exception"):
         error = (r.exception_info.get("exception_message") or "exception").splitlines()[0][:300]
     meta = config.meta or {}
     return Outcome(
         suite=suite.name, expectation=config.type, column=column, severity=meta.get("severity", CRITICAL),
-        success=bool(r.success), observed=_short(observed), note=meta.get("note", ""),
+        success=bool(r.success), observed=_short(observed, 160), note=meta.get("note", ""),
         unexpected_count=res.get("unexpected_count"), element_count=res.get("element_count"),
-        unexpected_sample=_jsonable((res.get("partial_unexpected_list") or [])[:5]), kwargs=_jsonable(kwargs),
+        unexpected_sample=_jsonable(sample), kwargs=_jsonable(kwargs),
         error=error,
     )
 
@@ -137,13 +142,18 @@ def _missing(suite: SuiteSpec, reason: str) -> Outcome:
 def build_suites(wh: Warehouse) -> list[SuiteSpec]:
     """The suites for this warehouse (the raw row-count suite lists the tables the audit recorded)."""
     audited: list[tuple[str, str]] = []
+    keyed: list[tuple[str, str]] = []
     if wh.relation_exists("luckin_audit", "load_audit"):
         frame = wh.query("select distinct source_schema, source_table from luckin_audit.load_audit "
                          "where source_schema <> 'redis_snapshots' order by 1, 2")
         present = set(map(tuple, wh.query(
             "select table_schema, table_name from information_schema.tables").itertuples(index=False, name=None)))
+        with_id = set(map(tuple, wh.query(
+            "select table_schema, table_name from information_schema.columns where column_name = 'id'")
+            .itertuples(index=False, name=None)))
         audited = [(s, t) for s, t in frame.itertuples(index=False, name=None) if (s, t) in present]
-    return raw_suites(audited) + mart_suites()
+        keyed = [st for st in audited if st in with_id]
+    return raw_suites(audited, keyed) + mart_suites()
 
 
 def _relations(suite: SuiteSpec) -> list[tuple[str, str]]:

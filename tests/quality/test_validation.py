@@ -82,8 +82,9 @@ def test_damaged_duckdb_fails_the_critical_gate(landed, tmp_path) -> None:
     assert not result.ok
     failures = "\n".join(result.critical_failures)
     for needle in ("paid_amount_usd", "order_status", "order_date, store_opened_date", "revenue_difference_usd",
-                   "rows_counted, rows_in_warehouse"):
+                   "table_short_of_audit"):
         assert needle in failures, (needle, failures)
+    assert "luckyus_sales_shop.t_shop" in failures  # the failure names the table
     assert (tmp_path / "quality" / "duckdb" / "latest.json").exists()
 
 
