@@ -217,12 +217,14 @@ def _table_rows(plan: TablePlan, reader: Reader, read_slots: threading.Semaphore
         for window in _pages(plan.windows):
             with read_slots:
                 raw = reader.read(plan.source, window)
-            if window.limit:  # keyset pagination: where the next page starts (None: last page)
-                full = raw.num_rows >= window.limit
-                _last_key[0] = pc.max(raw.column(window.chunk_column)).as_py() if full else None
+            full = bool(window.limit) and raw.num_rows >= window.limit
             converted = to_landing(raw, plan.source, plan.entry.unsigned_as_decimal,
                                    text_zero_dates=reader.text_dates)
             del raw
+            if window.limit:  # keyset pagination: where the next page starts (None: last page)
+                # From the typed column: a reader may deliver keys as text (SQLite), whose
+                # maximum is lexicographic ("99999" > "250000") and would re-read rows.
+                _last_key[0] = pc.max(converted.table.column(window.chunk_column)).as_py() if full else None
             stats.record(plan.source.schema, plan.name, converted.table.num_rows, converted.zero_dates)
             if converted.table.num_rows:
                 yield converted.table

@@ -163,7 +163,9 @@ def test_whole_estate_into_postgres(simulated, sim_env, pg_env):
 def test_embedded_stand_in_reads_through_the_same_code(simulated, sim_env, monkeypatch, tmp_path, duck,
                                                        estate_spec):
     """SQLite files written by the simulator's own SQLite target, from the simulated tables."""
-    schemas = ["luckyus_sales_user", "luckyus_sales_order", "luckyus_sales_shop", "fi_tax"]
+    # luckyus_isales_market: its duplicate-coupon ids are sparse (id + 1e9), so its pages are
+    # keyset pages; small pages make keys cross digit counts (SQLite delivers them as text).
+    schemas = ["luckyus_sales_user", "luckyus_sales_order", "luckyus_sales_shop", "fi_tax", "luckyus_isales_market"]
     target = SQLiteTarget(tmp_path / "estate")
     all_frames = {}
     for name in schemas:
@@ -177,6 +179,7 @@ def test_embedded_stand_in_reads_through_the_same_code(simulated, sim_env, monke
     target.replace_estate([estate_spec[n] for n in schemas], all_frames, None)
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__MODE", "embedded")
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__EMBEDDED_DIR", str(tmp_path / "estate"))
+    monkeypatch.setenv("SOURCES__MYSQL_ESTATE__CHUNK_ROWS", "700")
     summary = run_extract(schemas=schemas, verify=True, progress=False)
     assert summary.ok and summary.verified, [(t.table, t.error) for t in summary.failures]
     assert "embedded SQLite" in summary.source
@@ -186,5 +189,7 @@ def test_embedded_stand_in_reads_through_the_same_code(simulated, sim_env, monke
     src = mysql("SELECT SUM(pay_amount) FROM t_order", database=SIM_PREFIX + "luckyus_sales_order")[0][0]
     assert duck("SELECT SUM(pay_amount) FROM luckyus_sales_order.t_order") == [(src,)]
     assert Path(tmp_path / "estate" / "luckyus_sales_order.sqlite").exists()
+    coupons = mysql("SELECT COUNT(*) FROM t_coupon", database=SIM_PREFIX + "luckyus_isales_market")[0][0]
+    assert duck("SELECT COUNT(*), COUNT(DISTINCT id) FROM luckyus_isales_market.t_coupon") == [(coupons, coupons)]
     t_user = next(t for t in summary.tables if t.table == "t_user")
     assert t_user.zero_dates_nulled > 0  # zero dates stored as text in SQLite are recognised too
