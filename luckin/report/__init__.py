@@ -70,16 +70,16 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
     out_dir = Path(out_dir)
     result = ReportResult(out_dir=out_dir, target=target)
 
-    t0 = time.perf_counter()
-    compiled = analyses if analyses is not None else compile_analyses(target)
-    result.analyses = len(compiled)
-    result.timings["compile"] = time.perf_counter() - t0
+    with Warehouse(target) as wh:  # fails early (WarehouseError) when there is no warehouse to read
+        t0 = time.perf_counter()
+        compiled = analyses if analyses is not None else compile_analyses(target)
+        result.analyses = len(compiled)
+        result.timings["compile"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    with Warehouse(target) as wh:
+        t0 = time.perf_counter()
         data = ReportData(compiled, wh)
         data.run_all()
-    result.timings["queries"] = time.perf_counter() - t0
+        result.timings["queries"] = time.perf_counter() - t0
 
     comparison = None
     scale = 1.0 if scale is None else float(scale)

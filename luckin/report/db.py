@@ -6,8 +6,10 @@ talk to one warehouse: the DuckDB file LUCKIN_DUCKDB_PATH (default data/warehous
 opened read-only) or the Postgres database LUCKIN_PG_DATABASE on LUCKIN_PG_HOST:LUCKIN_PG_PORT.
 
 The analyses (analyses/**.sql) are compiled by `dbt compile` into a target folder of their own
-(target/report-<target>/, or LUCKIN_REPORT_TARGET_PATH), so a report never disturbs the
-project's target/; dbt's manifest says which marts each analysis reads.
+(target/report-<target>/, or LUCKIN_REPORT_TARGET_PATH/<target>), so a report never disturbs
+the project's target/; dbt's manifest says which marts each analysis reads. On DuckDB the
+compile runs against a stand-in file of the same name, so the warehouse is only ever opened
+read-only.
 """
 
 from __future__ import annotations
@@ -225,7 +227,16 @@ def compile_analyses(target: str = "duckdb", target_path: Path | None = None) ->
     target_path = target_path or report_target_path(target)
     cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
                        "--quiet"], target)
-    proc = subprocess.run(cmd, cwd=PROJECT_DIR, capture_output=True, text=True, check=False)
+    env = dict(os.environ)
+    if target == "duckdb":
+        # dbt-duckdb opens its database read-write even to compile: point it at a stand-in file
+        # with the warehouse's name (the compiled SQL names the catalog after the file), so a
+        # report never needs the warehouse's write lock (a BI tool or a reader may hold it) and
+        # never creates an empty warehouse where there is none.
+        stand_in = target_path / "compile-catalog" / duckdb_path().name
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        env["LUCKIN_DUCKDB_PATH"] = str(stand_in)
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise WarehouseError(f"dbt compile of the analyses failed (exit {proc.returncode}):\n{tail}")

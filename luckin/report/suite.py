@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from . import charts as ch
-from .db import Analysis, CompiledAnalyses, Warehouse
+from .db import Analysis, CompiledAnalyses, Warehouse, WarehouseError
 from .render import (Chart, Report, Suite, Table, Text, fmt_compact_money, fmt_int, fmt_money, fmt_pct,
                      label)
 
@@ -27,7 +27,12 @@ class ReportData:
 
     def __call__(self, name: str) -> pd.DataFrame:
         if name not in self.frames:
-            self.frames[name] = self.warehouse.query(self.compiled[name].sql)
+            try:
+                self.frames[name] = self.warehouse.query(self.compiled[name].sql)
+            except Exception as exc:  # one line naming the analysis, not a driver traceback
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise WarehouseError(f"{self.compiled[name].path} failed on {self.warehouse.target}: {first} "
+                                     "(are the marts built? `luckin build`)") from None
         return self.frames[name]
 
     def a(self, *names: str) -> list[Analysis]:

@@ -111,3 +111,29 @@ def test_renders_from_postgres_too(pg_marts, compiled_postgres, tmp_path) -> Non
     assert [p.name[:2] for p in result.markdown] == list(NUMBERS)
     assert all(p.exists() for p in result.html) and result.index_html.exists()
     assert "postgres" in result.markdown[0].read_text(encoding="utf-8")
+
+
+def test_renders_while_a_reader_holds_the_duckdb_file(landed, tmp_path) -> None:
+    """dbt compiles against a stand-in file: the warehouse itself is only opened read-only."""
+    import duckdb
+
+    from luckin.report import render_reports
+
+    reader = duckdb.connect(str(landed.duckdb_path), read_only=True)  # a BI tool, say
+    try:
+        with landed.active():
+            result = render_reports(tmp_path / "out", "duckdb")
+    finally:
+        reader.close()
+    assert result.ok and len(result.html) == 8
+
+
+def test_no_warehouse_is_a_one_line_error_and_creates_nothing(landed, tmp_path, monkeypatch) -> None:
+    from luckin.report import WarehouseError, render_reports
+
+    missing = tmp_path / "warehouse.duckdb"
+    with landed.active():
+        monkeypatch.setenv("LUCKIN_DUCKDB_PATH", str(missing))
+        with pytest.raises(WarehouseError, match="no DuckDB warehouse"):
+            render_reports(tmp_path / "out", "duckdb")
+    assert not missing.exists()
