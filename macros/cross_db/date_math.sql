@@ -9,6 +9,12 @@
     (cast({{ end_date }} as date) - cast({{ start_date }} as date))
 {%- endmacro %}
 
+{#- Whole weeks from start_date to end_date (week 0 = the first seven days). floor() of a
+    decimal quotient: integer `/` truncates on Postgres but is float division on DuckDB. -#}
+{% macro weeks_between(start_date, end_date) -%}
+    cast(floor({{ days_between(start_date, end_date) }} / 7.0) as integer)
+{%- endmacro %}
+
 {#- The date `days` days after date_expr (before, if negative). -#}
 {% macro add_days(date_expr, days) -%}
     (cast({{ date_expr }} as date) + cast({{ days }} as integer))

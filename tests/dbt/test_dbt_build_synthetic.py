@@ -70,3 +70,24 @@ def test_incremental_build_equals_full_refresh_duckdb(tmp_path) -> None:
 def test_incremental_build_equals_full_refresh_postgres(tmp_path, postgres_database) -> None:
     wh = new_postgres_warehouse(tmp_path, postgres_database("luckin_dbt_test"))
     _build_then_append_then_compare(wh, lambda cutoff: landing.build_postgres(wh.dsn, cutoff=cutoff))
+
+
+@pytest.mark.slow
+def test_store_weeks_are_the_same_on_duckdb_and_postgres(tmp_path, postgres_database) -> None:
+    """Week 0 is the opening day and the six after it, on both adapters (integer `/` differs)."""
+    duck = new_duckdb_warehouse(tmp_path, "weeks")
+    landing.build_duckdb(duck.env["LUCKIN_DUCKDB_PATH"], cutoff=None)
+    pg = new_postgres_warehouse(tmp_path, postgres_database("luckin_dbt_weeks"))
+    landing.build_postgres(pg.dsn, cutoff=None)
+    select = ("dim_stores", "fct_store_weekly_performance")
+    for wh in (duck, pg):
+        wh.dbt("seed")
+        wh.dbt("run", "--select", "+" + " +".join(select))
+    weeks = "select store_id, weeks_open from marts.dim_stores order by store_id"
+    assert duck.query(weeks) == pg.query(weeks)
+    buckets = ("select weeks_since_opening, count(*) from marts.fct_store_weekly_performance "
+               "group by weeks_since_opening order by weeks_since_opening")
+    assert duck.query(buckets) == pg.query(buckets)
+    first_week = ("select count(*) from marts.fct_store_weekly_performance p join marts.dim_stores s "
+                  "on s.store_id = p.store_id where p.weeks_since_opening = 0")
+    assert duck.query(first_week) == pg.query(first_week)

@@ -80,12 +80,10 @@ final as (
         stores.longitude,
         nearest.nearest_store_distance_miles,
         cast(coalesce(neighbour_counts.neighbour_stores, 0) as integer) as neighbour_stores,
-        cast(
-            case
-                when stores.opened_date <= as_of.as_of_date
-                    then {{ days_between('stores.opened_date', 'as_of.as_of_date') }} / 7
-            end as integer
-        ) as weeks_open,
+        case
+            when stores.opened_date <= as_of.as_of_date
+                then {{ weeks_between('stores.opened_date', 'as_of.as_of_date') }}
+        end as weeks_open,
         cast(coalesce(lifetime.completed_orders, 0) as integer) as completed_orders,
         cast(coalesce(lifetime.revenue_usd, 0) as numeric(14, 2)) as revenue_usd,
         coalesce(stores.opened_date <= as_of.as_of_date and stores.store_status = 'open', false) as is_open,

@@ -48,7 +48,7 @@ orders_since_opening as (
         orders.customer_id,
         orders.is_first_order,
         orders.revenue_usd,
-        cast({{ days_between('stores.opened_date', 'orders.order_date') }} / 7 as integer) as weeks_since_opening
+        {{ weeks_between('stores.opened_date', 'orders.order_date') }} as weeks_since_opening
 
     from orders
     inner join stores
