@@ -234,11 +234,9 @@ STRICT = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_Z
 
 @pytest.fixture(scope="module")
 def strict_db():
-    try:
-        conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4",
-                               autocommit=True, connect_timeout=3)
-    except pymysql.err.OperationalError as exc:  # pragma: no cover - no server here
-        pytest.skip(f"MariaDB not reachable on 127.0.0.1:3306: {exc}")
+    # The session's `services` fixture guarantees MariaDB; an unreachable server must fail here.
+    conn = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", charset="utf8mb4",
+                           autocommit=True, connect_timeout=3)
     with conn.cursor() as cur:
         cur.execute(f"DROP DATABASE IF EXISTS `{TEST_DB}`")
         cur.execute(f"CREATE DATABASE `{TEST_DB}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
