@@ -318,7 +318,10 @@ def column_kind(col: Column) -> str:
         return "date"
     if base in ("DATETIME", "TIMESTAMP"):
         return "datetime"
-    raise NotImplementedError(f"column {col.name!r}: type {base} is not supported by the generic generator")
+    # Bad input, not a stub: an estate YAML column of a type this generator cannot fill must
+    # stop the simulation with its name rather than produce wrong values.
+    raise ValueError(f"column {col.name!r}: type {base} is not supported by the generic generator "
+                     "(use DATE/DATETIME/JSON/numeric/text types, or a `rows: core` generator)")
 
 
 def is_reference_table(table: Table) -> bool:
