@@ -50,6 +50,42 @@ def expect(expectation_cls, severity: str, note: str, **kwargs):
     return expectation_cls(**kwargs, meta={"severity": severity, "note": note})
 
 
+# The expectations the suites use, by short names for the rows of `expectations()`.
+ROW_COUNT = gxe.ExpectTableRowCountToBeBetween
+UNIQUE = gxe.ExpectColumnValuesToBeUnique
+COMPOUND_UNIQUE = gxe.ExpectCompoundColumnsToBeUnique
+NOT_NULL = gxe.ExpectColumnValuesToNotBeNull
+IS_NULL = gxe.ExpectColumnValuesToBeNull
+IN_SET = gxe.ExpectColumnValuesToBeInSet
+BETWEEN = gxe.ExpectColumnValuesToBeBetween
+MEAN_BETWEEN = gxe.ExpectColumnMeanToBeBetween
+MAX_BETWEEN = gxe.ExpectColumnMaxToBeBetween
+SUM_BETWEEN = gxe.ExpectColumnSumToBeBetween
+PAIR_A_AT_LEAST_B = gxe.ExpectColumnPairValuesAToBeGreaterThanB
+PAIR_EQUAL = gxe.ExpectColumnPairValuesToBeEqual
+
+
+def expectations(*rows: tuple) -> list:
+    """A suite's expectations from rows of (expectation, severity, column, note[, options]).
+
+    column: a column name; a (column_A, column_B) tuple for the column-pair expectations; a list
+    of columns for the compound ones; None for the table-level ones. options: the expectation's
+    other arguments (value_set, min_value, max_value, mostly, or_equal).
+    """
+    built = []
+    for expectation_cls, severity, column, note, *options in rows:
+        if column is None:
+            columns = {}
+        elif isinstance(column, tuple):
+            columns = {"column_A": column[0], "column_B": column[1]}
+        elif isinstance(column, list):
+            columns = {"column_list": column}
+        else:
+            columns = {"column": column}
+        built.append(expect(expectation_cls, severity, note, **columns, **(options[0] if options else {})))
+    return built
+
+
 @dataclass
 class SuiteSpec:
     name: str  # "<layer>.<subject>", e.g. marts.fct_orders
@@ -143,20 +179,15 @@ def raw_suites(audited: list[tuple[str, str]], keyed: list[tuple[str, str]] | No
         "Every table of the latest extract holds the rows luckin_audit.load_audit says were landed, "
         "and as many as the source had when it was read.",
         raw_row_counts_sql(audited),
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "the load audit records the extract",
-                   min_value=1),
-            expect(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, "every audited table exists in the warehouse",
-                   column="rows_counted"),
-            expect(gxe.ExpectColumnValuesToBeNull, CRITICAL,
-                   "rows in the landed table = rows the audit recorded after the load",
-                   column="table_short_of_audit"),
-            expect(gxe.ExpectColumnValuesToBeNull, WARNING,
-                   "the warehouse copy is complete: rows landed = rows in the source when read",
-                   column="table_unlike_source"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "no table's last load failed",
-                   column="status", value_set=LOAD_STATUSES_OK),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "the load audit records the extract", {"min_value": 1}),
+            (NOT_NULL, CRITICAL, "rows_counted", "every audited table exists in the warehouse"),
+            (IS_NULL, CRITICAL, "table_short_of_audit",
+             "rows in the landed table = rows the audit recorded after the load"),
+            (IS_NULL, WARNING, "table_unlike_source",
+             "the warehouse copy is complete: rows landed = rows in the source when read"),
+            (IN_SET, CRITICAL, "status", "no table's last load failed", {"value_set": LOAD_STATUSES_OK}),
+        ))
     orders = SuiteSpec(
         "raw.luckyus_sales_order.t_order", "raw",
         "Landed orders: status and channel codes within the source's code lists, no negative money.",
@@ -164,38 +195,30 @@ def raw_suites(audited: list[tuple[str, str]], keyed: list[tuple[str, str]] | No
 select id, status, channel, total_amount, discount_amount, pay_amount, create_time
 from luckyus_sales_order.t_order
 """,
-        [
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "order ids are unique after merge loads",
-                   column="id"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "status is a code of t_dict_order_status",
-                   column="status", value_set=ORDER_STATUS_CODES),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "channel is 1 pickup or 2 delivery",
-                   column="channel", value_set=ORDER_CHANNEL_CODES),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative paid amount", column="pay_amount",
-                   min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative discount",
-                   column="discount_amount", min_value=0),
-            expect(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, "every order has a creation time",
-                   column="create_time"),
-        ])
+        expectations(
+            (UNIQUE, CRITICAL, "id", "order ids are unique after merge loads"),
+            (IN_SET, CRITICAL, "status", "status is a code of t_dict_order_status", {"value_set": ORDER_STATUS_CODES}),
+            (IN_SET, CRITICAL, "channel", "channel is 1 pickup or 2 delivery", {"value_set": ORDER_CHANNEL_CODES}),
+            (BETWEEN, CRITICAL, "pay_amount", "no negative paid amount", {"min_value": 0}),
+            (BETWEEN, CRITICAL, "discount_amount", "no negative discount", {"min_value": 0}),
+            (NOT_NULL, CRITICAL, "create_time", "every order has a creation time"),
+        ))
     payments = SuiteSpec(
         "raw.luckyus_sales_payment.t_payment", "raw",
         "Landed payments: no negative amounts, statuses within the code list.",
         "select id, amount, status from luckyus_sales_payment.t_payment",
-        [
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative paid amount", column="amount",
-                   min_value=0),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "status is 1 pending, 2 succeeded, 3 failed, 4 refunded",
-                   column="status", value_set=PAYMENT_STATUS_CODES),
-        ])
+        expectations(
+            (BETWEEN, CRITICAL, "amount", "no negative paid amount", {"min_value": 0}),
+            (IN_SET, CRITICAL, "status", "status is 1 pending, 2 succeeded, 3 failed, 4 refunded",
+             {"value_set": PAYMENT_STATUS_CODES}),
+        ))
     keys = SuiteSpec(
         "raw.primary_keys", "raw",
         "No landed table holds a primary key twice (merge and replace loads must not duplicate rows).",
         raw_keys_sql(keyed or []),
-        [
-            expect(gxe.ExpectColumnValuesToBeNull, CRITICAL, "every id landed once (rows = distinct ids)",
-                   column="duplicated_table"),
-        ])
+        expectations(
+            (IS_NULL, CRITICAL, "duplicated_table", "every id landed once (rows = distinct ids)"),
+        ))
     return [load, keys, orders, payments]
 
 
@@ -234,31 +257,23 @@ from orders
 left join stores on orders.store_id = stores.store_id
 cross join latest_extract
 """,
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "the orders mart is not empty", min_value=1),
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per order", column="order_id"),
-            expect(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, "every order has an id", column="order_id"),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative paid amount",
-                   column="paid_amount_usd", min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative revenue", column="revenue_usd",
-                   min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative discount",
-                   column="discount_amount_usd", min_value=0),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "status within the decoded set",
-                   column="order_status", value_set=ORDER_STATUSES),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "channel decoded", column="order_channel",
-                   value_set=["pickup", "delivery"]),
-            expect(gxe.ExpectColumnValuesToNotBeNull, CRITICAL, "every order's store is a known store",
-                   column="store_opened_date"),
-            expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, CRITICAL,
-                   "no order before its store opened (New York dates)",
-                   column_A="order_date", column_B="store_opened_date", or_equal=True),
-            expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, CRITICAL,
-                   "no order after the latest extract (timestamps in the future)",
-                   column_A="latest_extract_at", column_B="ordered_at", or_equal=True),
-            expect(gxe.ExpectColumnValuesToBeBetween, WARNING, "production times are positive and under an hour",
-                   column="production_seconds", min_value=0, max_value=3600, mostly=0.999),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "the orders mart is not empty", {"min_value": 1}),
+            (UNIQUE, CRITICAL, "order_id", "one row per order"),
+            (NOT_NULL, CRITICAL, "order_id", "every order has an id"),
+            (BETWEEN, CRITICAL, "paid_amount_usd", "no negative paid amount", {"min_value": 0}),
+            (BETWEEN, CRITICAL, "revenue_usd", "no negative revenue", {"min_value": 0}),
+            (BETWEEN, CRITICAL, "discount_amount_usd", "no negative discount", {"min_value": 0}),
+            (IN_SET, CRITICAL, "order_status", "status within the decoded set", {"value_set": ORDER_STATUSES}),
+            (IN_SET, CRITICAL, "order_channel", "channel decoded", {"value_set": ["pickup", "delivery"]}),
+            (NOT_NULL, CRITICAL, "store_opened_date", "every order's store is a known store"),
+            (PAIR_A_AT_LEAST_B, CRITICAL, ("order_date", "store_opened_date"),
+             "no order before its store opened (New York dates)", {"or_equal": True}),
+            (PAIR_A_AT_LEAST_B, CRITICAL, ("latest_extract_at", "ordered_at"),
+             "no order after the latest extract (timestamps in the future)", {"or_equal": True}),
+            (BETWEEN, WARNING, "production_seconds", "production times are positive and under an hour",
+             {"min_value": 0, "max_value": 3600, "mostly": 0.999}),
+        ))
     reconciliation = SuiteSpec(
         "marts.revenue_reconciliation", "marts",
         "fct_store_daily_revenue adds up to fct_orders for every store and New York month: revenue and "
@@ -294,43 +309,36 @@ from orders
 full outer join daily
     on orders.store_id = daily.store_id and orders.revenue_month = daily.revenue_month
 """,
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "there is revenue to reconcile", min_value=1),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL,
-                   "daily revenue = order revenue for every store and month (to the cent)",
-                   column="revenue_difference_usd", max_value=REVENUE_TOLERANCE_USD),
-            expect(gxe.ExpectColumnPairValuesToBeEqual, CRITICAL,
-                   "daily completed orders = completed orders for every store and month",
-                   column_A="orders_completed_orders", column_B="daily_completed_orders"),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "there is revenue to reconcile", {"min_value": 1}),
+            (BETWEEN, CRITICAL, "revenue_difference_usd",
+             "daily revenue = order revenue for every store and month (to the cent)",
+             {"max_value": REVENUE_TOLERANCE_USD}),
+            (PAIR_EQUAL, CRITICAL, ("orders_completed_orders", "daily_completed_orders"),
+             "daily completed orders = completed orders for every store and month"),
+        ))
     daily = SuiteSpec(
         "marts.fct_store_daily_revenue", "marts", "Store-days: one row each, no negative figures.",
         "select store_id, revenue_date, completed_orders, revenue_usd, avg_order_value_usd "
         "from marts.fct_store_daily_revenue",
-        [
-            expect(gxe.ExpectCompoundColumnsToBeUnique, CRITICAL, "one row per store and day",
-                   column_list=["store_id", "revenue_date"]),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative revenue", column="revenue_usd",
-                   min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative order counts",
-                   column="completed_orders", min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, WARNING, "a store-day's AOV stays within $1-40",
-                   column="avg_order_value_usd", min_value=1, max_value=40, mostly=0.99),
-        ])
+        expectations(
+            (COMPOUND_UNIQUE, CRITICAL, ["store_id", "revenue_date"], "one row per store and day"),
+            (BETWEEN, CRITICAL, "revenue_usd", "no negative revenue", {"min_value": 0}),
+            (BETWEEN, CRITICAL, "completed_orders", "no negative order counts", {"min_value": 0}),
+            (BETWEEN, WARNING, "avg_order_value_usd", "a store-day's AOV stays within $1-40",
+             {"min_value": 1, "max_value": 40, "mostly": 0.99}),
+        ))
     items = SuiteSpec(
         "marts.fct_order_items", "marts", "Order lines: no negative money; orphan lines stay rare.",
         "select order_item_id, paid_amount_usd, quantity, case when has_order then 0 else 1 end as is_orphan "
         "from marts.fct_order_items",
-        [
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per order line", column="order_item_id"),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative paid amount",
-                   column="paid_amount_usd", min_value=0),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "quantities are positive", column="quantity",
-                   min_value=1),
-            expect(gxe.ExpectColumnMeanToBeBetween, WARNING,
-                   "orphan lines (order hard-deleted in the source) stay below 0.5%",
-                   column="is_orphan", max_value=MAX_ORPHAN_LINE_RATE),
-        ])
+        expectations(
+            (UNIQUE, CRITICAL, "order_item_id", "one row per order line"),
+            (BETWEEN, CRITICAL, "paid_amount_usd", "no negative paid amount", {"min_value": 0}),
+            (BETWEEN, CRITICAL, "quantity", "quantities are positive", {"min_value": 1}),
+            (MEAN_BETWEEN, WARNING, "is_orphan", "orphan lines (order hard-deleted in the source) stay below 0.5%",
+             {"max_value": MAX_ORPHAN_LINE_RATE}),
+        ))
     devices = SuiteSpec(
         "marts.fct_iot_device_snapshots", "marts",
         "Device snapshots: the latest is fresh (from the latest extract run, and less than a day old), "
@@ -358,73 +366,64 @@ cross join latest
 cross join latest_extract
 where snapshots.snapshot_at = latest.latest_snapshot_at
 """,
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "the latest snapshot saw the fleet", min_value=1),
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per device in a snapshot",
-                   column="device_id"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "connectivity within online/offline/error",
-                   column="connectivity_status", value_set=CONNECTIVITY),
-            expect(gxe.ExpectColumnMaxToBeBetween, CRITICAL,
-                   f"the latest device snapshot is at most {SNAPSHOT_MAX_HOURS_BEHIND_EXTRACT} h older than the "
-                   "latest extract run",
-                   column="snapshot_hours_behind_extract", min_value=-1, max_value=SNAPSHOT_MAX_HOURS_BEHIND_EXTRACT),
-            expect(gxe.ExpectColumnMaxToBeBetween, WARNING,
-                   f"the latest device snapshot is less than {SNAPSHOT_WARN_HOURS_OLD} h old",
-                   column="snapshot_age_hours", max_value=SNAPSHOT_WARN_HOURS_OLD),
-            expect(gxe.ExpectColumnValuesToBeBetween, WARNING, "heartbeats are not from the future (clock skew)",
-                   column="heartbeat_age_seconds", min_value=-60, mostly=0.99),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "the latest snapshot saw the fleet", {"min_value": 1}),
+            (UNIQUE, CRITICAL, "device_id", "one row per device in a snapshot"),
+            (IN_SET, CRITICAL, "connectivity_status", "connectivity within online/offline/error",
+             {"value_set": CONNECTIVITY}),
+            (MAX_BETWEEN, CRITICAL, "snapshot_hours_behind_extract",
+             f"the latest device snapshot is at most {SNAPSHOT_MAX_HOURS_BEHIND_EXTRACT} h older than the "
+             "latest extract run",
+             {"min_value": -1, "max_value": SNAPSHOT_MAX_HOURS_BEHIND_EXTRACT}),
+            (MAX_BETWEEN, WARNING, "snapshot_age_hours",
+             f"the latest device snapshot is less than {SNAPSHOT_WARN_HOURS_OLD} h old",
+             {"max_value": SNAPSHOT_WARN_HOURS_OLD}),
+            (BETWEEN, WARNING, "heartbeat_age_seconds", "heartbeats are not from the future (clock skew)",
+             {"min_value": -60, "mostly": 0.99}),
+        ))
     coupons = SuiteSpec(
         "marts.fct_coupons", "marts", "Coupons: statuses decoded, costs not negative, duplicate issues rare.",
         "select coupon_id, coupon_status, discount_cost_usd, case when is_duplicate_issue then 1 else 0 end "
         "as is_duplicate from marts.fct_coupons",
-        [
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per coupon", column="coupon_id"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "status within unused/used/expired",
-                   column="coupon_status", value_set=COUPON_STATUSES),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative discount cost",
-                   column="discount_cost_usd", min_value=0),
-            expect(gxe.ExpectColumnMeanToBeBetween, WARNING, "duplicate coupon issues stay below 1%",
-                   column="is_duplicate", max_value=MAX_DUPLICATE_COUPON_RATE),
-        ])
+        expectations(
+            (UNIQUE, CRITICAL, "coupon_id", "one row per coupon"),
+            (IN_SET, CRITICAL, "coupon_status", "status within unused/used/expired", {"value_set": COUPON_STATUSES}),
+            (BETWEEN, CRITICAL, "discount_cost_usd", "no negative discount cost", {"min_value": 0}),
+            (MEAN_BETWEEN, WARNING, "is_duplicate", "duplicate coupon issues stay below 1%",
+             {"max_value": MAX_DUPLICATE_COUPON_RATE}),
+        ))
     customers = SuiteSpec(
         "marts.dim_customers", "marts", "Customers: keys, decoded channels and segments, CLV consistent.",
         "select customer_id, registration_channel, rfm_segment, historical_clv_usd, predicted_clv_usd, "
         "revenue_usd from marts.dim_customers",
-        [
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per customer", column="customer_id"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "registration channel decoded",
-                   column="registration_channel", value_set=REGISTRATION_CHANNELS),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "RFM segment within the documented set",
-                   column="rfm_segment", value_set=RFM_SEGMENTS),
-            expect(gxe.ExpectColumnValuesToBeBetween, CRITICAL, "no negative customer revenue",
-                   column="revenue_usd", min_value=0),
-            expect(gxe.ExpectColumnPairValuesAToBeGreaterThanB, WARNING, "predicted CLV >= historical CLV",
-                   column_A="predicted_clv_usd", column_B="historical_clv_usd", or_equal=True),
-        ])
+        expectations(
+            (UNIQUE, CRITICAL, "customer_id", "one row per customer"),
+            (IN_SET, CRITICAL, "registration_channel", "registration channel decoded",
+             {"value_set": REGISTRATION_CHANNELS}),
+            (IN_SET, CRITICAL, "rfm_segment", "RFM segment within the documented set", {"value_set": RFM_SEGMENTS}),
+            (BETWEEN, CRITICAL, "revenue_usd", "no negative customer revenue", {"min_value": 0}),
+            (PAIR_A_AT_LEAST_B, WARNING, ("predicted_clv_usd", "historical_clv_usd"), "predicted CLV >= historical CLV",
+             {"or_equal": True}),
+        ))
     stores = SuiteSpec(
         "marts.dim_stores", "marts", "Stores: decoded statuses, open stores have an opening date.",
         "select store_id, store_status, opened_date, case when is_open then 1 else 0 end as is_open "
         "from marts.dim_stores",
-        [
-            expect(gxe.ExpectColumnValuesToBeUnique, CRITICAL, "one row per store", column="store_id"),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "status within preparing/open/paused/closed",
-                   column="store_status", value_set=STORE_STATUSES),
-            expect(gxe.ExpectColumnSumToBeBetween, CRITICAL, "at least one store is open", column="is_open",
-                   min_value=1),
-        ])
+        expectations(
+            (UNIQUE, CRITICAL, "store_id", "one row per store"),
+            (IN_SET, CRITICAL, "store_status", "status within preparing/open/paused/closed",
+             {"value_set": STORE_STATUSES}),
+            (SUM_BETWEEN, CRITICAL, "is_open", "at least one store is open", {"min_value": 1}),
+        ))
     sources = SuiteSpec(
         "marts.fct_source_tables", "marts", "The load inventory: every landed table complete and loaded.",
         "select source_table_id, last_load_status, case when is_row_count_matching then 1 else 0 end "
         "as is_row_count_matching from marts.fct_source_tables where schema_family <> 'redis'",
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "the inventory lists the landed tables",
-                   min_value=1),
-            expect(gxe.ExpectColumnValuesToBeInSet, CRITICAL, "no table's last load failed",
-                   column="last_load_status", value_set=LOAD_STATUSES_OK),
-            expect(gxe.ExpectColumnValuesToBeInSet, WARNING, "warehouse row counts match the source",
-                   column="is_row_count_matching", value_set=[1]),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "the inventory lists the landed tables", {"min_value": 1}),
+            (IN_SET, CRITICAL, "last_load_status", "no table's last load failed", {"value_set": LOAD_STATUSES_OK}),
+            (IN_SET, WARNING, "is_row_count_matching", "warehouse row counts match the source", {"value_set": [1]}),
+        ))
     redis = SuiteSpec(
         "marts.fct_redis_instances", "marts",
         "Redis instances in the latest snapshot: memory below the alert ratio (a warning when not).",
@@ -433,11 +432,9 @@ select redis_instance, memory_used_ratio
 from marts.fct_redis_instances
 where snapshot_at = (select max(latest.snapshot_at) from marts.fct_redis_instances as latest)
 """,
-        [
-            expect(gxe.ExpectTableRowCountToBeBetween, CRITICAL, "the snapshot saw the Redis instances",
-                   min_value=1),
-            expect(gxe.ExpectColumnValuesToBeBetween, WARNING,
-                   "every instance below 85% of its maxmemory (the memory alert)",
-                   column="memory_used_ratio", max_value=0.85),
-        ])
+        expectations(
+            (ROW_COUNT, CRITICAL, None, "the snapshot saw the Redis instances", {"min_value": 1}),
+            (BETWEEN, WARNING, "memory_used_ratio", "every instance below 85% of its maxmemory (the memory alert)",
+             {"max_value": 0.85}),
+        ))
     return [orders, reconciliation, daily, items, devices, coupons, customers, stores, sources, redis]
