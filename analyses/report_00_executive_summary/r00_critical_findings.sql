@@ -59,33 +59,8 @@ redis_instances as (
 
 ),
 
-calendar as (
-
-    select
-        min(order_date) as first_order_date,
-        max(order_date) as as_of_date,
-        cast({{ dbt.date_trunc('month', 'min(order_date)') }} as date) as first_order_month,
-        cast({{ dbt.date_trunc('month', 'max(order_date)') }} as date) as as_of_month
-
-    from orders
-
-),
-
-report_months as (
-
-    select
-        case
-            when extract(day from first_order_date) = 1 then first_order_month
-            else cast({{ dbt.dateadd('month', 1, 'first_order_month') }} as date)
-        end as first_full_month,
-        case
-            when extract(day from {{ add_days('as_of_date', 1) }}) = 1 then as_of_month
-            else cast({{ dbt.dateadd('month', -1, 'as_of_month') }} as date)
-        end as latest_full_month
-
-    from calendar
-
-),
+-- calendar and report_months, as in r00_key_metrics: macros/reporting/report_00_base_figures.sql
+{{ report_00_base_figures('orders') }},
 
 tax_inventory as (
 
