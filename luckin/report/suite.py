@@ -7,6 +7,7 @@ chart carries the analyses it came from (render.py prints the marts and files un
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pandas as pd
@@ -86,6 +87,31 @@ REPORTS = [
 def _report(number: str) -> Report:
     num, slug, title, size, focus = next(r for r in REPORTS if r[0] == number)
     return Report(number=num, slug=f"{num}-{slug}", title=title, focus=focus, size=size)
+
+
+# --------------------------------------------------------------------------- section layouts
+# A report's sections as a table: rows of (section title, blocks), added in order by
+# add_sections. A block is a chart_of or table_of (drawn from its analysis's rows), a ready
+# Text, Chart or Table, or None (left out, e.g. a sentence the data cannot support).
+
+def chart_of(analysis: str, title: str, plot: Callable[[pd.DataFrame], object], slug: str, note: str = ""):
+    """A chart of one analysis's rows: plot(rows) draws it; slug names its SVG file."""
+    return lambda d: Chart(title, plot(d(analysis)), d.a(analysis), slug, note=note)
+
+
+def table_of(analysis: str, title: str, rows: Callable[[pd.DataFrame], pd.DataFrame] | None = None, **options):
+    """A table of one analysis's rows (rows(frame) picks or orders them first); options are
+    render.Table's: columns, max_rows, note."""
+    return lambda d: Table(title, rows(d(analysis)) if rows else d(analysis), d.a(analysis), **options)
+
+
+def add_sections(r: Report, d: ReportData, layout: list[tuple[str, list]]) -> None:
+    """Add the sections of a layout table to the report, blocks in order (None left out)."""
+    for title, blocks in layout:
+        section = r.section(title)
+        for block in blocks:
+            if block is not None:
+                section.add(block(d) if callable(block) else block)
 
 
 # --------------------------------------------------------------------------- 00
@@ -226,9 +252,7 @@ def _detail_value(name: str, value) -> str:
 
 def report_01(d: ReportData) -> Report:
     r = _report("01")
-    monthly, weekly = d("r01_monthly_revenue"), d("r01_weekly_revenue")
-    stores, channel = d("r01_store_economics"), d("r01_aov_by_channel")
-    run_rate, weekday = d("r01_run_rate"), d("r01_weekday_profile")
+    monthly, run_rate = d("r01_monthly_revenue"), d("r01_run_rate")
     full = monthly[monthly["is_full_month"]]
     if len(full) >= 2:
         first, last = full.iloc[0], full.iloc[-1]
@@ -236,60 +260,9 @@ def report_01(d: ReportData) -> Report:
                      f"{fmt_compact_money(last.revenue_usd)} in {_month(last.revenue_month)} "
                      f"({last.revenue_usd / first.revenue_usd:.1f}x) as stores opened, with AOV moving from "
                      f"{fmt_money(first.avg_order_value_usd)} to {fmt_money(last.avg_order_value_usd)}.")
-    s = r.section("Monthly revenue")
-    s.add(Chart("Revenue by month and channel (USD)",
-                ch.bar(monthly[["revenue_month", "pickup_revenue_usd", "delivery_revenue_usd"]]
-                       .melt(id_vars=["revenue_month"], var_name="channel", value_name="channel_revenue_usd")
-                       .assign(channel=lambda x: x.channel.str.replace("_revenue_usd", "")),
-                       "revenue_month", "channel_revenue_usd", x_kind="month", y_title="Revenue (USD)", y_format="$,.0f",
-                       color="channel"),
-                d.a("r01_monthly_revenue"), "01-monthly-revenue"))
-    s.add(Table("Monthly revenue", monthly, d.a("r01_monthly_revenue"),
-                columns=["revenue_month", "trading_stores", "completed_orders", "revenue_usd", "avg_order_value_usd",
-                         "discount_rate", "revenue_growth_on_previous_month", "is_full_month"]))
-    s = r.section("Weekly trend")
-    s.add(Chart("Weekly revenue (USD) and AOV",
-                ch.line(weekly[weekly["is_full_week"]], "week_start_date", "revenue_usd", x_kind="week",
-                        y_title="Revenue (USD)", y_format="$,.0f"),
-                d.a("r01_weekly_revenue"), "01-weekly-revenue", note="Full weeks only (Monday to Sunday)."))
-    s.add(Table("Latest weeks", weekly.sort_values("week_start_date", ascending=False), d.a("r01_weekly_revenue"),
-                columns=["week_start_date", "trading_stores", "completed_orders", "revenue_usd", "avg_order_value_usd",
-                         "coupon_order_share", "is_full_week"], max_rows=8))
-    s = r.section("Store economics")
-    s.add(Chart("Revenue per trading day by store, lifetime and last 28 days (USD)",
-                ch.bar(stores.assign(store_name=lambda x: x.store_name.str.replace("Luckin Coffee ", "")).melt(
-                    id_vars=["store_name"], value_vars=["revenue_per_trading_day_usd",
-                                                                      "last_28_days_revenue_per_day_usd"],
-                                   var_name="measure", value_name="usd")
-                       .assign(measure=lambda x: x.measure.map({"revenue_per_trading_day_usd": "lifetime",
-                                                                "last_28_days_revenue_per_day_usd": "last 28 days"})),
-                       "store_name", "usd", horizontal=True, y_title="USD per day", color="measure", stack=False,
-                       height=300),
-                d.a("r01_store_economics"), "01-store-revenue-per-day"))
-    s.add(Table("Store economics", stores, d.a("r01_store_economics"),
-                columns=["store_name", "opened_date", "completed_orders", "revenue_usd", "share_of_revenue",
-                         "avg_order_value_usd", "revenue_per_trading_day_usd", "last_28_days_revenue_per_day_usd",
-                         "discount_rate", "delivery_order_share"]))
-    s = r.section("Average order value")
-    s.add(Chart("AOV by month and channel (USD)",
-                ch.line(channel, "order_month", "avg_order_value_usd", color="order_channel", color_title="channel",
-                        y_title="AOV (USD)", y_format="$.2f", zero=False),
-                d.a("r01_aov_by_channel"), "01-aov-by-channel"))
-    s.add(Table("AOV by channel", channel, d.a("r01_aov_by_channel"), max_rows=24))
-    s.add(Chart("Average orders per store-day by weekday",
-                ch.bar(weekday[~weekday["is_holiday"]], "day_name", "avg_orders_per_store_day",
-                       y_title="Orders per store-day"),
-                d.a("r01_weekday_profile"), "01-weekday-profile", note="Holidays and dip days left out."))
-    s = r.section("Run rate and projection")
+    projection = []
     if len(run_rate):
         rr = run_rate.iloc[0]
-        s.add(Text(f"**Method.** The run rate is the latest full month's revenue ({_month(rr.latest_full_month)}: "
-                   f"{fmt_money(rr.run_rate_month_revenue_usd, cents=False)}) x 12 = "
-                   f"**{fmt_money(rr.annualized_run_rate_usd, cents=False)}** a year. The projection carries that month "
-                   f"forward at the compound monthly growth of the last three full months "
-                   f"({fmt_pct(rr.monthly_growth_rate)} a month, the geometric mean of their month-on-month ratios); "
-                   "the flat run rate is shown beside it. It is a trend extrapolation, not a forecast model: it ignores "
-                   "seasonality, new openings and price changes."))
         proj = run_rate.melt(id_vars=["projected_month"], value_vars=["projected_revenue_usd",
                                                                       "flat_run_rate_revenue_usd"],
                              var_name="scenario", value_name="revenue_usd")
@@ -297,13 +270,76 @@ def report_01(d: ReportData) -> Report:
                                                  "flat_run_rate_revenue_usd": "flat run rate"})
         hist = full[["revenue_month", "revenue_usd"]].rename(columns={"revenue_month": "projected_month"})
         hist["scenario"] = "actual"
-        s.add(Chart("Monthly revenue: actual and projected (USD)",
-                    ch.line(pd.concat([hist, proj], ignore_index=True), "projected_month", "revenue_usd",
-                            color="scenario", y_title="Revenue (USD)", y_format="$,.0f"),
-                    d.a("r01_run_rate", "r01_monthly_revenue"), "01-projection"))
-        s.add(Table("Projection", run_rate, d.a("r01_run_rate"),
-                    columns=["projected_month", "projected_revenue_usd", "flat_run_rate_revenue_usd",
-                             "monthly_growth_rate"]))
+        projection = [
+            Text(f"**Method.** The run rate is the latest full month's revenue ({_month(rr.latest_full_month)}: "
+                 f"{fmt_money(rr.run_rate_month_revenue_usd, cents=False)}) x 12 = "
+                 f"**{fmt_money(rr.annualized_run_rate_usd, cents=False)}** a year. The projection carries that month "
+                 f"forward at the compound monthly growth of the last three full months "
+                 f"({fmt_pct(rr.monthly_growth_rate)} a month, the geometric mean of their month-on-month ratios); "
+                 "the flat run rate is shown beside it. It is a trend extrapolation, not a forecast model: it ignores "
+                 "seasonality, new openings and price changes."),
+            Chart("Monthly revenue: actual and projected (USD)",
+                  ch.line(pd.concat([hist, proj], ignore_index=True), "projected_month", "revenue_usd",
+                          color="scenario", y_title="Revenue (USD)", y_format="$,.0f"),
+                  d.a("r01_run_rate", "r01_monthly_revenue"), "01-projection"),
+            table_of("r01_run_rate", "Projection",
+                     columns=["projected_month", "projected_revenue_usd", "flat_run_rate_revenue_usd",
+                              "monthly_growth_rate"]),
+        ]
+    add_sections(r, d, [
+        ("Monthly revenue", [
+            chart_of("r01_monthly_revenue", "Revenue by month and channel (USD)",
+                     lambda f: ch.bar(f[["revenue_month", "pickup_revenue_usd", "delivery_revenue_usd"]]
+                                      .melt(id_vars=["revenue_month"], var_name="channel",
+                                            value_name="channel_revenue_usd")
+                                      .assign(channel=lambda x: x.channel.str.replace("_revenue_usd", "")),
+                                      "revenue_month", "channel_revenue_usd", x_kind="month",
+                                      y_title="Revenue (USD)", y_format="$,.0f", color="channel"),
+                     "01-monthly-revenue"),
+            table_of("r01_monthly_revenue", "Monthly revenue",
+                     columns=["revenue_month", "trading_stores", "completed_orders", "revenue_usd",
+                              "avg_order_value_usd", "discount_rate", "revenue_growth_on_previous_month",
+                              "is_full_month"]),
+        ]),
+        ("Weekly trend", [
+            chart_of("r01_weekly_revenue", "Weekly revenue (USD) and AOV",
+                     lambda f: ch.line(f[f["is_full_week"]], "week_start_date", "revenue_usd", x_kind="week",
+                                       y_title="Revenue (USD)", y_format="$,.0f"),
+                     "01-weekly-revenue", note="Full weeks only (Monday to Sunday)."),
+            table_of("r01_weekly_revenue", "Latest weeks", lambda f: f.sort_values("week_start_date", ascending=False),
+                     columns=["week_start_date", "trading_stores", "completed_orders", "revenue_usd",
+                              "avg_order_value_usd", "coupon_order_share", "is_full_week"], max_rows=8),
+        ]),
+        ("Store economics", [
+            chart_of("r01_store_economics", "Revenue per trading day by store, lifetime and last 28 days (USD)",
+                     lambda f: ch.bar(_short(f).melt(id_vars=["store_name"],
+                                                     value_vars=["revenue_per_trading_day_usd",
+                                                                 "last_28_days_revenue_per_day_usd"],
+                                                     var_name="measure", value_name="usd")
+                                      .assign(measure=lambda x: x.measure.map(
+                                          {"revenue_per_trading_day_usd": "lifetime",
+                                           "last_28_days_revenue_per_day_usd": "last 28 days"})),
+                                      "store_name", "usd", horizontal=True, y_title="USD per day", color="measure",
+                                      stack=False, height=300),
+                     "01-store-revenue-per-day"),
+            table_of("r01_store_economics", "Store economics",
+                     columns=["store_name", "opened_date", "completed_orders", "revenue_usd", "share_of_revenue",
+                              "avg_order_value_usd", "revenue_per_trading_day_usd",
+                              "last_28_days_revenue_per_day_usd", "discount_rate", "delivery_order_share"]),
+        ]),
+        ("Average order value", [
+            chart_of("r01_aov_by_channel", "AOV by month and channel (USD)",
+                     lambda f: ch.line(f, "order_month", "avg_order_value_usd", color="order_channel",
+                                       color_title="channel", y_title="AOV (USD)", y_format="$.2f", zero=False),
+                     "01-aov-by-channel"),
+            table_of("r01_aov_by_channel", "AOV by channel", max_rows=24),
+            chart_of("r01_weekday_profile", "Average orders per store-day by weekday",
+                     lambda f: ch.bar(f[~f["is_holiday"]], "day_name", "avg_orders_per_store_day",
+                                      y_title="Orders per store-day"),
+                     "01-weekday-profile", note="Holidays and dip days left out."),
+        ]),
+        ("Run rate and projection", projection),
+    ])
     return r
 
 
@@ -311,51 +347,57 @@ def report_01(d: ReportData) -> Report:
 
 def report_02(d: ReportData) -> Report:
     r = _report("02")
-    acq_m, acq_c = d("r02_acquisition_monthly"), d("r02_acquisition_by_channel")
-    rfm, cohorts, clv = d("r02_rfm_segments"), d("r02_cohort_retention"), d("r02_clv_distribution")
+    acq_c, cohorts = d("r02_acquisition_by_channel"), d("r02_cohort_retention")
     users = acq_c["registered_users"].sum()
     ordering = acq_c["ordering_customers"].sum()
     r.summary = (f"{fmt_int(users)} registered users, of whom {fmt_int(ordering)} ({fmt_pct(ordering / users if users else math.nan)})"
                  " have completed an order. Acquisition is coupon-led: "
                  f"{fmt_pct((acq_c['coupon_acquired_share'] * acq_c['ordering_customers']).sum() / ordering if ordering else math.nan)}"
                  " of first orders used a coupon.")
-    s = r.section("Acquisition")
-    s.add(Chart("Registrations by month and channel",
-                ch.bar(acq_m, "registration_month", "registered_users", x_kind="month", color="registration_channel",
-                       color_title="channel", y_title="Registered users"),
-                d.a("r02_acquisition_monthly"), "02-registrations"))
-    s.add(Table("Acquisition channels", acq_c, d.a("r02_acquisition_by_channel")))
-    s = r.section("Segments (RFM)")
-    s.add(Chart("Customers by RFM segment",
-                ch.bar(rfm.sort_values("customers", ascending=False), "rfm_segment", "customers", horizontal=True,
-                       y_title="Customers", height=200),
-                d.a("r02_rfm_segments"), "02-rfm-segments"))
-    s.add(Table("RFM segments", rfm, d.a("r02_rfm_segments")))
-    s = r.section("Cohort retention")
-    grid = cohorts[cohorts["months_since_first_order"] > 0]
-    s.add(Chart("Share of each cohort ordering again, by months since the first order",
-                ch.heatmap(grid, "months_since_first_order", "cohort_month", "retention_rate",
-                           x_title="Months since first order", y_title="Cohort (first order month)",
-                           value_title="Retention"),
-                d.a("r02_cohort_retention"), "02-cohort-retention",
-                note="Month 0 (100% by definition) left out."))
     m1 = cohorts[cohorts["months_since_first_order"] == 1]
-    if len(m1):
-        s.add(Text(f"Month-1 retention ranges from {fmt_pct(m1.retention_rate.min())} to "
-                   f"{fmt_pct(m1.retention_rate.max())} across cohorts (mean {fmt_pct(m1.retention_rate.mean())})."))
-    sizes = cohorts[cohorts["months_since_first_order"] == 0][["cohort_month", "cohort_customers", "revenue_usd"]]
-    s.add(Table("Cohort sizes and first-month revenue", sizes, d.a("r02_cohort_retention"),
-                columns={"cohort_month": "Cohort month", "cohort_customers": "Customers",
-                         "revenue_usd": "First-month revenue (USD)"}))
-    s = r.section("Customer lifetime value")
-    s.add(Text("Predicted CLV is historical revenue plus the expected value of the next 12 months (revenue per month of "
-               "tenure x horizon x the chance the customer is still active, halving every 30 days since the last "
-               "order): a transparent heuristic documented on `dim_customers`, not a fitted model."))
-    s.add(Chart("Ordering customers by predicted CLV band",
-                ch.bar(clv, "clv_band", "customers", y_title="Customers"),
-                d.a("r02_clv_distribution"), "02-clv-bands"))
-    s.add(Table("CLV bands", clv, d.a("r02_clv_distribution"),
-                columns=["clv_band", "customers", "avg_historical_clv_usd", "avg_predicted_clv_usd", "predicted_clv_usd"]))
+    month_1 = (Text(f"Month-1 retention ranges from {fmt_pct(m1.retention_rate.min())} to "
+                    f"{fmt_pct(m1.retention_rate.max())} across cohorts (mean {fmt_pct(m1.retention_rate.mean())}).")
+               if len(m1) else None)
+    add_sections(r, d, [
+        ("Acquisition", [
+            chart_of("r02_acquisition_monthly", "Registrations by month and channel",
+                     lambda f: ch.bar(f, "registration_month", "registered_users", x_kind="month",
+                                      color="registration_channel", color_title="channel",
+                                      y_title="Registered users"),
+                     "02-registrations"),
+            table_of("r02_acquisition_by_channel", "Acquisition channels"),
+        ]),
+        ("Segments (RFM)", [
+            chart_of("r02_rfm_segments", "Customers by RFM segment",
+                     lambda f: ch.bar(f.sort_values("customers", ascending=False), "rfm_segment", "customers",
+                                      horizontal=True, y_title="Customers", height=200),
+                     "02-rfm-segments"),
+            table_of("r02_rfm_segments", "RFM segments"),
+        ]),
+        ("Cohort retention", [
+            chart_of("r02_cohort_retention", "Share of each cohort ordering again, by months since the first order",
+                     lambda f: ch.heatmap(f[f["months_since_first_order"] > 0], "months_since_first_order",
+                                          "cohort_month", "retention_rate", x_title="Months since first order",
+                                          y_title="Cohort (first order month)", value_title="Retention"),
+                     "02-cohort-retention", note="Month 0 (100% by definition) left out."),
+            month_1,
+            table_of("r02_cohort_retention", "Cohort sizes and first-month revenue",
+                     lambda f: f[f["months_since_first_order"] == 0][["cohort_month", "cohort_customers",
+                                                                      "revenue_usd"]],
+                     columns={"cohort_month": "Cohort month", "cohort_customers": "Customers",
+                              "revenue_usd": "First-month revenue (USD)"}),
+        ]),
+        ("Customer lifetime value", [
+            Text("Predicted CLV is historical revenue plus the expected value of the next 12 months (revenue per "
+                 "month of tenure x horizon x the chance the customer is still active, halving every 30 days since "
+                 "the last order): a transparent heuristic documented on `dim_customers`, not a fitted model."),
+            chart_of("r02_clv_distribution", "Ordering customers by predicted CLV band",
+                     lambda f: ch.bar(f, "clv_band", "customers", y_title="Customers"), "02-clv-bands"),
+            table_of("r02_clv_distribution", "CLV bands",
+                     columns=["clv_band", "customers", "avg_historical_clv_usd", "avg_predicted_clv_usd",
+                              "predicted_clv_usd"]),
+        ]),
+    ])
     return r
 
 
@@ -369,33 +411,39 @@ def report_03(d: ReportData) -> Report:
     r.summary = (f"{len(open_stores)} stores have opened since {open_stores.opened_date.min():%B %d, %Y}; "
                  f"{len(overview) - len(open_stores)} more announced. Each ramps up over its first weeks and takes some "
                  "orders from its nearest neighbours.")
-    s = r.section("Store overview")
-    s.add(Table("Stores", overview, d.a("r03_store_overview"),
-                columns=["store_no", "store_name", "neighborhood", "store_status", "opened_date", "weeks_open",
-                         "completed_orders", "revenue_usd", "avg_order_value_usd", "recent_weekly_orders",
-                         "nearest_store_name", "nearest_store_distance_miles"]))
-    s = r.section("Maturity curves")
-    s.add(Chart("Weekly completed orders by weeks since opening",
-                ch.line(_short(curves), "weeks_since_opening", "completed_orders", x_kind="quantitative",
-                        x_title="Weeks since opening", y_title="Completed orders", color="store_name",
-                        color_title="store", points=False, height=320),
-                d.a("r03_maturity_curves"), "03-maturity-curves", note="Partial weeks at the end of the data left out."))
     week8 = curves[curves["weeks_since_opening"] == 8]
-    if len(week8):
-        s.add(Text(f"By week 8 a store sells {fmt_int(week8.completed_orders.min())} to "
-                   f"{fmt_int(week8.completed_orders.max())} orders a week (median "
-                   f"{fmt_int(week8.completed_orders.median())})."))
-    s = r.section("Cannibalisation")
+    by_week_8 = (Text(f"By week 8 a store sells {fmt_int(week8.completed_orders.min())} to "
+                      f"{fmt_int(week8.completed_orders.max())} orders a week (median "
+                      f"{fmt_int(week8.completed_orders.median())}).") if len(week8) else None)
     has = cannibal[cannibal["neighbour_orders_change_ratio"].notna()]
+    neighbours = []
     if len(has):
-        s.add(Text(f"Around {len(has)} openings with neighbours measurable on both sides, the neighbours' weekly orders "
-                   f"changed by {fmt_pct(has.neighbour_orders_change_ratio.median())} (median; negative = orders moved "
-                   "to the new store)."))
-        s.add(Chart("Change in neighbours' weekly orders after each opening",
-                    ch.bar(_short(has), "store_name", "neighbour_orders_change_ratio", horizontal=True, y_format="%",
-                           y_title="Change in neighbours' weekly orders", height=200),
-                    d.a("r03_cannibalisation"), "03-cannibalisation"))
-    s.add(Table("Neighbours' orders around each opening", cannibal, d.a("r03_cannibalisation")))
+        neighbours = [
+            Text(f"Around {len(has)} openings with neighbours measurable on both sides, the neighbours' weekly "
+                 f"orders changed by {fmt_pct(has.neighbour_orders_change_ratio.median())} (median; negative = "
+                 "orders moved to the new store)."),
+            Chart("Change in neighbours' weekly orders after each opening",
+                  ch.bar(_short(has), "store_name", "neighbour_orders_change_ratio", horizontal=True, y_format="%",
+                         y_title="Change in neighbours' weekly orders", height=200),
+                  d.a("r03_cannibalisation"), "03-cannibalisation"),
+        ]
+    add_sections(r, d, [
+        ("Store overview", [
+            table_of("r03_store_overview", "Stores",
+                     columns=["store_no", "store_name", "neighborhood", "store_status", "opened_date", "weeks_open",
+                              "completed_orders", "revenue_usd", "avg_order_value_usd", "recent_weekly_orders",
+                              "nearest_store_name", "nearest_store_distance_miles"]),
+        ]),
+        ("Maturity curves", [
+            chart_of("r03_maturity_curves", "Weekly completed orders by weeks since opening",
+                     lambda f: ch.line(_short(f), "weeks_since_opening", "completed_orders", x_kind="quantitative",
+                                       x_title="Weeks since opening", y_title="Completed orders", color="store_name",
+                                       color_title="store", points=False, height=320),
+                     "03-maturity-curves", note="Partial weeks at the end of the data left out."),
+            by_week_8,
+        ]),
+        ("Cannibalisation", [*neighbours, table_of("r03_cannibalisation", "Neighbours' orders around each opening")]),
+    ])
     s = r.section("Per-store pages")
     for store in open_stores.itertuples():
         s.add(Text(f"**{store.store_name}** ({store.store_no}, {store.neighborhood}) - {store.street_address}. "
@@ -415,43 +463,50 @@ def report_03(d: ReportData) -> Report:
 
 def report_04(d: ReportData) -> Report:
     r = _report("04")
-    camp, monthly = d("r04_campaign_performance"), d("r04_coupon_redemption_monthly")
-    types, dep, defects = d("r04_coupon_types"), d("r04_coupon_dependence"), d("r04_coupon_defects")
+    camp = d("r04_campaign_performance")
     total_cost = camp["total_cost_usd"].sum()
     new_customers = camp["new_customers"].sum()
     r.summary = (f"{len(camp)} campaigns issued {fmt_int(camp.coupons_issued.sum())} coupons, "
                  f"{fmt_int(camp.coupons_redeemed.sum())} redeemed on completed orders; discounts and media cost "
                  f"{fmt_money(total_cost, cents=False)} for {fmt_int(new_customers)} new customers "
                  f"(blended CAC {fmt_money(total_cost / new_customers if new_customers else math.nan)}).")
-    s = r.section("Campaign effectiveness and CAC")
-    s.add(Chart("Customer acquisition cost by campaign (USD)",
-                ch.bar(camp[camp["cac_usd"].notna()].sort_values("cac_usd"), "campaign_name", "cac_usd",
-                       horizontal=True, y_title="CAC (USD)", y_format="$.2f", height=220),
-                d.a("r04_campaign_performance"), "04-cac"))
-    s.add(Table("Campaigns", camp, d.a("r04_campaign_performance"),
-                columns=["campaign_name", "campaign_type", "campaign_status", "coupons_issued", "coupons_redeemed",
-                         "redemption_rate", "discount_cost_usd", "media_spend_usd", "new_customers", "cac_usd",
-                         "incremental_revenue_usd", "revenue_per_cost_dollar"]))
-    s = r.section("Redemption")
-    s.add(Chart("Coupons issued and redeemed by month of issue",
-                ch.bar(monthly.melt(id_vars=["issued_month"], value_vars=["coupons_redeemed", "coupons_expired",
-                                                                         "coupons_open"],
-                                    var_name="outcome", value_name="coupons")
-                       .assign(outcome=lambda x: x.outcome.str.replace("coupons_", "")),
-                       "issued_month", "coupons", x_kind="month", color="outcome", y_title="Coupons"),
-                d.a("r04_coupon_redemption_monthly"), "04-redemption"))
-    s.add(Table("Redemption by month of issue", monthly, d.a("r04_coupon_redemption_monthly")))
-    s.add(Table("Coupon mechanics", types, d.a("r04_coupon_types")))
-    s = r.section("Coupon dependence")
-    s.add(Chart("Share of completed orders using a coupon, and the discount rate",
-                ch.line(dep, "revenue_month", ["coupon_order_share", "discount_rate", "first_order_share"],
-                        y_title="Share", y_format="%"),
-                d.a("r04_coupon_dependence"), "04-coupon-dependence"))
-    s.add(Table("Coupon dependence by month", dep, d.a("r04_coupon_dependence")))
-    s = r.section("Data defects surfaced")
-    s.add(Table("Coupon defects", defects, d.a("r04_coupon_defects"),
-                note="Duplicate issues are excluded from the redemption tables above; both defects are known "
-                     "source problems kept visible rather than dropped."))
+    add_sections(r, d, [
+        ("Campaign effectiveness and CAC", [
+            chart_of("r04_campaign_performance", "Customer acquisition cost by campaign (USD)",
+                     lambda f: ch.bar(f[f["cac_usd"].notna()].sort_values("cac_usd"), "campaign_name", "cac_usd",
+                                      horizontal=True, y_title="CAC (USD)", y_format="$.2f", height=220),
+                     "04-cac"),
+            table_of("r04_campaign_performance", "Campaigns",
+                     columns=["campaign_name", "campaign_type", "campaign_status", "coupons_issued",
+                              "coupons_redeemed", "redemption_rate", "discount_cost_usd", "media_spend_usd",
+                              "new_customers", "cac_usd", "incremental_revenue_usd", "revenue_per_cost_dollar"]),
+        ]),
+        ("Redemption", [
+            chart_of("r04_coupon_redemption_monthly", "Coupons issued and redeemed by month of issue",
+                     lambda f: ch.bar(f.melt(id_vars=["issued_month"],
+                                             value_vars=["coupons_redeemed", "coupons_expired", "coupons_open"],
+                                             var_name="outcome", value_name="coupons")
+                                      .assign(outcome=lambda x: x.outcome.str.replace("coupons_", "")),
+                                      "issued_month", "coupons", x_kind="month", color="outcome",
+                                      y_title="Coupons"),
+                     "04-redemption"),
+            table_of("r04_coupon_redemption_monthly", "Redemption by month of issue"),
+            table_of("r04_coupon_types", "Coupon mechanics"),
+        ]),
+        ("Coupon dependence", [
+            chart_of("r04_coupon_dependence", "Share of completed orders using a coupon, and the discount rate",
+                     lambda f: ch.line(f, "revenue_month", ["coupon_order_share", "discount_rate",
+                                                            "first_order_share"],
+                                       y_title="Share", y_format="%"),
+                     "04-coupon-dependence"),
+            table_of("r04_coupon_dependence", "Coupon dependence by month"),
+        ]),
+        ("Data defects surfaced", [
+            table_of("r04_coupon_defects", "Coupon defects",
+                     note="Duplicate issues are excluded from the redemption tables above; both defects are known "
+                          "source problems kept visible rather than dropped."),
+        ]),
+    ])
     return r
 
 
@@ -460,38 +515,41 @@ def report_04(d: ReportData) -> Report:
 def report_05(d: ReportData) -> Report:
     r = _report("05")
     top, mix = d("r05_top_products"), d("r05_category_mix")
-    cat_m, price_pts = d("r05_category_monthly"), d("r05_price_points")
-    changes, share_m = d("r05_price_changes"), d("r05_top_product_share_monthly")
     if len(top):
         hero = top.iloc[0]
         r.summary = (f"{len(top)} menu items sold. **{hero.product_name}** is #1, in {fmt_pct(hero.share_of_orders)} "
                      f"of completed orders; {mix.iloc[0].category_name if len(mix) else '?'} is the largest category by "
                      "revenue.")
-    s = r.section("Top products")
-    s.add(Chart("Share of completed orders containing the product (top 15)",
-                ch.bar(top.head(15), "product_name", "share_of_orders", horizontal=True, y_title="Share of orders",
-                       y_format="%", height=300),
-                d.a("r05_top_products"), "05-top-products"))
-    s.add(Table("Product ranking", top, d.a("r05_top_products"),
-                columns=["product_rank", "product_name", "category_name", "orders_with_product", "share_of_orders",
-                         "units_sold", "revenue_usd", "current_price_usd"], max_rows=20))
-    s.add(Chart("Top five products: share of orders by month",
-                ch.line(share_m, "sales_month", "share_of_orders", color="product_name", color_title="product",
-                        y_format="%", y_title="Share of orders"),
-                d.a("r05_top_product_share_monthly"), "05-top-share-monthly"))
-    s = r.section("Categories")
-    s.add(Chart("Revenue by category and month (USD)",
-                ch.bar(cat_m, "sales_month", "revenue_usd", x_kind="month", color="category_name",
-                       color_title="category", y_title="Revenue (USD)", y_format="$,.0f"),
-                d.a("r05_category_monthly"), "05-category-monthly"))
-    s.add(Table("Category mix", mix, d.a("r05_category_mix")))
-    s = r.section("Price points and pricing")
-    s.add(Chart("Units sold by list price per unit (50-cent bands)",
-                ch.bar(price_pts.assign(band=price_pts.price_band_usd.map(lambda v: f"${v:.2f}")), "band",
-                       "units_sold", y_title="Units"),
-                d.a("r05_price_points"), "05-price-points"))
-    s.add(Table("Price bands", price_pts, d.a("r05_price_points")))
-    s.add(Table("List-price changes (newest first)", changes, d.a("r05_price_changes"), max_rows=25))
+    add_sections(r, d, [
+        ("Top products", [
+            chart_of("r05_top_products", "Share of completed orders containing the product (top 15)",
+                     lambda f: ch.bar(f.head(15), "product_name", "share_of_orders", horizontal=True,
+                                      y_title="Share of orders", y_format="%", height=300),
+                     "05-top-products"),
+            table_of("r05_top_products", "Product ranking",
+                     columns=["product_rank", "product_name", "category_name", "orders_with_product",
+                              "share_of_orders", "units_sold", "revenue_usd", "current_price_usd"], max_rows=20),
+            chart_of("r05_top_product_share_monthly", "Top five products: share of orders by month",
+                     lambda f: ch.line(f, "sales_month", "share_of_orders", color="product_name",
+                                       color_title="product", y_format="%", y_title="Share of orders"),
+                     "05-top-share-monthly"),
+        ]),
+        ("Categories", [
+            chart_of("r05_category_monthly", "Revenue by category and month (USD)",
+                     lambda f: ch.bar(f, "sales_month", "revenue_usd", x_kind="month", color="category_name",
+                                      color_title="category", y_title="Revenue (USD)", y_format="$,.0f"),
+                     "05-category-monthly"),
+            table_of("r05_category_mix", "Category mix"),
+        ]),
+        ("Price points and pricing", [
+            chart_of("r05_price_points", "Units sold by list price per unit (50-cent bands)",
+                     lambda f: ch.bar(f.assign(band=f.price_band_usd.map(lambda v: f"${v:.2f}")), "band",
+                                      "units_sold", y_title="Units"),
+                     "05-price-points"),
+            table_of("r05_price_points", "Price bands"),
+            table_of("r05_price_changes", "List-price changes (newest first)", max_rows=25),
+        ]),
+    ])
     return r
 
 
@@ -499,9 +557,7 @@ def report_05(d: ReportData) -> Report:
 
 def report_06(d: ReportData) -> Report:
     r = _report("06")
-    prod, prod_store = d("r06_production_monthly"), d("r06_production_by_store")
-    fleet_t, fleet_s = d("r06_fleet_health_by_type"), d("r06_fleet_health_by_store")
-    cover, waste = d("r06_inventory_cover"), d("r06_waste_monthly")
+    prod, fleet_t = d("r06_production_monthly"), d("r06_fleet_health_by_type")
     devices = fleet_t["devices"].sum()
     offline = fleet_t["offline_devices"].sum()
     if len(prod) >= 2:
@@ -509,32 +565,37 @@ def report_06(d: ReportData) -> Report:
                      f"({_month(prod.iloc[0].production_month)}) to {prod.iloc[-1].mean_production_seconds:.0f} s "
                      f"({_month(prod.iloc[-1].production_month)}). {fmt_int(offline)} of {fmt_int(devices)} IoT devices "
                      f"({fmt_pct(offline / devices if devices else math.nan)}) are offline in the latest snapshot.")
-    s = r.section("Production time")
-    s.add(Chart("Seconds from make queue to finished, by month",
-                ch.line(prod, "production_month", ["mean_production_seconds", "median_production_seconds",
-                                                   "p90_production_seconds"], y_title="Seconds"),
-                d.a("r06_production_monthly"), "06-production-monthly"))
-    s.add(Table("Production time by month", prod, d.a("r06_production_monthly")))
-    s.add(Table("Production time by store: first and latest month", prod_store, d.a("r06_production_by_store")))
-    s = r.section("IoT fleet health")
-    s.add(Chart("Share of devices offline, by device type",
-                ch.bar(fleet_t, "device_type", "offline_share", horizontal=True, y_format="%", y_title="Offline share",
-                       height=200),
-                d.a("r06_fleet_health_by_type"), "06-fleet-by-type"))
-    s.add(Table("Fleet health by device type", fleet_t, d.a("r06_fleet_health_by_type"),
-                columns=["device_type", "devices", "online_devices", "error_devices", "offline_devices",
-                         "offline_share", "reported_offline_share", "stale_heartbeat_share", "offline_events",
-                         "error_events", "out_of_range_readings"],
-                note="Offline as the marts classify it (reported offline, no heartbeat, or a stale heartbeat); "
-                     "reported offline is what the devices said about themselves."))
-    s.add(Table("Fleet health by store", fleet_s, d.a("r06_fleet_health_by_store")))
-    s = r.section("Inventory cover and waste")
-    s.add(Chart("Cost of wasted stock by month (USD)",
-                ch.bar(waste, "inventory_month", "wasted_cost_usd", x_kind="month", y_title="Wasted (USD)",
-                       y_format="$,.0f"),
-                d.a("r06_waste_monthly"), "06-waste-monthly"))
-    s.add(Table("Cover and waste by material (last 28 days)", cover, d.a("r06_inventory_cover")))
-    s.add(Table("Waste and stock-outs by month", waste, d.a("r06_waste_monthly")))
+    add_sections(r, d, [
+        ("Production time", [
+            chart_of("r06_production_monthly", "Seconds from make queue to finished, by month",
+                     lambda f: ch.line(f, "production_month", ["mean_production_seconds", "median_production_seconds",
+                                                               "p90_production_seconds"], y_title="Seconds"),
+                     "06-production-monthly"),
+            table_of("r06_production_monthly", "Production time by month"),
+            table_of("r06_production_by_store", "Production time by store: first and latest month"),
+        ]),
+        ("IoT fleet health", [
+            chart_of("r06_fleet_health_by_type", "Share of devices offline, by device type",
+                     lambda f: ch.bar(f, "device_type", "offline_share", horizontal=True, y_format="%",
+                                      y_title="Offline share", height=200),
+                     "06-fleet-by-type"),
+            table_of("r06_fleet_health_by_type", "Fleet health by device type",
+                     columns=["device_type", "devices", "online_devices", "error_devices", "offline_devices",
+                              "offline_share", "reported_offline_share", "stale_heartbeat_share", "offline_events",
+                              "error_events", "out_of_range_readings"],
+                     note="Offline as the marts classify it (reported offline, no heartbeat, or a stale heartbeat); "
+                          "reported offline is what the devices said about themselves."),
+            table_of("r06_fleet_health_by_store", "Fleet health by store"),
+        ]),
+        ("Inventory cover and waste", [
+            chart_of("r06_waste_monthly", "Cost of wasted stock by month (USD)",
+                     lambda f: ch.bar(f, "inventory_month", "wasted_cost_usd", x_kind="month", y_title="Wasted (USD)",
+                                      y_format="$,.0f"),
+                     "06-waste-monthly"),
+            table_of("r06_inventory_cover", "Cover and waste by material (last 28 days)"),
+            table_of("r06_waste_monthly", "Waste and stock-outs by month"),
+        ]),
+    ])
     return r
 
 
@@ -542,8 +603,7 @@ def report_06(d: ReportData) -> Report:
 
 def report_07(d: ReportData, validation: dict | None, validation_path: str) -> Report:
     r = _report("07")
-    inv, empty = d("r07_schema_inventory"), d("r07_empty_tables")
-    fresh, redis_mem, tax = d("r07_load_freshness"), d("r07_redis_memory"), d("r07_tax_gap")
+    inv, empty, redis_mem = d("r07_schema_inventory"), d("r07_empty_tables"), d("r07_redis_memory")
     mysql = inv[inv["schema_family"] != "redis"]
     empty_schemas = sorted(empty[empty["is_schema_empty"]]["source_schema"].unique())
     alerts = redis_mem[redis_mem["is_memory_alert"]]
@@ -552,41 +612,50 @@ def report_07(d: ReportData, validation: dict | None, validation_path: str) -> R
                  f"warehouse. {len(empty)} tables are empty; wholly empty schemas: "
                  f"{', '.join(f'`{x}`' for x in empty_schemas) or 'none'}. "
                  f"Redis memory alerts: {', '.join(f'`{x}`' for x in alerts.redis_instance) or 'none'}.")
-    s = r.section("Schema and table inventory")
-    s.add(Chart("Rows in the source by schema (top 20)",
-                ch.bar(mysql.sort_values("rows_in_source", ascending=False).head(20).assign(
-                    rows=lambda x: x.rows_in_source), "source_schema", "rows", horizontal=True,
-                    y_title="Rows", height=320),
-                d.a("r07_schema_inventory"), "07-inventory"))
-    s.add(Table("Landed schemas", inv, d.a("r07_schema_inventory"), max_rows=80,
-                columns=["schema_family", "source_schema", "tables", "empty_tables", "rows_in_source",
-                         "rows_in_warehouse", "tables_not_matching", "zero_dates_nulled", "last_table_loaded_at"]))
-    s = r.section("Empty tables")
-    s.add(Table("Tables with no rows in the source", empty, d.a("r07_empty_tables"), max_rows=60,
-                columns=["source_schema", "source_table", "is_schema_empty"]))
-    s = r.section("Load freshness")
-    s.add(Table("Last load per schema", fresh, d.a("r07_load_freshness"), max_rows=80,
-                columns=["source_schema", "tables", "last_loaded_at", "max_hours_behind_latest_run", "loads_recorded",
-                         "failed_tables", "slowest_table_seconds", "rows_extracted_last_run"]))
-    s = r.section("Redis memory")
-    s.add(Chart("Memory used against maxmemory, top 15 instances",
-                ch.bar(redis_mem.sort_values("memory_used_ratio", ascending=False).head(15), "redis_instance",
-                       "memory_used_ratio", horizontal=True, y_format="%", y_title="Used / maxmemory", height=260),
-                d.a("r07_redis_memory"), "07-redis-memory", note="The alert threshold is 85% of maxmemory."))
-    s.add(Table("Redis instances by memory used", redis_mem, d.a("r07_redis_memory"), max_rows=20,
-                columns=["redis_instance", "used_memory_mb", "max_memory_mb", "memory_used_ratio", "key_count",
-                         "evicted_keys", "sensitive_keys", "is_memory_alert"]))
-    s = r.section("Tax compliance gap")
-    s.add(Chart("Estimated sales tax against tax recorded, by month (USD)",
-                ch.bar(tax.melt(id_vars=["tax_month"], value_vars=["estimated_tax_usd", "recorded_tax_usd"],
-                                var_name="measure", value_name="usd")
-                       .assign(measure=lambda x: x.measure.str.replace("_usd", "").str.replace("_", " ")),
-                       "tax_month", "usd", x_kind="month", color="measure", stack=False, y_title="USD",
-                       y_format="$,.0f"),
-                d.a("r07_tax_gap"), "07-tax-gap"))
-    s.add(Table("Tax gap by month", tax, d.a("r07_tax_gap")))
-    s = r.section("Data quality (great-expectations)")
-    s.blocks.extend(quality_blocks(validation, validation_path))
+    add_sections(r, d, [
+        ("Schema and table inventory", [
+            Chart("Rows in the source by schema (top 20)",
+                  ch.bar(mysql.sort_values("rows_in_source", ascending=False).head(20).assign(
+                      rows=lambda x: x.rows_in_source), "source_schema", "rows", horizontal=True,
+                      y_title="Rows", height=320),
+                  d.a("r07_schema_inventory"), "07-inventory"),
+            table_of("r07_schema_inventory", "Landed schemas", max_rows=80,
+                     columns=["schema_family", "source_schema", "tables", "empty_tables", "rows_in_source",
+                              "rows_in_warehouse", "tables_not_matching", "zero_dates_nulled", "last_table_loaded_at"]),
+        ]),
+        ("Empty tables", [
+            table_of("r07_empty_tables", "Tables with no rows in the source", max_rows=60,
+                     columns=["source_schema", "source_table", "is_schema_empty"]),
+        ]),
+        ("Load freshness", [
+            table_of("r07_load_freshness", "Last load per schema", max_rows=80,
+                     columns=["source_schema", "tables", "last_loaded_at", "max_hours_behind_latest_run",
+                              "loads_recorded", "failed_tables", "slowest_table_seconds", "rows_extracted_last_run"]),
+        ]),
+        ("Redis memory", [
+            chart_of("r07_redis_memory", "Memory used against maxmemory, top 15 instances",
+                     lambda f: ch.bar(f.sort_values("memory_used_ratio", ascending=False).head(15), "redis_instance",
+                                      "memory_used_ratio", horizontal=True, y_format="%", y_title="Used / maxmemory",
+                                      height=260),
+                     "07-redis-memory", note="The alert threshold is 85% of maxmemory."),
+            table_of("r07_redis_memory", "Redis instances by memory used", max_rows=20,
+                     columns=["redis_instance", "used_memory_mb", "max_memory_mb", "memory_used_ratio", "key_count",
+                              "evicted_keys", "sensitive_keys", "is_memory_alert"]),
+        ]),
+        ("Tax compliance gap", [
+            chart_of("r07_tax_gap", "Estimated sales tax against tax recorded, by month (USD)",
+                     lambda f: ch.bar(f.melt(id_vars=["tax_month"], value_vars=["estimated_tax_usd",
+                                                                                "recorded_tax_usd"],
+                                             var_name="measure", value_name="usd")
+                                      .assign(measure=lambda x: x.measure.str.replace("_usd", "")
+                                              .str.replace("_", " ")),
+                                      "tax_month", "usd", x_kind="month", color="measure", stack=False,
+                                      y_title="USD", y_format="$,.0f"),
+                     "07-tax-gap"),
+            table_of("r07_tax_gap", "Tax gap by month"),
+        ]),
+        ("Data quality (great-expectations)", quality_blocks(validation, validation_path)),
+    ])
     return r
 
 
