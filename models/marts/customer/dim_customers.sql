@@ -122,7 +122,8 @@ final as (
         cast(segmented.recency_days as integer) as recency_days,
         cast(coalesce(segmented.completed_orders, 0) as integer) as completed_orders,
         cast(coalesce(segmented.revenue_usd, 0) as numeric(14, 2)) as revenue_usd,
-        cast(segmented.revenue_usd / segmented.completed_orders as numeric(12, 2)) as avg_order_value_usd,
+        cast({{ divide_rounded('segmented.revenue_usd', 'segmented.completed_orders', 2) }} as numeric(12, 2))
+            as avg_order_value_usd,
         cast(coalesce(segmented.revenue_usd, 0) as numeric(14, 2)) as historical_clv_usd,
         cast(coalesce(segmented.revenue_usd + segmented.expected_future_value_usd, 0) as numeric(14, 2))
             as predicted_clv_usd,

@@ -73,9 +73,11 @@ final as (
         cast(coalesce(activity.active_customers, 0) as integer) as active_customers,
         cast(coalesce(activity.completed_orders, 0) as integer) as completed_orders,
         cast(coalesce(activity.revenue_usd, 0) as numeric(14, 2)) as revenue_usd,
-        cast(coalesce(activity.active_customers, 0) * 1.0 / grid.cohort_customers as numeric(8, 4))
-            as retention_rate,
-        cast(coalesce(activity.revenue_usd, 0) / grid.cohort_customers as numeric(12, 2))
+        cast(
+            {{ divide_rounded('coalesce(activity.active_customers, 0)', 'grid.cohort_customers', 4) }}
+            as numeric(8, 4)
+        ) as retention_rate,
+        cast({{ divide_rounded('coalesce(activity.revenue_usd, 0)', 'grid.cohort_customers', 2) }} as numeric(12, 2))
             as revenue_per_cohort_customer_usd,
         grid.cohort_month,
         grid.activity_month

@@ -35,7 +35,8 @@ final as (
         instances.redis_instance,
         instances.used_memory_bytes,
         instances.max_memory_bytes,
-        cast(instances.used_memory_bytes * 1.0 / instances.max_memory_bytes as numeric(8, 4)) as memory_used_ratio,
+        cast({{ divide_rounded('instances.used_memory_bytes', 'instances.max_memory_bytes', 4, 0) }} as numeric(8, 4))
+            as memory_used_ratio,
         instances.key_count,
         instances.evicted_keys,
         cast(coalesce(pattern_stats.key_patterns, 0) as integer) as key_patterns,

@@ -92,7 +92,7 @@ final as (
         cast(coalesce(coupon_stats.coupons_redeemed, 0) as integer) as coupons_redeemed,
         cast(coalesce(coupon_stats.duplicate_issues, 0) as integer) as duplicate_issues,
         cast(
-            coalesce(coupon_stats.coupons_redeemed, 0) * 1.0 / nullif(coupon_stats.coupons_issued, 0)
+            {{ divide_rounded('coalesce(coupon_stats.coupons_redeemed, 0)', 'coupon_stats.coupons_issued', 4) }}
             as numeric(8, 4)
         ) as redemption_rate,
         cast(coalesce(coupon_stats.discount_cost_usd, 0) as numeric(14, 2)) as discount_cost_usd,
@@ -101,8 +101,9 @@ final as (
             as total_cost_usd,
         cast(coalesce(acquired_stats.new_customers, 0) as integer) as new_customers,
         cast(
-            (coalesce(spend_stats.media_spend_usd, 0) + coalesce(coupon_stats.first_order_discount_cost_usd, 0))
-            / nullif(acquired_stats.new_customers, 0)
+            {{ divide_rounded(
+                'coalesce(spend_stats.media_spend_usd, 0) + coalesce(coupon_stats.first_order_discount_cost_usd, 0)',
+                'acquired_stats.new_customers', 2) }}
             as numeric(12, 2)
         ) as cac_usd,
         cast(coalesce(coupon_stats.redeemed_order_revenue_usd, 0) as numeric(14, 2)) as redeemed_order_revenue_usd,

@@ -60,11 +60,9 @@ final as (
     from coupons
     left join orders
         on coupons.order_id = orders.order_id
-    {% if is_incremental() %}
-        where
-            coupons.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
-            or orders.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
-    {% endif %}
+    where
+        {{ incremental_window('coupons.updated_at', 'source_updated_at') }}
+        or {{ incremental_window('orders.updated_at', 'source_updated_at') }}
 
 )
 

@@ -88,13 +88,16 @@ averaged as (
 
     select
         combined.*,
-        avg(combined.consumed_quantity) over (
-            partition by combined.store_id, combined.material_id
-            order by combined.inventory_date
-            rows between 6 preceding and current row
-        ) as avg_daily_consumed_quantity_7d
+        -- the 7-day average as its exact sum and count (divided, rounded, once below)
+        sum(combined.consumed_quantity) over last_7_days as consumed_quantity_7d,
+        count(*) over last_7_days as days_7d
 
     from combined
+    window last_7_days as (
+        partition by combined.store_id, combined.material_id
+        order by combined.inventory_date
+        rows between 6 preceding and current row
+    )
 
 ),
 
@@ -112,10 +115,12 @@ final as (
         cast(averaged.wasted_quantity as numeric(14, 3)) as wasted_quantity,
         cast(averaged.transferred_in_quantity as numeric(14, 3)) as transferred_in_quantity,
         cast(averaged.transferred_out_quantity as numeric(14, 3)) as transferred_out_quantity,
-        cast(averaged.avg_daily_consumed_quantity_7d as numeric(14, 3)) as avg_daily_consumed_quantity_7d,
+        cast({{ divide_rounded('averaged.consumed_quantity_7d', 'averaged.days_7d', 3) }} as numeric(14, 3))
+            as avg_daily_consumed_quantity_7d,
         cast(averaged.wasted_quantity * materials.unit_cost_usd as numeric(12, 2)) as wasted_cost_usd,
+        -- on hand / (7-day consumption / days) = on hand * days / 7-day consumption
         cast(
-            averaged.on_hand_quantity / nullif(averaged.avg_daily_consumed_quantity_7d, 0)
+            {{ divide_rounded('averaged.on_hand_quantity * averaged.days_7d', 'averaged.consumed_quantity_7d', 2) }}
             as numeric(10, 2)
         ) as days_of_cover,
         averaged.inventory_date
@@ -123,12 +128,7 @@ final as (
     from averaged
     left join materials
         on averaged.material_id = materials.material_id
-    {% if is_incremental() %}
-        where averaged.inventory_date >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(inventory_date)') }}
-            from {{ this }}
-        )
-    {% endif %}
+    where {{ incremental_window('averaged.inventory_date', 'inventory_date') }}
 
 )
 

@@ -57,11 +57,9 @@ final as (
     from production
     left join orders
         on production.order_id = orders.order_id
-    {% if is_incremental() %}
-        where
-            production.last_event_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
-            or orders.updated_at >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
-    {% endif %}
+    where
+        {{ incremental_window('production.last_event_at', 'source_updated_at') }}
+        or {{ incremental_window('orders.updated_at', 'source_updated_at') }}
 
 )
 

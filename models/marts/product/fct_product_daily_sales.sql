@@ -26,31 +26,9 @@ orders as (
 
 ),
 
-changed_days as (
-
-    select distinct
-        store_id,
-        order_date
-
-    from orders
-    {% if is_incremental() %}
-        where updated_at >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(last_order_updated_at)') }}
-            from {{ this }}
-        )
-    {% endif %}
-
-),
-
 orders_in_scope as (
 
-    select orders.*
-
-    from orders
-    inner join changed_days
-        on
-            orders.store_id = changed_days.store_id
-            and orders.order_date = changed_days.order_date
+    {{ orders_of_restated_store_days('orders', 'last_order_updated_at') }}
 
 ),
 
@@ -100,7 +78,10 @@ final as (
         cast(product_days.gross_amount_usd as numeric(14, 2)) as gross_amount_usd,
         cast(product_days.discount_amount_usd as numeric(14, 2)) as discount_amount_usd,
         cast(product_days.revenue_usd as numeric(14, 2)) as revenue_usd,
-        cast(product_days.orders_with_product * 1.0 / store_days.store_completed_orders as numeric(8, 4))
+        cast(
+            {{ divide_rounded('product_days.orders_with_product', 'store_days.store_completed_orders', 4) }}
+            as numeric(8, 4)
+        )
             as share_of_orders,
         product_days.order_date as sales_date,
         store_days.last_order_updated_at

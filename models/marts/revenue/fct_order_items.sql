@@ -61,9 +61,7 @@ final as (
         on order_items.order_id = orders.order_id
     left join products
         on order_items.product_id = products.product_id
-    {% if is_incremental() %}
-        where coalesce(orders.updated_at, order_items.updated_at) >= (select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(source_updated_at)') }} from {{ this }})
-    {% endif %}
+    where {{ incremental_window('coalesce(orders.updated_at, order_items.updated_at)', 'source_updated_at') }}
 
 )
 

@@ -15,12 +15,7 @@ with
 orders as (
 
     select * from {{ ref('int_orders_sequenced_per_customer') }}
-    {% if is_incremental() %}
-        where updated_at >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(updated_at)') }}
-            from {{ this }}
-        )
-    {% endif %}
+    where {{ incremental_window('updated_at', 'updated_at') }}
 
 ),
 

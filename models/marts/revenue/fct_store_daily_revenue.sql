@@ -26,31 +26,9 @@ holidays as (
 
 ),
 
-changed_days as (
-
-    select distinct
-        store_id,
-        order_date
-
-    from orders
-    {% if is_incremental() %}
-        where updated_at >= (
-            select {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(last_order_updated_at)') }}
-            from {{ this }}
-        )
-    {% endif %}
-
-),
-
 orders_in_scope as (
 
-    select orders.*
-
-    from orders
-    inner join changed_days
-        on
-            orders.store_id = changed_days.store_id
-            and orders.order_date = changed_days.order_date
+    {{ orders_of_restated_store_days('orders', 'last_order_updated_at') }}
 
 ),
 
@@ -101,7 +79,7 @@ final as (
         cast(daily.delivery_revenue_usd as numeric(14, 2)) as delivery_revenue_usd,
         cast(daily.refunded_amount_usd as numeric(14, 2)) as refunded_amount_usd,
         cast(
-            case when daily.completed_orders > 0 then daily.revenue_usd / daily.completed_orders end
+            {{ divide_rounded('daily.revenue_usd', 'daily.completed_orders', 2) }}
             as numeric(12, 2)
         ) as avg_order_value_usd,
         holidays.holiday_date is not null as is_holiday,

@@ -114,14 +114,14 @@ around_opening as (
                     and daily.revenue_date < stores.opened_date
                     then daily.completed_orders
             end
-        ) * 1.0 / {{ n_weeks }} as neighbour_weekly_orders_before,
+        ) as neighbour_orders_before,
         sum(
             case
                 when daily.revenue_date >= {{ add_days('stores.opened_date', 7 * n_weeks) }}
                     and daily.revenue_date < {{ add_days('stores.opened_date', 14 * n_weeks) }}
                     then daily.completed_orders
             end
-        ) * 1.0 / {{ n_weeks }} as neighbour_weekly_orders_after
+        ) as neighbour_orders_after
 
     from stores
     inner join pairs
@@ -149,13 +149,20 @@ final as (
         cast(weekly_with_dates.customers as integer) as customers,
         cast(weekly_with_dates.first_orders as integer) as first_orders,
         cast(weekly_with_dates.revenue_usd as numeric(14, 2)) as revenue_usd,
-        cast(weekly_with_dates.revenue_usd / weekly_with_dates.completed_orders as numeric(12, 2))
-            as avg_order_value_usd,
-        cast(coalesce(neighbour_weekly.neighbour_orders, 0) as integer) as neighbour_orders,
-        cast(around_opening.neighbour_weekly_orders_before as numeric(12, 2)) as neighbour_weekly_orders_before_opening,
-        cast(around_opening.neighbour_weekly_orders_after as numeric(12, 2)) as neighbour_weekly_orders_after_opening,
         cast(
-            around_opening.neighbour_weekly_orders_after / nullif(around_opening.neighbour_weekly_orders_before, 0) - 1
+            {{ divide_rounded('weekly_with_dates.revenue_usd', 'weekly_with_dates.completed_orders', 2) }}
+            as numeric(12, 2)
+        ) as avg_order_value_usd,
+        cast(coalesce(neighbour_weekly.neighbour_orders, 0) as integer) as neighbour_orders,
+        cast({{ divide_rounded('around_opening.neighbour_orders_before', n_weeks, 2) }} as numeric(12, 2))
+            as neighbour_weekly_orders_before_opening,
+        cast({{ divide_rounded('around_opening.neighbour_orders_after', n_weeks, 2) }} as numeric(12, 2))
+            as neighbour_weekly_orders_after_opening,
+        -- after / before - 1, as one exact ratio
+        cast(
+            {{ divide_rounded(
+                'around_opening.neighbour_orders_after - around_opening.neighbour_orders_before',
+                'around_opening.neighbour_orders_before', 4) }}
             as numeric(8, 4)
         ) as neighbour_orders_change_ratio,
         {{ add_days('weekly_with_dates.week_start_date', 6) }} > as_of.as_of_date as is_partial_week,
