@@ -7,7 +7,9 @@
    target/report-<target>/; dbt's manifest says which marts each reads.
 2. Run every compiled analysis on the warehouse (read-only).
 3. Write `NN-<name>.md` for the eight reports (charts as `charts/*.svg`), `index.md`, and a
-   self-contained HTML site (`index.html` + eight pages, CSS and SVG inline, no script, no CDN).
+   self-contained HTML site (`index.html` + eight pages, CSS and SVG inline, no script, no CDN),
+   with a page of its own for each store (`03-store-NNN.html`), linked from report 03; in
+   Markdown the stores stand in report 03.
    Report 07 shows the latest great-expectations results of the target (`luckin validate`).
 4. With check=True, compare report 00 with the seed's figures at the estate's scale (default 1)
    and print the table; `ReportResult.check_passed` says whether every figure is in tolerance.
@@ -31,6 +33,7 @@ class ReportResult:
     target: str
     markdown: list[Path] = field(default_factory=list)  # the eight NN-*.md, in order
     html: list[Path] = field(default_factory=list)  # the eight NN-*.html, in order
+    pages: list[Path] = field(default_factory=list)  # the reports' sub-pages (03-store-NNN.html), in order
     index_html: Path | None = None
     index_markdown: Path | None = None
     files: list[Path] = field(default_factory=list)  # everything written, charts included
@@ -100,6 +103,7 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
 
     result.markdown = [out_dir / r.md_name for r in suite.reports]
     result.html = [out_dir / r.html_name for r in suite.reports]
+    result.pages = [out_dir / p.html_name for r in suite.reports for p in r.pages()]
     result.index_html, result.index_markdown = out_dir / "index.html", out_dir / "index.md"
     result.tables = sum(len(r.tables()) for r in suite.reports)
     result.charts = sum(len(r.charts()) for r in suite.reports)
@@ -107,7 +111,7 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
         {"report": r.number, "kind": type(b).__name__.lower(), "title": b.title,
          "analyses": [a.path for a in b.sources], "marts": sorted({m for a in b.sources for m in a.marts}),
          "extra_source": getattr(b, "extra_source", "")}
-        for r in suite.reports for s in r.sections for b in s.blocks if hasattr(b, "sources")
+        for r in suite.reports for b in r.blocks() if hasattr(b, "sources")
     ]
     (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2), encoding="utf-8")
     result.files.append(out_dir / "provenance.json")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from . import charts as ch
 from .db import Analysis, CompiledAnalyses, Warehouse, WarehouseError
-from .render import (Chart, Report, Suite, Table, Text, fmt_compact_money, fmt_int, fmt_money, fmt_pct,
-                     label)
+from .render import (Chart, Page, Pages, Report, Suite, Table, Text, fmt_compact_money, fmt_int, fmt_money,
+                     fmt_pct, label)
 
 
 class ReportData:
@@ -443,20 +443,31 @@ def report_03(d: ReportData) -> Report:
             by_week_8,
         ]),
         ("Cannibalisation", [*neighbours, table_of("r03_cannibalisation", "Neighbours' orders around each opening")]),
+        ("Per-store pages", [Pages([store_page(d, store, monthly) for store in open_stores.itertuples()])]),
     ])
-    s = r.section("Per-store pages")
-    for store in open_stores.itertuples():
-        s.add(Text(f"**{store.store_name}** ({store.store_no}, {store.neighborhood}) - {store.street_address}. "
-                   f"Opened {store.opened_date:%Y-%m-%d}, {fmt_int(store.weeks_open)} weeks open; "
-                   f"{fmt_int(store.completed_orders)} completed orders, {fmt_money(store.revenue_usd, cents=False)} "
-                   f"revenue, AOV {fmt_money(store.avg_order_value_usd)}; nearest store {store.nearest_store_name} "
-                   f"({store.nearest_store_distance_miles:.2f} mi)."))
-        own = monthly[monthly["store_id"] == store.store_id]
-        s.add(Chart(f"{store.store_name}: monthly revenue (USD)",
-                    ch.bar(own, "revenue_month", "revenue_usd", x_kind="month", y_title="Revenue (USD)",
-                           y_format="$,.0f", height=140, width=560),
-                    d.a("r03_store_monthly"), f"03-store-{int(store.store_id):03d}"))
     return r
+
+
+def store_page(d: ReportData, store, monthly: pd.DataFrame) -> Page:
+    """One open store's page under report 03 (a row of r03_store_overview): its figures, and its
+    months (r03_store_monthly) as a chart and a table."""
+    slug = f"03-store-{int(store.store_id):03d}"
+    own = monthly[monthly["store_id"] == store.store_id]
+    description = f"{store.store_no} · {store.neighborhood} · opened {store.opened_date:%Y-%m-%d}"
+    return Page(slug, store.store_name, description, [
+        Text(f"{store.store_no}, {store.neighborhood} - {store.street_address}. "
+             f"Opened {store.opened_date:%Y-%m-%d}, {fmt_int(store.weeks_open)} weeks open; "
+             f"{fmt_int(store.completed_orders)} completed orders, {fmt_money(store.revenue_usd, cents=False)} "
+             f"revenue, AOV {fmt_money(store.avg_order_value_usd)}; nearest store {store.nearest_store_name} "
+             f"({store.nearest_store_distance_miles:.2f} mi)."),
+        Chart(f"{store.store_name}: monthly revenue (USD)",
+              ch.bar(own, "revenue_month", "revenue_usd", x_kind="month", y_title="Revenue (USD)",
+                     y_format="$,.0f", height=140, width=560),
+              d.a("r03_store_monthly"), slug),
+        Table(f"{store.store_name}: months", own, d.a("r03_store_monthly"), max_rows=None,
+              columns=["revenue_month", "trading_days", "completed_orders", "customer_days", "revenue_usd",
+                       "avg_order_value_usd"]),
+    ])
 
 
 # --------------------------------------------------------------------------- 04

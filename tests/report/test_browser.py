@@ -54,7 +54,7 @@ def test_index_and_every_page_render_without_errors(rendered, browser) -> None:
     assert index.errors == []
     assert index.facts["links"] == ["index.html"] + [p.name for p in result.html]
     assert index.facts["tables"] and index.facts["text"] > 500
-    for page in result.html:
+    for page in [*result.html, *result.pages]:
         report = browser.visit(page.as_uri(), PAGE_FACTS)
         assert report.errors == [], (page.name, report.errors)
         facts = report.facts

@@ -32,7 +32,7 @@ def test_one_markdown_file_and_one_page_per_report(rendered) -> None:
 def test_pages_are_self_contained(rendered) -> None:
     """No script, stylesheet, font or image is fetched: CSS and SVG are inline."""
     result, _ = rendered
-    for page in [result.index_html, *result.html]:
+    for page in [result.index_html, *result.html, *result.pages]:
         html = page.read_text(encoding="utf-8")
         assert "<script" not in html.lower(), page.name
         assert not re.search(r"<link\b", html, re.I), page.name
@@ -42,6 +42,27 @@ def test_pages_are_self_contained(rendered) -> None:
         html = page.read_text(encoding="utf-8")
         assert html.count('<figure class="chart"') >= 1 and html.count("<svg") >= 1, page.name
         assert html.count('<figure class="table"') >= 1 and "<td" in html, page.name
+
+
+def test_each_store_has_a_page_linked_from_report_03_and_back(rendered) -> None:
+    """Report 03 links a page of its own per open store; each links back; in Markdown they stand inline."""
+    result, _ = rendered
+    assert result.pages and all(re.fullmatch(r"03-store-\d{3}\.html", p.name) for p in result.pages)
+    report_03 = result.html[3]
+    listing = report_03.read_text(encoding="utf-8")
+    per_store = listing[listing.index("<h2>Per-store pages</h2>"):]
+    assert re.findall(r'<a href="(03-store-\d{3}\.html)">', per_store) == [p.name for p in result.pages]
+    assert "<figure" not in per_store  # the stores' charts and tables are on their own pages
+    for page in result.pages:
+        assert page.exists() and page in result.files, page
+        html = page.read_text(encoding="utf-8")
+        assert f'<p class="back"><a href="{report_03.name}">' in html, page.name
+        assert html.count('<figure class="chart"') == 1 and html.count('<figure class="table"') == 1, page.name
+        assert html.count("<figcaption>Source:") == 2 and "r03_store_monthly.sql" in html, page.name
+    markdown = result.markdown[3].read_text(encoding="utf-8")
+    stores = markdown[markdown.index("## Per-store pages"):]
+    assert len(re.findall(r"^### ", stores, re.M)) == len(result.pages)
+    assert len(re.findall(r"\]\(charts/03-store-\d{3}\.svg\)", stores)) == len(result.pages)
 
 
 def test_every_table_and_chart_names_its_marts_and_analysis(rendered) -> None:
@@ -55,7 +76,7 @@ def test_every_table_and_chart_names_its_marts_and_analysis(rendered) -> None:
         assert block["analyses"] and block["marts"], block
         for path in block["analyses"]:
             assert (PROJECT_DIR / path).exists(), path
-    for page in result.html:
+    for page in [*result.html, *result.pages]:
         html = page.read_text(encoding="utf-8")
         figures = re.findall(r"<figure\b.*?</figure>", html, re.S)
         assert figures
