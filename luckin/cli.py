@@ -138,12 +138,16 @@ def extract(
 @app.command()
 def build(
     target: str = typer.Option("duckdb", help="dbt target: duckdb or postgres."),
-    full_refresh: bool = typer.Option(False, "--full-refresh"),
+    job: str = typer.Option("auto", help="incremental: tables and incremental marts with their tests, plus "
+                            "whatever code changed since the last complete build; all: every node; "
+                            "full-refresh: every node, incremental marts from scratch; auto: incremental "
+                            "when this warehouse has a complete build on record, else all."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Same as --job full-refresh."),
 ) -> None:
-    """Run `dbt build` (models, seeds, snapshots, tests) on the warehouse."""
+    """Run the dbt project on the warehouse (`dbt build`: seeds, models, tests)."""
     from .warehouse import run_dbt_build
 
-    raise typer.Exit(run_dbt_build(target=target, full_refresh=full_refresh))
+    raise typer.Exit(run_dbt_build(target=target, job="full-refresh" if full_refresh else job))
 
 
 @app.command()
@@ -243,7 +247,8 @@ def demo(
         console.print("[red]extract failed[/]")
         raise typer.Exit(1)
     console.rule("build")
-    if run_dbt_build(target="duckdb") != 0:
+    # the estate was simulated afresh: rebuild every mart from it
+    if run_dbt_build(target="duckdb", job="full-refresh") != 0:
         console.print("[red]dbt build failed[/]")
         raise typer.Exit(1)
     console.rule("validate")

@@ -11,7 +11,8 @@ LUCKIN_DBT_THREADS, LUCKIN_PG_HOST, LUCKIN_PG_PORT, LUCKIN_PG_USER, LUCKIN_PG_PA
 LUCKIN_PG_DATABASE.
 
     python -m luckin.warehouse profiles         # render the profile, print its folder
-    python -m luckin.warehouse build [--target postgres] [--full-refresh]
+    python -m luckin.warehouse build [--target postgres] [--job auto|incremental|all|full-refresh]
+                                     [--target-path DIR]
     python -m luckin.warehouse docs             # target/static_index.html: the docs site in one file
     python -m luckin.warehouse sources          # regenerate models/staging/*/_*__sources.yml
 """
@@ -67,20 +68,141 @@ def run_dbt(args: list[str], target: str | None = None, env: dict[str, str] | No
     return subprocess.run(dbt_command(args, target), cwd=PROJECT_DIR, env=full_env, check=False).returncode
 
 
-def run_dbt_build(target: str = "duckdb", full_refresh: bool = False) -> int:
-    """`dbt seed`+`run`+`test` (as `dbt build`) on the given target; returns dbt's exit code (0 = all green).
+# How `luckin build` runs the project:
+#   incremental   the job after each extract: tables and incremental marts with their data
+#                 tests; views, seeds and unit tests only where the code changed since the
+#                 last complete build (selectors.yml: incremental_refresh, against that
+#                 build's manifest)
+#   all           every node, incremental marts updated in place (plain `dbt build`)
+#   full-refresh  every node, incremental marts rebuilt from scratch
+#   auto          incremental when this warehouse has a complete build on record, else all
+BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
+INCREMENTAL_SELECTOR = "incremental_refresh"
+
+
+def warehouse_identity(target: str) -> str:
+    """What a build state belongs to: the DuckDB file, or the Postgres server and database."""
+    if target == "duckdb":
+        return str(duckdb_path().resolve())
+    env = os.environ
+    return (f"postgres://{env.get('LUCKIN_PG_HOST', '127.0.0.1')}:{env.get('LUCKIN_PG_PORT', '5432')}"
+            f"/{env.get('LUCKIN_PG_DATABASE', 'luckin')}")
+
+
+def duckdb_path() -> Path:
+    path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def build_state_dir(target: str, target_path: Path | None = None) -> Path:
+    """Where the manifest of this warehouse's last complete build is kept (dbt's --state)."""
+    import hashlib
+
+    key = hashlib.sha1(warehouse_identity(target).encode()).hexdigest()[:12]
+    return (target_path or PROJECT_DIR / "target") / "build-state" / f"{target}-{key}"
+
+
+def _existing_relations(target: str) -> set[tuple[str, str]] | None:
+    """(schema, name) of every table and view in the warehouse; None if it can't be opened."""
+    sql = "select table_schema, table_name from information_schema.tables"
+    if target == "duckdb":
+        import duckdb
+
+        if not duckdb_path().exists():
+            return None
+        try:
+            con = duckdb.connect(str(duckdb_path()), read_only=True)
+        except duckdb.Error:
+            return None
+        try:
+            return {tuple(row) for row in con.execute(sql).fetchall()}
+        finally:
+            con.close()
+    import psycopg2
+
+    env = os.environ
+    try:
+        con = psycopg2.connect(host=env.get("LUCKIN_PG_HOST", "127.0.0.1"), port=env.get("LUCKIN_PG_PORT", "5432"),
+                               user=env.get("LUCKIN_PG_USER", "postgres"), password=env.get("LUCKIN_PG_PASSWORD", ""),
+                               dbname=env.get("LUCKIN_PG_DATABASE", "luckin"), connect_timeout=5)
+    except psycopg2.Error:
+        return None
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return {tuple(row) for row in cur.fetchall()}
+    finally:
+        con.close()
+
+
+def incremental_ready(target: str, target_path: Path | None = None) -> bool:
+    """True when the incremental job can run: a complete build of this warehouse is on record
+    and every relation it made (views included: the job does not recreate unchanged ones)
+    is still there."""
+    manifest = build_state_dir(target, target_path) / "manifest.json"
+    if not manifest.exists():
+        return False
+    import json
+
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    wanted = {(n["schema"], n["alias"]) for n in nodes
+              if n["resource_type"] in ("model", "seed") and n["config"]["materialized"] != "ephemeral"}
+    present = _existing_relations(target)
+    return present is not None and wanted <= present
+
+
+def run_dbt_build(target: str = "duckdb", job: str = "auto", target_path: Path | None = None) -> int:
+    """Build the project on the given target with one of BUILD_JOBS; returns dbt's exit code (0 = all green).
 
     The DuckDB warehouse is data/warehouse.duckdb (override with LUCKIN_DUCKDB_PATH); Postgres
     is database `luckin` on 127.0.0.1:5432 (LUCKIN_PG_*). The raw schemas must already be
-    loaded by `luckin extract`.
+    loaded by `luckin extract`. A complete build (all, full-refresh) that passes records its
+    manifest as this warehouse's build state, which the incremental job compares code against.
     """
+    if job not in BUILD_JOBS:
+        raise ValueError(f"unknown build job {job!r}; expected one of {', '.join(BUILD_JOBS)}")
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(TARGETS)}")
     if target == "duckdb":
-        path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
-        (path if path.is_absolute() else PROJECT_DIR / path).parent.mkdir(parents=True, exist_ok=True)
-    args = ["build"]
-    if full_refresh:
-        args.append("--full-refresh")
-    return run_dbt(args, target=target)
+        duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+    target_path = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    state = build_state_dir(target, target_path)
+    if job == "auto":
+        job = "incremental" if incremental_ready(target, target_path) else "all"
+    print(f"luckin build: {job} job on {target}", flush=True)
+    if job == "incremental":
+        if not incremental_ready(target, target_path):
+            print(f"no complete build of {warehouse_identity(target)} on record (or relations are missing): "
+                  "run `luckin build --job all` first", file=sys.stderr)
+            return 2
+        return _run_incremental_job(target, target_path, state)
+    args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
+    code = run_dbt(args, target=target)
+    if code == 0:
+        state.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target_path / "manifest.json", state / "manifest.json")
+    return code
+
+
+def _run_incremental_job(target: str, target_path: Path, state: Path) -> int:
+    """The incremental job, in this process. dbt's own manifest.json is not rewritten (writing it
+    twice costs about as much as the job's tests); run_results.json is written from the result."""
+    from dbt.cli.main import dbtRunner
+
+    args = dbt_command(["build", "--selector", INCREMENTAL_SELECTOR, "--state", str(state), "--no-write-json",
+                        "--target-path", str(target_path)], target)[1:]
+    previous = Path.cwd()
+    os.chdir(PROJECT_DIR)  # the profile's relative paths are the project's, as for a subprocess
+    try:
+        outcome = dbtRunner().invoke(args)
+    finally:
+        os.chdir(previous)
+    if outcome.result is not None and hasattr(outcome.result, "write"):
+        outcome.result.write(str(target_path / "run_results.json"))
+    if outcome.exception is not None:
+        print(f"dbt failed: {outcome.exception}", file=sys.stderr)
+        return 2
+    return 0 if outcome.success else 1
 
 
 def generate_docs(target: str = "duckdb") -> Path | None:
@@ -195,7 +317,9 @@ def _main(argv: list[str]) -> int:
         return 0
     if command == "build":
         target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
-        return run_dbt_build(target=target, full_refresh="--full-refresh" in rest)
+        job = rest[rest.index("--job") + 1] if "--job" in rest else ("full-refresh" if "--full-refresh" in rest else "auto")
+        target_path = Path(rest[rest.index("--target-path") + 1]) if "--target-path" in rest else None
+        return run_dbt_build(target=target, job=job, target_path=target_path)
     if command == "docs":
         target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
         page = generate_docs(target)

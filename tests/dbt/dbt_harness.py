@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +46,18 @@ class Warehouse:
         if check and proc.returncode != 0:
             tail = "\n".join(proc.stdout.splitlines()[-60:])
             raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+        return proc
+
+    def build(self, job: str, check: bool = True) -> subprocess.CompletedProcess:
+        """`luckin build --job <job>` (python -m luckin.warehouse build), as a user runs it."""
+        cmd = [sys.executable, "-m", "luckin.warehouse", "build", "--target", self.target, "--job", job,
+               "--target-path", str(self.target_path)]
+        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.env},
+                              capture_output=True, text=True, check=False)
+        self.runs.append({"args": ("luckin build", job), "returncode": proc.returncode})
+        if check and proc.returncode != 0:
+            tail = "\n".join(proc.stdout.splitlines()[-60:])
+            raise AssertionError(f"luckin build --job {job} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
         return proc
 
     def results(self) -> list[dict]:

@@ -70,10 +70,13 @@ def landed(estate_dir: Path) -> SimpleNamespace:
 
 
 def test_build_on_landed_data_passes_every_test(landed) -> None:
-    landed.wh.dbt("build", "--full-refresh")
+    proc = landed.wh.build("auto")  # a warehouse with no build on record gets every node
+    assert "all job" in proc.stdout
     results = landed.wh.results()
     failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "no-op")]
     assert not failed
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert {"model", "seed", "test", "unit_test"} <= kinds
 
 
 def test_marts_reproduce_the_estate_shape(landed) -> None:
@@ -120,12 +123,20 @@ def test_marts_reproduce_the_estate_shape(landed) -> None:
 
 
 def test_append_days_then_incremental_build_equals_full_refresh(landed, estate_dir: Path) -> None:
-    """`luckin simulate --append-days 3` + extract + `dbt build` gives the marts a full refresh gives."""
+    """`luckin simulate --append-days 3` + extract + `luckin build` (the incremental job) gives
+    the marts a full refresh gives, and runs only the marts and their tests."""
     from luckin.simulator.run import simulate
 
     simulate(SCALE, SEED, append_days=3, embedded=True, embedded_dir=estate_dir)
     landed.extract()
-    landed.wh.dbt("build")
+    proc = landed.wh.build("auto")
+    assert "incremental job" in proc.stdout
+    ran = [r["unique_id"] for r in landed.wh.results()]
+    assert all(r["status"] in ("success", "pass", "no-op") for r in landed.wh.results())
+    # views, seeds and unit tests are code: unchanged since the last complete build, not rerun
+    assert not [u for u in ran if u.split(".")[0] in ("seed", "unit_test")]
+    assert {u for u in ran if u.startswith("model.")} == {f"model.luckin.{m}" for m in MARTS}
+    assert any(u.startswith("test.") for u in ran)
     incremental = {m: landed.wh.mart_fingerprint(m) for m in MARTS}
     landed.wh.dbt("run", "--full-refresh")
     full = {m: landed.wh.mart_fingerprint(m) for m in MARTS}
