@@ -43,6 +43,37 @@ def test_build_passes_with_every_test(synthetic_duckdb: Warehouse) -> None:
     assert set(MARTS) <= tables
 
 
+@pytest.mark.parametrize(("mart", "column", "bad_value"), [
+    ("fct_orders", "store_id", "null"),                    # not_null constraint
+    ("fct_orders", "revenue_usd", "-0.01"),                # check: revenue_usd >= 0
+    ("dim_customers", "recency_score", "6"),               # check: between 1 and 5
+    ("fct_customer_cohorts", "retention_rate", "1.5"),     # check: between 0 and 1
+])
+def test_marts_refuse_rows_that_break_their_contract(synthetic_duckdb: Warehouse, mart, column, bad_value) -> None:
+    """The contracts' constraints live in the tables, so an incremental insert (or anyone else's)
+    that breaks one fails instead of landing."""
+    import duckdb
+
+    if not synthetic_duckdb.runs:
+        synthetic_duckdb.dbt("build", "--full-refresh")
+    con = duckdb.connect(synthetic_duckdb.env["LUCKIN_DUCKDB_PATH"])
+    try:
+        good = f"insert into marts.{mart} select * from marts.{mart} limit 1"
+        con.execute("begin")
+        con.execute(good.replace("select *", f"select * replace (cast({bad_value} as {_column_type(con, mart, column)}) as {column})"))
+        con.execute("rollback")
+        raise AssertionError(f"marts.{mart} accepted {column} = {bad_value}")
+    except duckdb.ConstraintException as error:
+        assert column in str(error) or mart in str(error) or "constraint" in str(error).lower()
+    finally:
+        con.close()
+
+
+def _column_type(con, mart: str, column: str) -> str:
+    return con.execute("select data_type from information_schema.columns where table_schema = 'marts' "
+                       "and table_name = ? and column_name = ?", [mart, column]).fetchone()[0]
+
+
 def test_marts_reconcile_and_hide_pii(synthetic_duckdb: Warehouse) -> None:
     q = synthetic_duckdb.query
     orders_revenue = q("select sum(revenue_usd) from marts.fct_orders")[0][0]

@@ -8,7 +8,7 @@ with
 
 users as (
 
-    select * from {{ ref('stg_sales_user__users') }}
+    select * from {{ ref('int_users_pseudonymised') }}
 
 ),
 
