@@ -10,12 +10,14 @@ are left alone; it is extracted with `run_extract` into a DuckDB file there (or 
 database `luckin_bench_<scale>`), then:
 
   1. `dbt parse`                          (timed apart: both builds start from a warm parse cache)
-  2. `luckin build --job full-refresh`    full build        (target on DuckDB at scale 1: < 60 s)
-  3. `luckin simulate --append-days 3`, extract again
-  4. `luckin build --job incremental`     incremental build (target: < 40% of the full build)
+  2. `luckin build --job full-refresh`    full build, --repeat times (target on DuckDB at scale 1: < 60 s)
+  3. `luckin simulate --append-days 3`, extract again; the warehouse is copied as it stands
+  4. `luckin build --job incremental`     --repeat times, each from that copy (target: < 40% of the full build)
 
-and prints the wall times, dbt's own timing of the slowest nodes, and the ratio. Timings on
-this 2-core machine move with whatever else runs: compare runs made on a quiet machine.
+and prints the median wall times (each build in its own process, as `luckin build` runs), every
+run's time, dbt's own timing of the slowest nodes, and the ratio. Timings on this 2-core machine
+vary by a fifth from run to run and move with whatever else runs: compare runs made on a quiet
+machine.
 """
 
 from __future__ import annotations
@@ -102,6 +104,47 @@ def _build(env: dict[str, str], target: str, work: Path, job: str) -> dict:
     return json.loads((target_path / "run_results.json").read_text())
 
 
+def _median(runs: list[tuple[float, dict]]) -> tuple[float, dict]:
+    ordered = sorted(runs, key=lambda run: run[0])
+    return ordered[len(ordered) // 2]
+
+
+def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
+    """Keep a copy of the warehouse as the extract left it (file copy, or a template database)."""
+    if target == "duckdb":
+        import shutil
+
+        shutil.copyfile(env["LUCKIN_DUCKDB_PATH"], work / "before-incremental.duckdb")
+        return
+    database = env["LUCKIN_PG_DATABASE"]
+    _pg_admin(f'drop database if exists "{database}_snap" with (force)',
+              f'create database "{database}_snap" template "{database}"')
+
+
+def _restore(env: dict[str, str], target: str, work: Path) -> None:
+    if target == "duckdb":
+        import shutil
+
+        Path(env["LUCKIN_DUCKDB_PATH"] + ".wal").unlink(missing_ok=True)
+        shutil.copyfile(work / "before-incremental.duckdb", env["LUCKIN_DUCKDB_PATH"])
+        return
+    database = env["LUCKIN_PG_DATABASE"]
+    _pg_admin(f'drop database "{database}" with (force)', f'create database "{database}" template "{database}_snap"')
+
+
+def _pg_admin(*statements: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect("host=127.0.0.1 user=postgres dbname=postgres")
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        con.close()
+
+
 def _slowest(results: dict, n: int = 8) -> list[tuple[str, float]]:
     rows = [(r["unique_id"].split(".", 2)[-1], r["execution_time"]) for r in results["results"]]
     return sorted(rows, key=lambda r: -r[1])[:n]
@@ -114,6 +157,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="reuse a warehouse already extracted in the work dir")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each build; the median is reported (this machine's timings vary by 20%%)")
     args = parser.parse_args()
     scale = args.scale if args.scale is not None else (1.0 if args.target == "duckdb" else 0.1)
     work = args.work_dir or PROJECT_DIR / "data" / "benchmark" / f"{args.target}-{scale:g}"
@@ -147,21 +192,36 @@ def main() -> int:
         times["extract"] = _timed("extract", lambda: _extract(env, args.target))
     # Parse first, so both builds start from the same warm partial-parse cache.
     _timed("dbt parse", lambda: _dbt(env, args.target, work, "parse"))
-    full: dict = {}
-    times["full"] = _timed("luckin build --job full-refresh",
-                           lambda: full.update(_build(env, args.target, work, "full-refresh")))
+    full_runs: list[tuple[float, dict]] = []
+    for n in range(args.repeat):
+        result: dict = {}
+        seconds = _timed(f"luckin build --job full-refresh ({n + 1}/{args.repeat})",
+                         lambda: result.update(_build(env, args.target, work, "full-refresh")))
+        full_runs.append((seconds, result))
     times["append"] = _timed("simulate --append-days 3", lambda: _simulate(scale, args.seed, work, append_days=3))
     times["extract_append"] = _timed("extract (3 appended days)", lambda: _extract(env, args.target))
-    incremental: dict = {}
-    times["incremental"] = _timed("luckin build --job incremental",
-                                  lambda: incremental.update(_build(env, args.target, work, "incremental")))
+    # Each incremental run starts from the same warehouse: the state right after the extract.
+    _snapshot(env, args.target, work)
+    incremental_runs: list[tuple[float, dict]] = []
+    for n in range(args.repeat):
+        if n:
+            _restore(env, args.target, work)
+        result = {}
+        seconds = _timed(f"luckin build --job incremental ({n + 1}/{args.repeat})",
+                         lambda: result.update(_build(env, args.target, work, "incremental")))
+        incremental_runs.append((seconds, result))
+    times["full"], full = _median(full_runs)
+    times["incremental"], incremental = _median(incremental_runs)
 
     print()
     print(f"dbt build on {args.target}, scale {scale:g}, {os.cpu_count()} cores, "
-          f"{len(full['results'])} nodes in the full build, {len(incremental['results'])} in the incremental job")
-    print(f"  full build          {times['full']:7.1f} s   (dbt: {full['elapsed_time']:.1f} s)")
+          f"{len(full['results'])} nodes in the full build, {len(incremental['results'])} in the incremental job; "
+          f"median of {args.repeat} run(s) each")
+    print(f"  full build          {times['full']:7.1f} s   (dbt: {full['elapsed_time']:.1f} s)"
+          f"   runs: {', '.join(f'{t:.1f}' for t, _ in full_runs)}")
     print(f"  incremental rebuild {times['incremental']:7.1f} s   (dbt: {incremental['elapsed_time']:.1f} s)"
-          f"   = {times['incremental'] / times['full']:.0%} of the full build")
+          f"   runs: {', '.join(f'{t:.1f}' for t, _ in incremental_runs)}")
+    print(f"  incremental / full  {times['incremental'] / times['full']:7.0%}")
     print("  slowest nodes of the full build:")
     for name, seconds in _slowest(full):
         print(f"    {seconds:6.2f} s  {name}")

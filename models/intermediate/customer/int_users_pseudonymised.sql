@@ -9,7 +9,8 @@
 
 -- Registered users with their contact details already hashed. Hashing every user on every
 -- build was half of dim_customers' time: this keeps the hashes and, in an incremental run,
--- hashes only the users changed since the high-water mark minus the lookback.
+-- hashes only the users changed since the high-water mark minus the lookback. A new
+-- var('pii_hash_salt') rehashes nobody until `luckin build --job full-refresh`.
 with
 
 users as (
