@@ -114,7 +114,12 @@ def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
     if target == "duckdb":
         import shutil
 
-        shutil.copyfile(env["LUCKIN_DUCKDB_PATH"], work / "before-incremental.duckdb")
+        for suffix in ("", ".wal"):  # a write-ahead log holds data too, when one is left
+            source = Path(env["LUCKIN_DUCKDB_PATH"] + suffix)
+            copy = work / f"before-incremental.duckdb{suffix}"
+            copy.unlink(missing_ok=True)
+            if source.exists():
+                shutil.copyfile(source, copy)
         return
     database = env["LUCKIN_PG_DATABASE"]
     _pg_admin(f'drop database if exists "{database}_snap" with (force)',
@@ -125,8 +130,11 @@ def _restore(env: dict[str, str], target: str, work: Path) -> None:
     if target == "duckdb":
         import shutil
 
-        Path(env["LUCKIN_DUCKDB_PATH"] + ".wal").unlink(missing_ok=True)
-        shutil.copyfile(work / "before-incremental.duckdb", env["LUCKIN_DUCKDB_PATH"])
+        for suffix in ("", ".wal"):
+            Path(env["LUCKIN_DUCKDB_PATH"] + suffix).unlink(missing_ok=True)
+            copy = work / f"before-incremental.duckdb{suffix}"
+            if copy.exists():
+                shutil.copyfile(copy, env["LUCKIN_DUCKDB_PATH"] + suffix)
         return
     database = env["LUCKIN_PG_DATABASE"]
     _pg_admin(f'drop database "{database}" with (force)', f'create database "{database}" template "{database}_snap"')
