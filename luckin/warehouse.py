@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -80,18 +81,51 @@ BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
 INCREMENTAL_SELECTOR = "incremental_refresh"
 
 
-def warehouse_identity(target: str) -> str:
-    """What a build state belongs to: the DuckDB file, or the Postgres server and database."""
-    if target == "duckdb":
-        return str(duckdb_path().resolve())
-    env = os.environ
-    return (f"postgres://{env.get('LUCKIN_PG_HOST', '127.0.0.1')}:{env.get('LUCKIN_PG_PORT', '5432')}"
-            f"/{env.get('LUCKIN_PG_DATABASE', 'luckin')}")
-
-
 def duckdb_path() -> Path:
+    """The DuckDB warehouse file, as the dbt profile resolves it (relative to the project root)."""
     path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
     return path if path.is_absolute() else PROJECT_DIR / path
+
+
+@dataclass(frozen=True)
+class PgSettings:
+    """The Postgres warehouse, as the dbt profile reads it (LUCKIN_PG_*, same defaults)."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    database: str = "luckin"
+
+    @classmethod
+    def from_env(cls) -> "PgSettings":
+        return cls(
+            host=os.environ.get("LUCKIN_PG_HOST", "127.0.0.1"),
+            port=int(os.environ.get("LUCKIN_PG_PORT", "5432")),
+            user=os.environ.get("LUCKIN_PG_USER", "postgres"),
+            password=os.environ.get("LUCKIN_PG_PASSWORD", ""),
+            database=os.environ.get("LUCKIN_PG_DATABASE", "luckin"),
+        )
+
+    def connect_kwargs(self) -> dict:
+        kwargs = {"host": self.host, "port": self.port, "user": self.user, "dbname": self.database}
+        if self.password:
+            kwargs["password"] = self.password
+        return kwargs
+
+    def sqlalchemy_url(self) -> str:
+        from urllib.parse import quote
+
+        auth = quote(self.user) + (f":{quote(self.password)}" if self.password else "")
+        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(self.database)}"
+
+    def describe(self) -> str:
+        return f"postgres://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def warehouse_identity(target: str) -> str:
+    """What a build state belongs to: the DuckDB file, or the Postgres server and database."""
+    return str(duckdb_path().resolve()) if target == "duckdb" else PgSettings.from_env().describe()
 
 
 def build_state_dir(target: str, target_path: Path | None = None) -> Path:
@@ -120,11 +154,8 @@ def _existing_relations(target: str) -> set[tuple[str, str]] | None:
             con.close()
     import psycopg2
 
-    env = os.environ
     try:
-        con = psycopg2.connect(host=env.get("LUCKIN_PG_HOST", "127.0.0.1"), port=env.get("LUCKIN_PG_PORT", "5432"),
-                               user=env.get("LUCKIN_PG_USER", "postgres"), password=env.get("LUCKIN_PG_PASSWORD", ""),
-                               dbname=env.get("LUCKIN_PG_DATABASE", "luckin"), connect_timeout=5)
+        con = psycopg2.connect(**PgSettings.from_env().connect_kwargs(), connect_timeout=5)
     except psycopg2.Error:
         return None
     try:
@@ -167,14 +198,15 @@ def run_dbt_build(target: str = "duckdb", job: str = "auto", target_path: Path |
         duckdb_path().parent.mkdir(parents=True, exist_ok=True)
     target_path = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
     state = build_state_dir(target, target_path)
-    if job == "auto":
-        job = "incremental" if incremental_ready(target, target_path) else "all"
-    print(f"luckin build: {job} job on {target}", flush=True)
-    if job == "incremental":
-        if not incremental_ready(target, target_path):
+    if job in ("auto", "incremental"):
+        ready = incremental_ready(target, target_path)
+        if job == "incremental" and not ready:
             print(f"no complete build of {warehouse_identity(target)} on record (or relations are missing): "
                   "run `luckin build --job all` first", file=sys.stderr)
             return 2
+        job = "incremental" if ready else "all"
+    print(f"luckin build: {job} job on {target}", flush=True)
+    if job == "incremental":
         return _run_incremental_job(target, target_path, state)
     args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
     code = run_dbt(args, target=target)

@@ -24,53 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from luckin.warehouse import PROJECT_DIR, TARGETS, dbt_command
+from luckin.warehouse import PROJECT_DIR, TARGETS, PgSettings, dbt_command, duckdb_path  # noqa: F401 (re-exported)
 
 MARTS_SCHEMA = "marts"
 
 
 class WarehouseError(RuntimeError):
     """The warehouse or dbt could not answer; the message is one line without secrets."""
-
-
-def duckdb_path() -> Path:
-    """The DuckDB warehouse file, as the dbt profile resolves it (relative to the project root)."""
-    path = Path(os.environ.get("LUCKIN_DUCKDB_PATH", "data/warehouse.duckdb"))
-    return path if path.is_absolute() else PROJECT_DIR / path
-
-
-@dataclass(frozen=True)
-class PgSettings:
-    host: str = "127.0.0.1"
-    port: int = 5432
-    user: str = "postgres"
-    password: str = ""
-    database: str = "luckin"
-
-    @classmethod
-    def from_env(cls) -> "PgSettings":
-        return cls(
-            host=os.environ.get("LUCKIN_PG_HOST", "127.0.0.1"),
-            port=int(os.environ.get("LUCKIN_PG_PORT", "5432")),
-            user=os.environ.get("LUCKIN_PG_USER", "postgres"),
-            password=os.environ.get("LUCKIN_PG_PASSWORD", ""),
-            database=os.environ.get("LUCKIN_PG_DATABASE", "luckin"),
-        )
-
-    def connect_kwargs(self) -> dict:
-        kwargs = {"host": self.host, "port": self.port, "user": self.user, "dbname": self.database}
-        if self.password:
-            kwargs["password"] = self.password
-        return kwargs
-
-    def sqlalchemy_url(self) -> str:
-        from urllib.parse import quote
-
-        auth = quote(self.user) + (f":{quote(self.password)}" if self.password else "")
-        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(self.database)}"
-
-    def describe(self) -> str:
-        return f"postgres://{self.user}@{self.host}:{self.port}/{self.database}"
 
 
 def check_target(target: str) -> None:
