@@ -83,24 +83,23 @@ def _extract(env: dict[str, str], target: str) -> None:
         raise SystemExit(f"extract failed: {summary.error}")
 
 
-def _dbt(env: dict[str, str], target: str, work: Path, *args: str) -> None:
-    proc = subprocess.run(dbt_command([*args, "--target-path", str(work / "dbt-target")], target), cwd=PROJECT_DIR,
-                          env={**os.environ, **env}, capture_output=True, text=True, check=False)
+def _run(cmd: list[str], env: dict[str, str], label: str) -> None:
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **env}, capture_output=True, text=True,
+                          check=False)
     if proc.returncode != 0:
-        print(proc.stdout[-4000:], file=sys.stderr)
-        raise SystemExit(f"dbt {' '.join(args)} failed ({proc.returncode})")
+        print(proc.stdout[-4000:], proc.stderr[-2000:], file=sys.stderr)
+        raise SystemExit(f"{label} failed ({proc.returncode})")
+
+
+def _dbt(env: dict[str, str], target: str, work: Path, *args: str) -> None:
+    _run(dbt_command([*args, "--target-path", str(work / "dbt-target")], target), env, f"dbt {' '.join(args)}")
 
 
 def _build(env: dict[str, str], target: str, work: Path, job: str) -> dict:
     """`luckin build --job <job>` as a user runs it (its own process), then its run_results.json."""
     target_path = work / "dbt-target"
-    cmd = [sys.executable, "-m", "luckin.warehouse", "build", "--target", target, "--job", job,
-           "--target-path", str(target_path)]
-    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **env}, capture_output=True, text=True,
-                          check=False)
-    if proc.returncode != 0:
-        print(proc.stdout[-4000:], proc.stderr[-2000:], file=sys.stderr)
-        raise SystemExit(f"luckin build --job {job} failed ({proc.returncode})")
+    _run([sys.executable, "-m", "luckin.warehouse", "build", "--target", target, "--job", job,
+          "--target-path", str(target_path)], env, f"luckin build --job {job}")
     return json.loads((target_path / "run_results.json").read_text())
 
 
@@ -172,19 +171,9 @@ def main() -> int:
     work = args.work_dir or PROJECT_DIR / "data" / "benchmark" / f"{args.target}-{scale:g}"
     work.mkdir(parents=True, exist_ok=True)
     env = _env(work, args.target, scale)
-    if args.target == "postgres":
-        import psycopg2
-
-        con = psycopg2.connect("host=127.0.0.1 user=postgres dbname=postgres")
-        con.autocommit = True
-        with con.cursor() as cur:
-            cur.execute("select 1 from pg_database where datname = %s", (env["LUCKIN_PG_DATABASE"],))
-            exists = cur.fetchone() is not None
-            if exists and not args.reuse:
-                cur.execute(f'drop database "{env["LUCKIN_PG_DATABASE"]}" with (force)')
-            if not exists or not args.reuse:
-                cur.execute(f'create database "{env["LUCKIN_PG_DATABASE"]}"')
-        con.close()
+    if args.target == "postgres" and not args.reuse:
+        database = env["LUCKIN_PG_DATABASE"]
+        _pg_admin(f'drop database if exists "{database}" with (force)', f'create database "{database}"')
 
     times: dict[str, float] = {}
     if not args.reuse:

@@ -39,25 +39,22 @@ class Warehouse:
     runs: list[dict] = field(default_factory=list)
 
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        cmd = dbt_command([*args, "--target-path", str(self.target_path)], self.target)
-        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.env},
-                              capture_output=True, text=True, check=False)
-        self.runs.append({"args": args, "returncode": proc.returncode})
-        if check and proc.returncode != 0:
-            tail = "\n".join(proc.stdout.splitlines()[-60:])
-            raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
-        return proc
+        return self._run(dbt_command([*args, "--target-path", str(self.target_path)], self.target),
+                         f"dbt {' '.join(args)}", check)
 
     def build(self, job: str, check: bool = True) -> subprocess.CompletedProcess:
         """`luckin build --job <job>` (python -m luckin.warehouse build), as a user runs it."""
         cmd = [sys.executable, "-m", "luckin.warehouse", "build", "--target", self.target, "--job", job,
                "--target-path", str(self.target_path)]
+        return self._run(cmd, f"luckin build --job {job}", check)
+
+    def _run(self, cmd: list[str], label: str, check: bool) -> subprocess.CompletedProcess:
         proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.env},
                               capture_output=True, text=True, check=False)
-        self.runs.append({"args": ("luckin build", job), "returncode": proc.returncode})
+        self.runs.append({"command": label, "returncode": proc.returncode})
         if check and proc.returncode != 0:
             tail = "\n".join(proc.stdout.splitlines()[-60:])
-            raise AssertionError(f"luckin build --job {job} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
+            raise AssertionError(f"{label} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
         return proc
 
     def results(self) -> list[dict]:
