@@ -129,11 +129,50 @@ def warehouse_identity(target: str) -> str:
 
 
 def build_state_dir(target: str, target_path: Path | None = None) -> Path:
-    """Where the manifest of this warehouse's last complete build is kept (dbt's --state)."""
+    """Where this warehouse's last complete build is recorded: its manifest (dbt's --state),
+    the relations it made, and the digest of the code it was built from."""
     import hashlib
 
     key = hashlib.sha1(warehouse_identity(target).encode()).hexdigest()[:12]
     return (target_path or PROJECT_DIR / "target") / "build-state" / f"{target}-{key}"
+
+
+# What dbt's manifest is made from, besides the profile: if none of it changed since the last
+# complete build, `state:modified` selects nothing and the old manifest need not be loaded.
+PROJECT_CODE = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "analyses",
+                "tests/dbt/singular", "snapshots")
+
+
+def code_fingerprint(target: str) -> str:
+    """A digest of the project's dbt code, the rendered profile, the dbt version, the target
+    and the LUCKIN_/DBT_ environment the profile reads."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}; target {target}\n".encode())
+    for key in sorted(k for k in os.environ if k.startswith(("LUCKIN_", "DBT_"))):
+        digest.update(f"{key}={os.environ[key]}\n".encode())
+    files = [profiles_dir() / "profiles.yml"]
+    for entry in PROJECT_CODE:
+        path = PROJECT_DIR / entry
+        files += sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path] * path.exists()
+    for file in files:
+        digest.update(f"{file.relative_to(PROJECT_DIR) if file.is_relative_to(PROJECT_DIR) else file}\n".encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _record_build_state(state: Path, manifest_path: Path, fingerprint: str) -> None:
+    """After a complete build passed: keep its manifest, the relations it made and its code digest."""
+    import json
+
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    relations = sorted({(n["schema"], n["alias"]) for n in nodes
+                        if n["resource_type"] in ("model", "seed") and n["config"]["materialized"] != "ephemeral"})
+    state.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(manifest_path, state / "manifest.json")
+    (state / "relations.json").write_text(json.dumps(relations))
+    (state / "code-fingerprint").write_text(fingerprint)
 
 
 def _existing_relations(target: str) -> set[tuple[str, str]] | None:
@@ -170,14 +209,12 @@ def incremental_ready(target: str, target_path: Path | None = None) -> bool:
     """True when the incremental job can run: a complete build of this warehouse is on record
     and every relation it made (views included: the job does not recreate unchanged ones)
     is still there."""
-    manifest = build_state_dir(target, target_path) / "manifest.json"
-    if not manifest.exists():
-        return False
     import json
 
-    nodes = json.loads(manifest.read_text())["nodes"].values()
-    wanted = {(n["schema"], n["alias"]) for n in nodes
-              if n["resource_type"] in ("model", "seed") and n["config"]["materialized"] != "ephemeral"}
+    state = build_state_dir(target, target_path)
+    if not all((state / name).exists() for name in ("manifest.json", "relations.json", "code-fingerprint")):
+        return False
+    wanted = {tuple(relation) for relation in json.loads((state / "relations.json").read_text())}
     present = _existing_relations(target)
     return present is not None and wanted <= present
 
@@ -205,26 +242,33 @@ def run_dbt_build(target: str = "duckdb", job: str = "auto", target_path: Path |
                   "run `luckin build --job all` first", file=sys.stderr)
             return 2
         job = "incremental" if ready else "all"
-    print(f"luckin build: {job} job on {target}", flush=True)
+    fingerprint = code_fingerprint(target)
     if job == "incremental":
-        return _run_incremental_job(target, target_path, state)
+        code_changed = (state / "code-fingerprint").read_text() != fingerprint
+        print(f"luckin build: incremental job on {target}"
+              f"{' (code changed since the last complete build)' if code_changed else ''}", flush=True)
+        return _run_incremental_job(target, target_path, state if code_changed else None)
+    print(f"luckin build: {job} job on {target}", flush=True)
     args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
     code = run_dbt(args, target=target)
     if code == 0:
-        state.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target_path / "manifest.json", state / "manifest.json")
+        _record_build_state(state, target_path / "manifest.json", fingerprint)
     return code
 
 
-def _run_incremental_job(target: str, target_path: Path, state: Path) -> int:
-    """The incremental job, in this process. dbt's own manifest.json is not rewritten (writing it
-    twice costs about as much as the job's tests); run_results.json is written from the result."""
+def _run_incremental_job(target: str, target_path: Path, state: Path | None) -> int:
+    """The incremental job, in this process: data_refresh, or incremental_refresh against the
+    recorded manifest (`state`) when the code changed. dbt's own manifest.json is not
+    rewritten (writing it twice costs about as much as the job's tests); run_results.json is
+    written from the result."""
     from dbt.cli.main import dbtRunner
 
+    selection = ["--selector", "data_refresh"] if state is None else \
+        ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)]
     # The file log at info, not debug: debug logs every statement of every node, a tenth of
     # this job's time; complete builds keep it.
-    args = dbt_command(["build", "--selector", INCREMENTAL_SELECTOR, "--state", str(state), "--no-write-json",
-                        "--log-level-file", "info", "--target-path", str(target_path)], target)[1:]
+    args = dbt_command(["build", *selection, "--no-write-json", "--log-level-file", "info",
+                        "--target-path", str(target_path)], target)[1:]
     previous = Path.cwd()
     os.chdir(PROJECT_DIR)  # the profile's relative paths are the project's, as for a subprocess
     try:
@@ -237,6 +281,26 @@ def _run_incremental_job(target: str, target_path: Path, state: Path) -> int:
         print(f"dbt failed: {outcome.exception}", file=sys.stderr)
         return 2
     return 0 if outcome.success else 1
+
+
+def exit_after_build(code: int) -> None:
+    """End a `luckin build` process with `code`, skipping the interpreter's teardown when that
+    is safe. Freeing an in-process dbt run's manifest and graph object by object takes half a
+    second; so once the DuckDB warehouse is closed (checkpointed: no write-ahead log left),
+    the streams and logs are flushed and the process ends at once. Returns (for a normal
+    exit) when the warehouse could not be confirmed closed."""
+    import logging
+
+    if "dbt.adapters.duckdb" in sys.modules:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()  # what dbt-duckdb's atexit hook does
+        if Path(f"{duckdb_path()}.wal").exists():
+            return
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def generate_docs(target: str = "duckdb") -> Path | None:
@@ -353,7 +417,9 @@ def _main(argv: list[str]) -> int:
         target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
         job = rest[rest.index("--job") + 1] if "--job" in rest else ("full-refresh" if "--full-refresh" in rest else "auto")
         target_path = Path(rest[rest.index("--target-path") + 1]) if "--target-path" in rest else None
-        return run_dbt_build(target=target, job=job, target_path=target_path)
+        code = run_dbt_build(target=target, job=job, target_path=target_path)
+        exit_after_build(code)
+        return code
     if command == "docs":
         target = rest[rest.index("--target") + 1] if "--target" in rest else "duckdb"
         page = generate_docs(target)

@@ -28,13 +28,23 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path, monkeypatch) -> None:
     assert "all job" in wh.build("auto").stdout
     assert incremental_ready("duckdb", wh.target_path)
 
+    # Unchanged code: the data_refresh selection alone - tables, incremental models and their
+    # tests; no view, seed or unit test.
+    assert "incremental job on duckdb\n" in wh.build("auto").stdout
+    ran = {r["unique_id"] for r in wh.results()}
+    assert "model.luckin.fct_orders" in ran and "model.luckin.dim_customers" in ran
+    assert any(u.startswith("test.luckin.unique_fct_orders_order_id") for u in ran)
+    assert not [u for u in ran if u.startswith(("seed.", "unit_test.", "model.luckin.stg_"))]
+
     # A staging view whose code differs from the recorded build is rebuilt, with the models
-    # that read it and its unit tests; untouched views are not.
-    state = build_state_dir("duckdb", wh.target_path) / "manifest.json"
-    manifest = json.loads(state.read_text())
+    # that read it and its unit tests; untouched views are not. (The recorded build is made
+    # to look older: its manifest holds other code, its digest is not today's.)
+    state = build_state_dir("duckdb", wh.target_path)
+    manifest = json.loads((state / "manifest.json").read_text())
     manifest["nodes"]["model.luckin.stg_sales_order__orders"]["raw_code"] += "\n-- an older version"
-    state.write_text(json.dumps(manifest))
-    assert "incremental job" in wh.build("auto").stdout
+    (state / "manifest.json").write_text(json.dumps(manifest))
+    (state / "code-fingerprint").write_text("the digest of older code")
+    assert "code changed since the last complete build" in wh.build("auto").stdout
     ran = {r["unique_id"] for r in wh.results()}
     assert "model.luckin.stg_sales_order__orders" in ran
     assert "model.luckin.int_orders_sequenced_per_customer" in ran
@@ -49,6 +59,17 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path, monkeypatch) -> None:
     assert not incremental_ready("duckdb", wh.target_path)
     refused = wh.build("incremental", check=False)
     assert refused.returncode == 2 and "no complete build" in refused.stderr
+
+
+def test_code_fingerprint_follows_what_the_manifest_is_made_from(monkeypatch) -> None:
+    from luckin.warehouse import code_fingerprint
+
+    monkeypatch.delenv("LUCKIN_DBT_THREADS", raising=False)
+    before = code_fingerprint("duckdb")
+    assert code_fingerprint("duckdb") == before
+    assert code_fingerprint("postgres") != before
+    monkeypatch.setenv("LUCKIN_DBT_THREADS", "1")  # the profile reads it
+    assert code_fingerprint("duckdb") != before
 
 
 def test_unknown_job_is_refused() -> None:
