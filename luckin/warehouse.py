@@ -284,20 +284,18 @@ def _run_incremental_job(target: str, target_path: Path, state: Path | None) -> 
 
 
 def exit_after_build(code: int) -> None:
-    """End a `luckin build` process with `code`, skipping the interpreter's teardown when that
-    is safe. Freeing an in-process dbt run's manifest and graph object by object takes half a
-    second; so once the DuckDB warehouse is closed (checkpointed: no write-ahead log left),
-    the streams and logs are flushed and the process ends at once. Returns (for a normal
-    exit) when the warehouse could not be confirmed closed."""
-    import logging
+    """End a `luckin build` process with `code`, skipping the interpreter's module teardown.
 
-    if "dbt.adapters.duckdb" in sys.modules:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    Freeing an in-process dbt run's manifest and graph object by object takes half a second.
+    So the exit handlers run here (dbt-duckdb's closes and checkpoints the warehouse,
+    multiprocessing releases its semaphores, logging flushes), and the process then ends at
+    once - unless a DuckDB write-ahead log is left, i.e. the warehouse could not be confirmed
+    closed: then this returns and the process exits the slow, ordinary way."""
+    import atexit
 
-        DuckDBConnectionManager.close_all_connections()  # what dbt-duckdb's atexit hook does
-        if Path(f"{duckdb_path()}.wal").exists():
-            return
-    logging.shutdown()
+    atexit._run_exitfuncs()
+    if "dbt.adapters.duckdb" in sys.modules and Path(f"{duckdb_path()}.wal").exists():
+        return
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
