@@ -71,13 +71,14 @@ def run_dbt(args: list[str], target: str | None = None, env: dict[str, str] | No
 
 # How `luckin build` runs the project:
 #   incremental   the job after each extract: tables and incremental marts with their data
-#                 tests; views, seeds and unit tests only where the code changed since the
-#                 last complete build (selectors.yml: incremental_refresh, against that
-#                 build's manifest)
+#                 tests (selectors.yml: data_refresh); views, seeds and unit tests only where
+#                 the code changed since the last complete build (incremental_refresh,
+#                 against that build's manifest)
 #   all           every node, incremental marts updated in place (plain `dbt build`)
 #   full-refresh  every node, incremental marts rebuilt from scratch
 #   auto          incremental when this warehouse has a complete build on record, else all
 BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
+DATA_SELECTOR = "data_refresh"
 INCREMENTAL_SELECTOR = "incremental_refresh"
 
 
@@ -155,7 +156,10 @@ def code_fingerprint(target: str) -> str:
     files = [profiles_dir() / "profiles.yml"]
     for entry in PROJECT_CODE:
         path = PROJECT_DIR / entry
-        files += sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path] * path.exists()
+        if path.is_dir():
+            files += sorted(f for f in path.rglob("*") if f.is_file())
+        elif path.exists():
+            files.append(path)
     for file in files:
         digest.update(f"{file.relative_to(PROJECT_DIR) if file.is_relative_to(PROJECT_DIR) else file}\n".encode())
         digest.update(hashlib.sha256(file.read_bytes()).digest())
@@ -263,7 +267,7 @@ def _run_incremental_job(target: str, target_path: Path, state: Path | None) -> 
     written from the result."""
     from dbt.cli.main import dbtRunner
 
-    selection = ["--selector", "data_refresh"] if state is None else \
+    selection = ["--selector", DATA_SELECTOR] if state is None else \
         ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)]
     # The file log at info, not debug: debug logs every statement of every node, a tenth of
     # this job's time; complete builds keep it.
