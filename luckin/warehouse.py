@@ -124,6 +124,21 @@ class PgSettings:
         return f"postgres://{self.user}@{self.host}:{self.port}/{self.database}"
 
 
+def pg_admin(*statements: str) -> None:
+    """Run statements that cannot run in a transaction (CREATE/DROP DATABASE) on the Postgres
+    server LUCKIN_PG_* names, from its `postgres` maintenance database."""
+    import psycopg2
+
+    con = psycopg2.connect(**{**PgSettings.from_env().connect_kwargs(), "dbname": "postgres"})
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        con.close()
+
+
 def warehouse_identity(target: str) -> str:
     """What a build state belongs to: the DuckDB file, or the Postgres server and database."""
     return str(duckdb_path().resolve()) if target == "duckdb" else PgSettings.from_env().describe()

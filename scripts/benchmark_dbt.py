@@ -33,7 +33,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from luckin.warehouse import dbt_command  # noqa: E402
+from luckin.warehouse import dbt_command, pg_admin  # noqa: E402
 
 
 def _env(work: Path, target: str, scale: float) -> dict[str, str]:
@@ -121,7 +121,7 @@ def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
                 shutil.copyfile(source, copy)
         return
     database = env["LUCKIN_PG_DATABASE"]
-    _pg_admin(f'drop database if exists "{database}_snap" with (force)',
+    pg_admin(f'drop database if exists "{database}_snap" with (force)',
               f'create database "{database}_snap" template "{database}"')
 
 
@@ -136,20 +136,7 @@ def _restore(env: dict[str, str], target: str, work: Path) -> None:
                 shutil.copyfile(copy, env["LUCKIN_DUCKDB_PATH"] + suffix)
         return
     database = env["LUCKIN_PG_DATABASE"]
-    _pg_admin(f'drop database "{database}" with (force)', f'create database "{database}" template "{database}_snap"')
-
-
-def _pg_admin(*statements: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect("host=127.0.0.1 user=postgres dbname=postgres")
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            for statement in statements:
-                cur.execute(statement)
-    finally:
-        con.close()
+    pg_admin(f'drop database "{database}" with (force)', f'create database "{database}" template "{database}_snap"')
 
 
 def _slowest(results: dict, n: int = 8) -> list[tuple[str, float]]:
@@ -173,7 +160,7 @@ def main() -> int:
     env = _env(work, args.target, scale)
     if args.target == "postgres" and not args.reuse:
         database = env["LUCKIN_PG_DATABASE"]
-        _pg_admin(f'drop database if exists "{database}" with (force)', f'create database "{database}"')
+        pg_admin(f'drop database if exists "{database}" with (force)', f'create database "{database}"')
 
     times: dict[str, float] = {}
     if not args.reuse:

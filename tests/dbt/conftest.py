@@ -15,7 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import landing  # noqa: E402
-from dbt_harness import Warehouse, new_duckdb_warehouse, pg_admin  # noqa: E402
+from dbt_harness import Warehouse, new_duckdb_warehouse  # noqa: E402
+from luckin.warehouse import pg_admin  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ from pathlib import Path
 import landing  # tests/dbt/landing.py (this folder is on sys.path under pytest)
 from luckin.warehouse import PROJECT_DIR, dbt_command
 
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 MARTS = (
     "fct_orders", "fct_order_items", "fct_store_daily_revenue", "dim_customers", "fct_customer_cohorts",
     "dim_stores", "fct_store_weekly_performance", "dim_campaigns", "fct_coupons", "fct_campaign_performance",
@@ -104,18 +103,6 @@ class Warehouse:
 def new_duckdb_warehouse(tmp: Path, name: str) -> Warehouse:
     path = tmp / f"{name}.duckdb"
     return Warehouse("duckdb", {"LUCKIN_DUCKDB_PATH": str(path), "LUCKIN_DBT_THREADS": "2"}, tmp / f"{name}-target")
-
-
-def pg_admin(sql: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect(PG_ADMIN_DSN)
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        con.close()
 
 
 def new_postgres_warehouse(tmp: Path, database: str) -> Warehouse:

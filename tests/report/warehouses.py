@@ -28,10 +28,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from luckin.warehouse import PROJECT_DIR, dbt_command
-
-
-PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+from luckin.warehouse import PROJECT_DIR, dbt_command, pg_admin
 
 _CACHE: dict[str, "BuiltWarehouse"] = {}
 
@@ -122,18 +119,6 @@ def landed_duckdb(base: Path) -> BuiltWarehouse:
     return built
 
 
-def _pg_admin(statement: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect(**PG_ADMIN)
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(statement)
-    finally:
-        con.close()
-
-
 RAW_TABLES_FOR_POSTGRES = [("luckyus_sales_order", "t_order"), ("luckyus_sales_payment", "t_payment"),
                            ("luckyus_sales_shop", "t_shop")]
 
@@ -173,7 +158,7 @@ def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, 
     root = base / "postgres"
     root.mkdir(parents=True, exist_ok=True)
     database = f"luckin_report_{uuid.uuid4().hex[:8]}"
-    _pg_admin(f'create database "{database}"')
+    pg_admin(f'create database "{database}"')
     env = {**_common_env(root), "LUCKIN_PG_DATABASE": database, "LUCKIN_PG_HOST": "127.0.0.1",
            "LUCKIN_PG_PORT": "5432", "LUCKIN_PG_USER": "postgres"}
     built = BuiltWarehouse("postgres", env, root)
@@ -208,7 +193,7 @@ def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, 
         duck.close()
         pg.close()
     except BaseException:
-        _pg_admin(f'drop database if exists "{database}" with (force)')
+        pg_admin(f'drop database if exists "{database}" with (force)')
         raise
     built.notes["copied_from"] = str(source.duckdb_path)
     _CACHE["postgres"] = built
@@ -217,7 +202,7 @@ def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, 
 
 def drop_postgres(built: BuiltWarehouse) -> None:
     _CACHE.pop("postgres", None)
-    _pg_admin(f'drop database if exists "{built.database}" with (force)')
+    pg_admin(f'drop database if exists "{built.database}" with (force)')
 
 
 def pg_query(built: BuiltWarehouse, sql: str, *, user: str = "postgres", password: str | None = None):
