@@ -19,15 +19,19 @@ _TIME_UNITS = {"month": ("utcyearmonth", "%b %Y"), "week": ("utcyearmonthdate", 
                "day": ("utcyearmonthdate", "%d %b")}
 
 
+def utc_text(series: pd.Series, fmt: str) -> pd.Series:
+    """A datetime column as text in UTC, whether it came zoned (Postgres) or naive (DuckDB)."""
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    return series.dt.strftime(fmt)
+
+
 def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy safe for Vega-Lite: datetimes as ISO strings (UTC), no NaN in text columns."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            series = out[col]
-            if getattr(series.dt, "tz", None) is not None:
-                series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-            out[col] = series.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[col] = utc_text(out[col], "%Y-%m-%dT%H:%M:%SZ")
     return out
 
 

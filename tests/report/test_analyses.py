@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from luckin.report.charts import utc_text
 from luckin.report.db import Warehouse, non_mart_dependencies
 from luckin.warehouse import PROJECT_DIR
 
@@ -52,10 +53,7 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            series = out[col]
-            if getattr(series.dt, "tz", None) is not None:
-                series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-            out[col] = series.dt.strftime("%Y-%m-%d %H:%M:%S")
+            out[col] = utc_text(out[col], "%Y-%m-%d %H:%M:%S")
         elif pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].astype(object).map(lambda v: None if v is None else bool(v))
         elif pd.api.types.is_numeric_dtype(out[col]):
