@@ -62,14 +62,17 @@ redis_instances as (
 -- calendar and report_months, as in r00_key_metrics: macros/reporting/report_00_base_figures.sql
 {{ report_00_base_figures('orders') }},
 
-tax_inventory as (
+-- The two schemas the findings name as empty: tax filings and the loyalty programme.
+schema_inventory as (
 
     select
-        count(*) as fi_tax_tables,
-        coalesce(sum(rows_in_source), 0) as fi_tax_rows
+        count(case when source_schema = 'fi_tax' then 1 end) as fi_tax_tables,
+        coalesce(sum(case when source_schema = 'fi_tax' then rows_in_source end), 0) as fi_tax_rows,
+        count(case when source_schema = 'luckyus_member' then 1 end) as loyalty_tables,
+        coalesce(sum(case when source_schema = 'luckyus_member' then rows_in_source end), 0) as loyalty_rows
 
     from source_tables
-    where source_schema = 'fi_tax'
+    where source_schema in ('fi_tax', 'luckyus_member')
 
 ),
 
@@ -81,17 +84,6 @@ tax_gap as (
         sum(compliance_gap_usd) as tax_compliance_gap_usd
 
     from tax_estimate
-
-),
-
-loyalty_inventory as (
-
-    select
-        count(*) as loyalty_tables,
-        coalesce(sum(rows_in_source), 0) as loyalty_rows
-
-    from source_tables
-    where source_schema = 'luckyus_member'
 
 ),
 
@@ -231,13 +223,13 @@ memory_alert as (
 final as (
 
     select
-        tax_inventory.fi_tax_tables,
-        tax_inventory.fi_tax_rows,
+        schema_inventory.fi_tax_tables,
+        schema_inventory.fi_tax_rows,
         tax_gap.taxable_sales_usd,
         tax_gap.estimated_tax_usd,
         tax_gap.tax_compliance_gap_usd,
-        loyalty_inventory.loyalty_tables,
-        loyalty_inventory.loyalty_rows,
+        schema_inventory.loyalty_tables,
+        schema_inventory.loyalty_rows,
         customer_totals.registered_users,
         customer_totals.ordering_customers,
         channel_orders.delivery_orders,
@@ -281,9 +273,8 @@ final as (
         memory_alert.largest_redis_memory_ratio,
         memory_alert.is_largest_redis_memory_alert
 
-    from tax_inventory
+    from schema_inventory
     cross join tax_gap
-    cross join loyalty_inventory
     cross join customer_totals
     cross join channel_orders
     cross join fleet
