@@ -125,8 +125,9 @@ def _outcome(suite: SuiteSpec, r) -> Outcome:
     if r.exception_info and r.exception_info.get("raised_exception"):
         error = (r.exception_info.get("exception_message") or "exception").splitlines()[0][:300]
     meta = config.meta or {}
+    severity = getattr(config.severity, "value", config.severity) or CRITICAL
     return Outcome(
-        suite=suite.name, expectation=config.type, column=column, severity=meta.get("severity", CRITICAL),
+        suite=suite.name, expectation=config.type, column=column, severity=str(severity),
         success=bool(r.success), observed=_short(observed, 160), note=meta.get("note", ""),
         unexpected_count=res.get("unexpected_count"), element_count=res.get("element_count"),
         unexpected_sample=_jsonable(sample), kwargs=_jsonable(kwargs),

@@ -6,8 +6,9 @@ validates it with great-expectations' pandas data source (its SQL data source fa
 every metric raises IndexError inside the SQL execution engine through duckdb_engine); on
 Postgres it hands the same query to great-expectations' SQL data source as a query asset.
 
-Every expectation carries `meta.severity`: `critical` (a failure stops `luckin demo` from
-publishing reports and makes `luckin validate` exit non-zero) or `warning` (shown in report 07).
+Every expectation carries a great-expectations `severity`: `critical` (a failure stops `luckin
+demo` from publishing reports and makes `luckin validate` exit non-zero) or `warning` (shown in
+report 07).
 
 Raw load suites check what dlt landed against luckin_audit.load_audit and the source's code
 lists; mart suites check keys, money, decoded statuses, the stores' opening periods, device
@@ -46,8 +47,9 @@ REVENUE_TOLERANCE_USD = 0.005
 
 
 def expect(expectation_cls, severity: str, note: str, **kwargs):
-    """An expectation with its severity and a sentence saying why it matters."""
-    return expectation_cls(**kwargs, meta={"severity": severity, "note": note})
+    """An expectation with its severity (great-expectations' own field) and a sentence saying
+    why it matters."""
+    return expectation_cls(**kwargs, severity=severity, meta={"note": note})
 
 
 # The expectations the suites use, by short names for the rows of `expectations()`.
