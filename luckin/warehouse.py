@@ -161,13 +161,11 @@ PROJECT_CODE = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds",
 
 def code_fingerprint(target: str) -> str:
     """A digest of the project's dbt code, the rendered profile, the dbt version, the target
-    and the LUCKIN_/DBT_ environment the profile reads."""
+    and the values of the environment variables those files read (env_var) or dbt reads (DBT_*)."""
     import hashlib
+    import re
     from importlib.metadata import version
 
-    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}; target {target}\n".encode())
-    for key in sorted(k for k in os.environ if k.startswith(("LUCKIN_", "DBT_"))):
-        digest.update(f"{key}={os.environ[key]}\n".encode())
     files = [profiles_dir() / "profiles.yml"]
     for entry in PROJECT_CODE:
         path = PROJECT_DIR / entry
@@ -175,9 +173,15 @@ def code_fingerprint(target: str) -> str:
             files += sorted(f for f in path.rglob("*") if f.is_file())
         elif path.exists():
             files.append(path)
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}; target {target}\n".encode())
+    read_vars = {key for key in os.environ if key.startswith("DBT_")}
     for file in files:
+        content = file.read_bytes()
         digest.update(f"{file.relative_to(PROJECT_DIR) if file.is_relative_to(PROJECT_DIR) else file}\n".encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+        digest.update(hashlib.sha256(content).digest())
+        read_vars.update(name.decode() for name in re.findall(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]", content))
+    for key in sorted(read_vars):
+        digest.update(f"{key}={os.environ.get(key)}\n".encode())
     return digest.hexdigest()
 
 

@@ -74,6 +74,8 @@ def test_code_fingerprint_follows_what_the_manifest_is_made_from(monkeypatch) ->
     before = code_fingerprint("duckdb")
     assert code_fingerprint("duckdb") == before
     assert code_fingerprint("postgres") != before
+    monkeypatch.setenv("LUCKIN_PIPELINES_DIR", "/elsewhere")  # read by the extract, not by dbt
+    assert code_fingerprint("duckdb") == before
     monkeypatch.setenv("LUCKIN_DBT_THREADS", "1")  # the profile reads it
     assert code_fingerprint("duckdb") != before
 
