@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key=['store_id', 'material_id', 'inventory_date'],
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
     )
 }}
 
