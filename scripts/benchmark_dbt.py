@@ -125,7 +125,7 @@ def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
         return
     database = env["LUCKIN_PG_DATABASE"]
     pg_admin(f'drop database if exists "{database}_snap" with (force)',
-              f'create database "{database}_snap" template "{database}"')
+             f'create database "{database}_snap" template "{database}"')
 
 
 def _restore(env: dict[str, str], target: str, work: Path) -> None:
