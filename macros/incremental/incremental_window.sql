@@ -40,3 +40,15 @@
                 and {{ orders }}.order_date = restated_days.order_date
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    Ends an incremental model's final select: rows are written in the order of the column its
+    window reads. The rows a later run restates then sit in the table's last row groups, so its
+    delete+insert rewrites those at DuckDB's checkpoint instead of merging every row group the
+    scattered deletes touched; date filters from BI tools skip the other row groups by their
+    min/max statistics.
+-#}
+{% macro order_by_watermark(column) -%}
+    order by {{ column }}
+{%- endmacro %}

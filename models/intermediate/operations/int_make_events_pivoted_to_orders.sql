@@ -60,3 +60,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('last_recorded_at') }}

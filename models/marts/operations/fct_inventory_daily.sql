@@ -131,3 +131,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('inventory_date') }}

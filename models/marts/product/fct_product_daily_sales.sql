@@ -93,3 +93,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('sales_date') }}

@@ -64,3 +64,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('source_updated_at') }}

@@ -68,3 +68,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('updated_at') }}

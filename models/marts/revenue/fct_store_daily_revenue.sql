@@ -92,3 +92,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('revenue_date') }}
