@@ -80,6 +80,24 @@ def test_build_on_landed_data_passes_every_test(landed) -> None:
     assert {"model", "seed", "test", "unit_test"} <= kinds
 
 
+def test_complete_build_stores_incremental_models_in_watermark_order(landed) -> None:
+    """Every incremental model ends with order_by_watermark, and a complete build writes its rows
+    in that order: the rows a later run restates then sit in the last row groups."""
+    import re
+
+    nodes = json.loads((landed.wh.target_path / "manifest.json").read_text())["nodes"].values()
+    incremental = [n for n in nodes if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"]
+    assert incremental
+    for node in incremental:
+        found = re.search(r"order_by_watermark\('(\w+)'\)", node["raw_code"])
+        assert found, f"{node['name']} does not end with order_by_watermark"
+        column, relation = found.group(1), f"{node['schema']}.{node['alias']}"
+        out_of_order = landed.wh.query(
+            f"select count(*) from (select {column} as value, lag({column}) over (order by rowid) as previous "
+            f"from {relation}) as stored where previous > value")[0][0]
+        assert out_of_order == 0, f"{relation} is not stored in {column} order"
+
+
 def test_marts_reproduce_the_estate_shape(landed) -> None:
     q = landed.wh.query
     aov = q("select sum(revenue_usd) / count(*) from marts.fct_orders where is_revenue")[0][0]
