@@ -145,10 +145,10 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Same as --job full-refresh."),
 ) -> None:
     """Run the dbt project on the warehouse (`dbt build`: seeds, models, tests)."""
-    from .warehouse import exit_after_build, run_dbt_build
+    from .warehouse import exit_after_dbt, run_dbt_build
 
     code = run_dbt_build(target=target, job="full-refresh" if full_refresh else job)
-    exit_after_build(code)
+    exit_after_dbt(code)
     raise typer.Exit(code)
 
 
