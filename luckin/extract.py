@@ -29,6 +29,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from luckin.core.contract import AUDIT_COLUMNS, AUDIT_DATASET, AUDIT_TABLE, REDIS_DATASET
 from pipelines.destinations import Destination, DestinationError, resolve_destination
 from pipelines.runtime import preload_modules, quiet_dlt
 from pipelines.mysql_estate import (
@@ -42,7 +43,7 @@ from pipelines.mysql_estate import (
     resource_states,
     run_schema,
 )
-from pipelines.mysql_estate.catalog import Catalog, load_catalog
+from luckin.core.catalog import Catalog, load_catalog
 from pipelines.mysql_estate.helpers import (
     EstateConnection,
     SourceError,
@@ -54,9 +55,6 @@ from pipelines.mysql_estate.settings import CHUNK_ROWS, EXTRACT_PROCESSES, PIPEL
 from pipelines.redis_estate import RedisRun
 from pipelines.redis_estate.helpers import RedisSourceError
 
-REDIS_DATASET = "redis_snapshots"
-AUDIT_DATASET = "luckin_audit"
-AUDIT_TABLE = "load_audit"
 UTC = timezone.utc
 
 
@@ -452,33 +450,13 @@ def _audit_rows(summary: ExtractSummary, source_location: str) -> list[dict]:
     return rows
 
 
-AUDIT_COLUMNS = {
-    "run_id": {"data_type": "text", "nullable": False},
-    "source_schema": {"data_type": "text", "nullable": False},
-    "source_table": {"data_type": "text", "nullable": False},
-    "rows_in_source": {"data_type": "bigint"},
-    "rows_extracted": {"data_type": "bigint"},
-    "rows_in_warehouse": {"data_type": "bigint"},
-    "zero_dates_nulled": {"data_type": "bigint"},
-    "strategy": {"data_type": "text"},
-    "started_at": {"data_type": "timestamp", "timezone": True},
-    "duration_seconds": {"data_type": "double"},
-    "status": {"data_type": "text"},
-    "disposition": {"data_type": "text"},
-    "load_id": {"data_type": "text"},
-    "cursor_value": {"data_type": "text"},
-    "zero_dates_by_column": {"data_type": "json"},
-    "source_location": {"data_type": "text"},
-    "destination": {"data_type": "text"},
-    "error": {"data_type": "text"},
-}
 
 
 def _write_audit(destination: Destination, rows: list[dict]) -> None:
     import dlt
     import pyarrow as pa
 
-    from pipelines.mysql_estate.helpers import random_row_ids
+    from luckin.core.contract import random_row_ids
 
     columns = {name: {"name": name, **hint} for name, hint in AUDIT_COLUMNS.items()}
     data = {name: [r.get(name) for r in rows] for name in AUDIT_COLUMNS}

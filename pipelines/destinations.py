@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from luckin.core.errors import WarehouseError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 DESTINATIONS = ("duckdb", "postgres")
 DUCKDB_MEMORY_LIMIT = os.environ.get("LUCKIN_DUCKDB_MEMORY_LIMIT", "512MB")
 
 
-class DestinationError(RuntimeError):
+class DestinationError(WarehouseError):
     """The warehouse is unreachable or refused us. One line, no secrets."""
 
 

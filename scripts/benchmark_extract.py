@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    from pipelines.mysql_estate.catalog import load_catalog
+    from luckin.core.catalog import load_catalog
     from pipelines.mysql_estate.helpers import estate_from_config
 
     estate = estate_from_config()

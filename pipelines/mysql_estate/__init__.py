@@ -27,7 +27,7 @@ import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.mysql_estate.catalog import SchemaEntry, TableEntry
+from luckin.core.catalog import SchemaEntry, TableEntry
 from pipelines.mysql_estate.helpers import (
     INT_TYPES,
     Reader,

@@ -32,142 +32,25 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS, ZERO_DATE_TYPES
+from luckin.core.contract import (  # noqa: F401 (the landing contract, re-used by the readers)
+    BINARY_TYPES,
+    DLT_ID,
+    INT_TYPES,
+    TEXT_TYPES,
+    ZERO_FLAG_PREFIX,
+    Landing,
+    SourceColumn,
+    SourceTable,
+    arrow_schema,
+    dlt_columns,
+    landing_type,
+    random_row_ids,
+)
+from luckin.core.errors import SourceError, redact  # noqa: F401 (re-exported to the readers' callers)
+from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS
 
 # connectorx reports a value it cannot convert with a Rust panic; keep its message to one line.
 os.environ.setdefault("RUST_BACKTRACE", "0")
-
-INT_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
-TEXT_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"}
-BINARY_TYPES = {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}
-ZERO_FLAG_PREFIX = "__zero_date__"
-DLT_ID = "_dlt_id"
-
-
-class SourceError(RuntimeError):
-    """A source could not be read. The message is one line and never contains a secret."""
-
-
-# --------------------------------------------------------------------------- source metadata
-@dataclass(frozen=True)
-class SourceColumn:
-    name: str
-    data_type: str  # lower-case type name: bigint, decimal, datetime, json, varchar...
-    column_type: str  # the full type text, lower-case: "bigint(20) unsigned", "tinyint(1)"
-    nullable: bool
-    precision: int | None = None
-    scale: int | None = None
-    is_json: bool = False
-
-    @property
-    def unsigned(self) -> bool:
-        return "unsigned" in self.column_type
-
-    @property
-    def is_flag(self) -> bool:
-        return self.data_type == "tinyint" and self.column_type.startswith("tinyint(1)")
-
-    @property
-    def is_zero_date_type(self) -> bool:
-        return self.data_type in ZERO_DATE_TYPES
-
-
-@dataclass(frozen=True)
-class SourceTable:
-    schema: str
-    name: str
-    columns: tuple[SourceColumn, ...]
-    primary_key: tuple[str, ...]
-    rows_estimate: int = 0  # the server's statistics (information_schema.TABLES.TABLE_ROWS)
-
-    def column(self, name: str) -> SourceColumn:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(f"{self.schema}.{self.name} has no column {name!r}")
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-
-# --------------------------------------------------------------------------- landing types
-@dataclass(frozen=True)
-class Landing:
-    arrow: pa.DataType
-    hint: dict  # dlt column hint (data_type, precision, scale, timezone)
-
-
-def landing_type(col: SourceColumn, unsigned_as_decimal: bool = False) -> Landing:
-    """The Arrow type and dlt hint a source column lands as (the landing contract)."""
-    t = col.data_type
-    if col.is_json:
-        return Landing(pa.string(), {"data_type": "json"})
-    if col.is_flag or t in ("bool", "boolean"):
-        return Landing(pa.bool_(), {"data_type": "bool"})
-    if t in INT_TYPES:
-        if t in ("tinyint", "smallint"):
-            return _int(32) if col.unsigned else _int(16)
-        if t in ("mediumint", "int", "integer"):
-            return _int(64) if col.unsigned else _int(32)
-        if col.unsigned and unsigned_as_decimal:
-            return Landing(pa.decimal128(20, 0), {"data_type": "decimal", "precision": 20, "scale": 0})
-        return _int(64)
-    if t == "year":
-        return _int(16)
-    if t == "bit":
-        return _int(64)
-    if t in ("decimal", "numeric"):
-        p, s = col.precision or 10, col.scale or 0
-        arrow = pa.decimal128(p, s) if p <= 38 else pa.decimal256(p, s)
-        return Landing(arrow, {"data_type": "decimal", "precision": p, "scale": s})
-    if t in ("float", "double", "real"):
-        return Landing(pa.float64(), {"data_type": "double"})
-    if t in ("datetime", "timestamp"):
-        return Landing(pa.timestamp("us", tz="UTC"), {"data_type": "timestamp", "timezone": True, "precision": 6})
-    if t == "date":
-        return Landing(pa.date32(), {"data_type": "date"})
-    if t in BINARY_TYPES:
-        return Landing(pa.binary(), {"data_type": "binary"})
-    # varchar, text, enum, set, time (MySQL TIME is a duration up to 838 h: kept as text)...
-    return Landing(pa.string(), {"data_type": "text"})
-
-
-def _int(bits: int) -> Landing:
-    arrow = {16: pa.int16(), 32: pa.int32(), 64: pa.int64()}[bits]
-    hint: dict = {"data_type": "bigint"}
-    if bits != 64:
-        hint["precision"] = bits
-    return Landing(arrow, hint)
-
-
-def dlt_columns(table: SourceTable, unsigned_as_decimal: tuple[str, ...] = ()) -> dict[str, dict]:
-    """dlt column hints for a source table, in source column order, plus `_dlt_id`."""
-    cols = {}
-    for c in table.columns:
-        landing = landing_type(c, c.name in unsigned_as_decimal)
-        cols[c.name] = {"name": c.name, **landing.hint, "nullable": c.nullable or c.is_zero_date_type}
-    cols[DLT_ID] = {"name": DLT_ID, "data_type": "text", "nullable": False, "row_key": True, "unique": True}
-    return cols
-
-
-def arrow_schema(table: SourceTable, unsigned_as_decimal: tuple[str, ...] = ()) -> pa.Schema:
-    fields = [
-        pa.field(c.name, landing_type(c, c.name in unsigned_as_decimal).arrow,
-                 nullable=c.nullable or c.is_zero_date_type)
-        for c in table.columns
-    ]
-    fields.append(pa.field(DLT_ID, pa.string(), nullable=False))
-    return pa.schema(fields)
-
-
-def random_row_ids(n: int) -> pa.Array:
-    """n random `_dlt_id` values (120 random bits, 20 url-safe base64 characters) in one pass."""
-    if n == 0:
-        return pa.array([], pa.string())
-    data = base64.urlsafe_b64encode(os.urandom(15 * n))  # 15 bytes -> exactly 20 characters
-    offsets = pa.py_buffer(np.arange(0, 20 * n + 1, 20, dtype=np.int32))
-    return pa.Array.from_buffers(pa.string(), n, [None, offsets, pa.py_buffer(data)])
 
 
 # --------------------------------------------------------------------------- conversion
@@ -486,12 +369,6 @@ def _sql_literal(value: Any) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def redact(text: str, *secrets: str | None) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-            text = text.replace(quote(secret, safe=""), "***")
-    return text
 
 
 def mysql_connect(host: str, port: int, username: str, password: str | None, database: str | None = None):

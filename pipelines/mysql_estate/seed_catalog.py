@@ -17,8 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.mysql_estate.catalog import load_catalog
-from pipelines.mysql_estate.settings import CATALOG_PATH
+from luckin.core.catalog.mysql import CATALOG_PATH, load_catalog
 
 HEADER = """\
 # The extract catalog: every MySQL schema and table `luckin extract` loads, and how.

@@ -3,10 +3,8 @@ under `[sources.mysql_estate]` (or the matching `SOURCES__MYSQL_ESTATE__...` var
 
 from __future__ import annotations
 
-from pathlib import Path
 
 SOURCE_NAME = "mysql_estate"
-CATALOG_PATH = Path(__file__).with_name("catalog.yml")
 
 # Connection defaults: the local MariaDB the simulator writes to. The password is a secret and
 # never has a default here: it comes from `.dlt/secrets.toml` or SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD.
@@ -27,9 +25,3 @@ PIPELINE_WORKERS = 2
 # process loads. 0 (default) = everything in threads of one process: on the 2-CPU machines this
 # project runs on, processes gave no measurable speed-up and 1.7 GB instead of 1.0 GB peak memory.
 EXTRACT_PROCESSES = 0
-
-# Which source databases count as "estate" schemas when looking for schemas the catalog misses.
-DISCOVER_PATTERNS = ("luckyus_*", "fi_*")
-
-# Column types whose zero dates ('0000-00-00 ...') are turned into NULL and counted.
-ZERO_DATE_TYPES = frozenset({"datetime", "timestamp", "date"})

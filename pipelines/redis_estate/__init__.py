@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 import dlt
 
-from pipelines.redis_estate.catalog import RedisCatalog, load_catalog
+from luckin.core.catalog import RedisCatalog
+from luckin.core.catalog import load_redis_catalog as load_catalog
 from pipelines.redis_estate.helpers import (
+    PARSERS,
     TABLES,
     RedisConnection,
     RedisSourceError,
@@ -56,7 +58,7 @@ class RedisRun:
 def redis_snapshot_source(connection: RedisConnection, snapshot_id: str, catalog: RedisCatalog | None = None,
                           snapshot_holder: list | None = None):
     """One snapshot of every catalogued instance; one append-only resource per snapshot table."""
-    snap = take_snapshot(connection, catalog or load_catalog(), snapshot_id)
+    snap = take_snapshot(connection, catalog or load_catalog(parsers=frozenset(PARSERS)), snapshot_id)
     if snapshot_holder is not None:
         snapshot_holder.append(snap)
     for name in TABLES:

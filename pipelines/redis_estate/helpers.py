@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
+from luckin.core.errors import SourceError
 from pipelines.redis_estate.settings import (
     BATCH_KEYS,
     CONNECT_TIMEOUT_SECONDS,
@@ -40,7 +41,7 @@ UTC = timezone.utc
 NO_INSTANCE = "<none>"  # keys outside every instance namespace
 
 
-class RedisSourceError(RuntimeError):
+class RedisSourceError(SourceError):
     """One line, naming the source and host, never a secret."""
 
 

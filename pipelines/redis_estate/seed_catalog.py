@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.redis_estate.settings import CATALOG_PATH
+from luckin.core.catalog.redis import CATALOG_PATH
 
 PARSED = {
     ("luckyus-iot-device", "device:{device_sn}"): "iot_device_state",
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     instances = load_instances()
     if args.check:
-        from pipelines.redis_estate.catalog import load_catalog
+        from luckin.core.catalog.redis import load_catalog
 
         catalog = load_catalog(args.output)
         missing = [f"{n}/{p.pattern}" for n, i in instances.items() for p in i.patterns

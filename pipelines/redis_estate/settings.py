@@ -3,11 +3,9 @@ or with SOURCES__REDIS_ESTATE__... variables)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 SOURCE_NAME = "redis_estate"
 DATASET = "redis_snapshots"
-CATALOG_PATH = Path(__file__).with_name("catalog.yml")
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"  # no password here: it comes from secrets or the env
 CONNECT_TIMEOUT_SECONDS = 5

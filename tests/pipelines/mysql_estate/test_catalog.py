@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.mysql_estate.catalog import CatalogError, load_catalog, parse_catalog
-from pipelines.redis_estate.catalog import load_catalog as load_redis_catalog
+from luckin.core.catalog import CatalogError, load_catalog, load_redis_catalog
+from luckin.core.catalog.mysql import parse_catalog
 
 
 def test_every_estate_table_is_in_the_catalog(estate_spec):

@@ -28,14 +28,15 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.redis_estate.settings import CATALOG_PATH
+from luckin.core import PROJECT_DIR
+
+CATALOG_PATH = PROJECT_DIR / "pipelines" / "redis_estate" / "catalog.yml"
 
 TYPES = ("string", "hash", "list", "set", "zset", "stream")
 _PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 
 
-class CatalogError(ValueError):
-    pass
+from luckin.core.catalog.mysql import CatalogError  # noqa: E402  one error type for both catalogs
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ class RedisCatalog:
         return any(fnmatch.fnmatchcase(key, g) for g in self.ignore)
 
 
-def parse_catalog(doc: dict, path: Path | None = None) -> RedisCatalog:
-    from pipelines.redis_estate.helpers import PARSERS
-
+def parse_catalog(doc: dict, path: Path | None = None, parsers: frozenset[str] | None = None) -> RedisCatalog:
+    """The catalog from its YAML document; `parsers`, when given, are the parser names the
+    snapshot knows (the extract passes its own, so a typo fails before any key is read)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("instances"), dict):
         raise CatalogError(f"redis catalog {path or ''}: top-level 'instances' mapping is missing")
     if doc.get("layout", "namespaced") != "namespaced":
@@ -100,8 +101,8 @@ def parse_catalog(doc: dict, path: Path | None = None) -> RedisCatalog:
             where = f"redis catalog: {name} {p.get('pattern')!r}"
             if p.get("type") not in TYPES:
                 raise CatalogError(f"{where}: type must be one of {TYPES}")
-            if p.get("parse") and p["parse"] not in PARSERS:
-                raise CatalogError(f"{where}: unknown parser {p['parse']!r} (known: {sorted(PARSERS)})")
+            if p.get("parse") and parsers is not None and p["parse"] not in parsers:
+                raise CatalogError(f"{where}: unknown parser {p['parse']!r} (known: {sorted(parsers)})")
             if p.get("parse") and p.get("sensitive"):
                 raise CatalogError(f"{where}: a sensitive pattern cannot be parsed (values never leave Redis)")
             patterns.append(KeyPattern(name, str(p["pattern"]), p["type"], bool(p.get("sensitive", False)),
@@ -113,6 +114,6 @@ def parse_catalog(doc: dict, path: Path | None = None) -> RedisCatalog:
 
 
 @cache
-def load_catalog(path: Path = CATALOG_PATH) -> RedisCatalog:
+def load_catalog(path: Path = CATALOG_PATH, parsers: frozenset[str] | None = None) -> RedisCatalog:
     path = Path(path)
-    return parse_catalog(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)
+    return parse_catalog(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path, parsers)

@@ -29,12 +29,17 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.mysql_estate.settings import CATALOG_PATH, DISCOVER_PATTERNS
+from luckin.core import PROJECT_DIR
+from luckin.core.errors import ConfigError
+
+CATALOG_PATH = PROJECT_DIR / "pipelines" / "mysql_estate" / "catalog.yml"
+# Which source databases count as estate schemas when the catalog names no `discover:` list.
+DISCOVER_PATTERNS = ("luckyus_*", "fi_*")
 
 STRATEGIES = ("merge", "append", "replace")
 
 
-class CatalogError(ValueError):
+class CatalogError(ConfigError):
     """The catalog file is malformed or contradicts itself."""
 
 

@@ -1,0 +1,12 @@
+"""The core every stage of the warehouse stands on, and which imports none of them.
+
+- `settings`: the one resolved answer to "which warehouse, which sources" (`load_settings()`).
+- `errors`: the typed, one-line errors the command line turns into an exit code.
+- `sessions`: connections to the warehouse (DuckDB file or Postgres database).
+- `contract`: the raw-table contract: how a source column lands, and the loader's own columns.
+- `catalog`: what the extract loads (MySQL tables and Redis key patterns) and how.
+"""
+
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent

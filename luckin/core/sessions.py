@@ -1,0 +1,110 @@
+"""Sessions on the warehouse: a DuckDB file or a Postgres database, as `Settings` resolved them.
+
+Opening is where the common failures surface, so it is where they are named: a DuckDB file
+another process holds (DuckDB allows one writer, and no writer while anyone has the file
+open), a missing file opened read-only, a Postgres server that is down or refuses the login.
+Each becomes a one-line `WarehouseError` with what to do.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from luckin.core.errors import WarehouseError, WarehouseLocked, first_line, redact
+from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Warehouse
+
+
+def connect_duckdb(warehouse: DuckDBWarehouse, read_only: bool = False, config: dict | None = None):
+    """A DuckDB connection on the warehouse file (read-write creates the file and its folder)."""
+    import duckdb
+
+    path = warehouse.path
+    if read_only and not path.exists():
+        raise WarehouseError(f"DuckDB warehouse {path} does not exist",
+                             hint="run `luckin extract` and `luckin build` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config or {})
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            holder = text.split("(PID", 1)[-1].split(")", 1)[0].strip() if "(PID" in text else ""
+            raise WarehouseLocked(
+                f"DuckDB warehouse {path} is locked by another process{f' (PID {holder})' if holder else ''}",
+                hint="close the other program (a BI tool, a notebook, a running build) and try again",
+            ) from None
+        raise WarehouseError(f"DuckDB warehouse {path}: {first_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise WarehouseError(f"DuckDB warehouse {path}: {first_line(exc)}") from None
+
+
+def connect_postgres(warehouse: PostgresWarehouse, database: str | None = None, autocommit: bool = True,
+                     timeout: int = 10):
+    """A psycopg2 connection on the warehouse database (or `database` on the same server)."""
+    import psycopg2
+
+    try:
+        con = psycopg2.connect(**warehouse.connect_kwargs(database), connect_timeout=timeout)
+    except psycopg2.OperationalError as exc:
+        raise WarehouseError(f"Postgres warehouse {warehouse.with_database(database or warehouse.database).describe()}:"
+                             f" {redact(postgres_reason(exc), *warehouse.secrets)}",
+                             hint="check that the server runs and the LUCKIN_PG_* / [destination.postgres]"
+                                  " settings are right") from None
+    con.autocommit = autocommit
+    return con
+
+
+def postgres_reason(exc: Exception) -> str:
+    """libpq's reason for a failed connection, in one line."""
+    text = str(exc).strip()
+    for line in text.splitlines():
+        if "FATAL:" in line:
+            return line.split("FATAL:", 1)[1].strip()
+    lines = text.splitlines()
+    if lines and "Connection refused" in text:
+        return "connection refused (is the server running?)"
+    return lines[0].strip() if lines else exc.__class__.__name__
+
+
+def pg_admin(warehouse: PostgresWarehouse, *statements: str) -> None:
+    """Statements that cannot run in a transaction (CREATE/DROP DATABASE), from the server's
+    `postgres` maintenance database."""
+    con = connect_postgres(warehouse, database="postgres")
+    try:
+        with con.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        con.close()
+
+
+@contextmanager
+def session(warehouse: Warehouse, read_only: bool = True) -> Iterator[Any]:
+    """A DB-API connection on the warehouse, closed on exit."""
+    con = connect_duckdb(warehouse, read_only=read_only) if isinstance(warehouse, DuckDBWarehouse) \
+        else connect_postgres(warehouse)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(warehouse: Warehouse, sql: str, params: tuple | list = ()) -> list[tuple]:
+    """Rows of one statement on the warehouse (read-only on DuckDB)."""
+    with session(warehouse) as con:
+        if isinstance(warehouse, DuckDBWarehouse):
+            return con.execute(sql, list(params)).fetchall()
+        with con.cursor() as cur:
+            cur.execute(sql, params or None)
+            return cur.fetchall() if cur.description else []
+
+
+def relations(warehouse: Warehouse) -> set[tuple[str, str]] | None:
+    """(schema, name) of every table and view in the warehouse; None if it cannot be opened."""
+    try:
+        rows = query(warehouse, "select table_schema, table_name from information_schema.tables")
+    except WarehouseError:
+        return None
+    return {(schema, name) for schema, name in rows}

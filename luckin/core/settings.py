@@ -1,0 +1,350 @@
+"""Settings, resolved once: which warehouse, which sources, where the working files go.
+
+`load_settings()` reads, from the highest precedence down:
+
+1. what the command line passed (`--target`), given to `load_settings(target=...)`;
+2. the `LUCKIN_*` environment variables (the same ones the dbt profile reads, so a plain `dbt`
+   run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_HOST`,
+   `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`, `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`,
+   `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`;
+3. dlt's configuration, in dlt's own order: environment variables named after the key
+   (`DESTINATION__POSTGRES__CREDENTIALS__HOST`, `SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD`),
+   then `.dlt/secrets.toml`, then `.dlt/config.toml` (the project's `.dlt/` folder);
+4. the defaults below (the local services of a development machine).
+
+Nothing else in the project reads the environment for these settings: commands resolve a
+`Settings` once and pass it (or the `Warehouse` it names) down. dbt learns the resolved
+warehouse through `Warehouse.dbt_env()`, the variables its profile reads.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote, unquote, urlsplit
+
+from luckin.core import PROJECT_DIR
+from luckin.core.errors import ConfigError
+
+
+class Target(str, Enum):
+    """A warehouse the project builds in (`--target`)."""
+
+    duckdb = "duckdb"
+    postgres = "postgres"
+
+
+TARGETS = tuple(t.value for t in Target)
+
+
+@dataclass(frozen=True)
+class DuckDBWarehouse:
+    """The embedded default: one DuckDB file."""
+
+    path: Path
+    # A bounded buffer pool for the extract's own connection (peak memory stays low).
+    memory_limit: str = "512MB"
+
+    kind = "duckdb"
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    @property
+    def identity(self) -> str:
+        """What build state and locks belong to: the resolved file."""
+        return str(self.path.resolve())
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return ()
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"LUCKIN_DBT_TARGET": "duckdb", "LUCKIN_DUCKDB_PATH": str(self.path)}
+
+
+@dataclass(frozen=True)
+class PostgresWarehouse:
+    """The server option: one Postgres database."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = field(default="", repr=False)
+    database: str = "luckin"
+
+    kind = "postgres"
+
+    def describe(self) -> str:
+        return f"postgres://{self.user}@{self.host}:{self.port}/{self.database}"
+
+    @property
+    def identity(self) -> str:
+        return self.describe()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.password,) if self.password else ()
+
+    def connect_kwargs(self, database: str | None = None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"host": self.host, "port": self.port, "user": self.user,
+                                  "dbname": database or self.database}
+        if self.password:
+            kwargs["password"] = self.password
+        return kwargs
+
+    def url(self, driver: str = "postgresql", database: str | None = None) -> str:
+        """A URL with the password (for drivers only: never print it; `describe()` is for people).
+        With no password the field is left empty, which dlt accepts for trust authentication."""
+        auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+        return f"{driver}://{auth}@{self.host}:{self.port}/{quote(database or self.database, safe='')}"
+
+    def sqlalchemy_url(self) -> str:
+        return self.url("postgresql+psycopg2")
+
+    def with_database(self, database: str) -> "PostgresWarehouse":
+        return replace(self, database=database)
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"LUCKIN_DBT_TARGET": "postgres", "LUCKIN_PG_HOST": self.host, "LUCKIN_PG_PORT": str(self.port),
+                "LUCKIN_PG_USER": self.user, "LUCKIN_PG_PASSWORD": self.password,
+                "LUCKIN_PG_DATABASE": self.database}
+
+
+Warehouse = DuckDBWarehouse | PostgresWarehouse
+
+
+@dataclass(frozen=True)
+class MySQLSource:
+    """The MySQL estate `luckin extract` reads (`[sources.mysql_estate]`)."""
+
+    host: str = "127.0.0.1"
+    port: int = 3306
+    username: str = "root"
+    password: str | None = field(default=None, repr=False)
+    # Read `<prefix><schema>` databases and land them as `<schema>` (tests, staging copies).
+    database_prefix: str = ""
+    # auto: the server when it answers, else the embedded stand-in's files; mysql; embedded.
+    mode: str = "auto"
+    embedded_dir: Path = PROJECT_DIR / "data" / "estate"
+
+    def describe(self) -> str:
+        return f"mysql://{self.username}@{self.host}:{self.port}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.password,) if self.password else ()
+
+
+@dataclass(frozen=True)
+class RedisSource:
+    """The Redis estate `luckin extract` snapshots (`[sources.redis_estate]`)."""
+
+    # The server's URL without credentials; those are the two fields below.
+    url: str = "redis://127.0.0.1:6379/0"
+    password: str | None = field(default=None, repr=False)
+    username: str | None = None
+    mode: str = "auto"
+    embedded_dir: Path = PROJECT_DIR / "data" / "estate"
+
+    def describe(self) -> str:
+        parts = urlsplit(self.url)
+        return f"redis://{parts.hostname or '127.0.0.1'}:{parts.port or 6379}{parts.path or ''}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self.password,) if self.password else ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where things are. Build with `load_settings()`."""
+
+    target: Target
+    duckdb: DuckDBWarehouse
+    postgres: PostgresWarehouse
+    mysql: MySQLSource
+    redis: RedisSource
+    pipelines_dir: Path
+    quality_dir: Path
+    dbt_threads: int = 4
+    config_dir: Path = PROJECT_DIR / ".dlt"
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """The warehouse of the chosen target."""
+        return self.warehouse_for(self.target)
+
+    def warehouse_for(self, target: Target | str) -> Warehouse:
+        return self.duckdb if parse_target(target) is Target.duckdb else self.postgres
+
+    def with_target(self, target: Target | str | None) -> "Settings":
+        return self if target is None else replace(self, target=parse_target(target))
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret in play, for `errors.redact`."""
+        return (*self.postgres.secrets, *self.mysql.secrets, *self.redis.secrets)
+
+
+def parse_target(value: Target | str) -> Target:
+    if isinstance(value, Target):
+        return value
+    try:
+        return Target(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(f"unknown target {value!r}",
+                          hint=f"use one of: {', '.join(TARGETS)}") from None
+
+
+# --------------------------------------------------------------------------- reading
+class ConfigReader:
+    """dlt's provider order over one `.dlt/` folder: environment, secrets.toml, config.toml."""
+
+    def __init__(self, config_dir: Path, env: Mapping[str, str]):
+        self.env = env
+        self.config_dir = config_dir
+        self.secrets = self._toml(config_dir / "secrets.toml")
+        self.config = self._toml(config_dir / "config.toml")
+
+    @staticmethod
+    def _toml(path: Path) -> dict:
+        if not path.exists():
+            return {}
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})", hint="fix the file or remove it") from None
+
+    def get(self, key: str) -> Any:
+        """`a.b.c` from env `A__B__C`, then secrets.toml, then config.toml; None when unset."""
+        value = self.env.get(key.upper().replace(".", "__"))
+        if value not in (None, ""):
+            return value
+        for doc in (self.secrets, self.config):
+            node: Any = doc
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node not in (None, ""):
+                return node
+        return None
+
+    def first(self, *keys: str) -> Any:
+        for key in keys:
+            value = self.get(key)
+            if value is not None:
+                return value
+        return None
+
+
+def _credentials(reader: ConfigReader, key: str) -> dict[str, Any]:
+    """dlt credentials given either as one URL string or as a table of fields."""
+    whole = reader.get(key)
+    out: dict[str, Any] = {}
+    if isinstance(whole, str) and "://" in whole:
+        parts = urlsplit(whole)
+        out = {"host": parts.hostname, "port": parts.port, "username": unquote(parts.username or "") or None,
+               "password": unquote(parts.password) if parts.password is not None else None,
+               "database": unquote(parts.path.lstrip("/")) or None}
+    elif isinstance(whole, dict):
+        out = dict(whole)
+    for name in ("host", "port", "username", "password", "database"):
+        value = reader.get(f"{key}.{name}")
+        if value is not None and out.get(name) in (None, ""):
+            out[name] = value
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _int(value: Any, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what}: expected a whole number, got {value!r}") from None
+
+
+def _path(value: Any) -> Path:
+    path = Path(str(value))
+    if str(path).startswith("duckdb:"):
+        path = Path(str(value).split(":///", 1)[-1])
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] | None = None,
+                  config_dir: Path | None = None) -> Settings:
+    """Resolve the settings once (see the module docstring for the order)."""
+    env = os.environ if env is None else env
+    reader = ConfigReader(Path(config_dir or env.get("LUCKIN_CONFIG_DIR") or PROJECT_DIR / ".dlt"), env)
+
+    def luckin(name: str) -> str | None:
+        value = env.get(f"LUCKIN_{name}")
+        return value if value not in (None, "") else None
+
+    duck = reader.get("destination.duckdb.credentials")
+    if isinstance(duck, dict):
+        duck = duck.get("database")
+    duckdb = DuckDBWarehouse(
+        path=_path(luckin("DUCKDB_PATH") or duck or reader.get("warehouse.duckdb.path") or "data/warehouse.duckdb"),
+        memory_limit=str(luckin("DUCKDB_MEMORY_LIMIT") or reader.get("warehouse.duckdb.memory_limit") or "512MB"),
+    )
+
+    pg = _credentials(reader, "destination.postgres.credentials")
+    postgres = PostgresWarehouse(
+        host=str(luckin("PG_HOST") or pg.get("host") or "127.0.0.1"),
+        port=_int(luckin("PG_PORT") or pg.get("port") or 5432, "Postgres port"),
+        user=str(luckin("PG_USER") or pg.get("username") or "postgres"),
+        password=str(luckin("PG_PASSWORD") or pg.get("password") or ""),
+        database=str(luckin("PG_DATABASE") or pg.get("database") or "luckin"),
+    )
+
+    my = _credentials(reader, "sources.mysql_estate.credentials")
+    embedded_dir = _path(reader.get("sources.mysql_estate.embedded_dir") or "data/estate")
+    mode = str(reader.get("sources.mysql_estate.mode") or "auto").lower()
+    if mode not in ("auto", "mysql", "embedded"):
+        raise ConfigError(f"sources.mysql_estate.mode: {mode!r} is not a mode",
+                          hint="use auto, mysql or embedded")
+    mysql = MySQLSource(
+        host=str(my.get("host") or "127.0.0.1"),
+        port=_int(my.get("port") or 3306, "MySQL port"),
+        username=str(my.get("username") or "root"),
+        password=None if my.get("password") is None else str(my["password"]),
+        database_prefix=str(reader.get("sources.mysql_estate.database_prefix") or ""),
+        mode=mode,
+        embedded_dir=embedded_dir,
+    )
+    redis_mode = str(reader.get("sources.redis_estate.mode") or "auto").lower()
+    if redis_mode not in ("auto", "server", "embedded"):
+        raise ConfigError(f"sources.redis_estate.mode: {redis_mode!r} is not a mode",
+                          hint="use auto, server or embedded")
+    raw = reader.first("sources.redis_estate.credentials.url", "sources.redis_estate.url",
+                       "sources.redis_estate.credentials")
+    parts = urlsplit(raw if isinstance(raw, str) and "://" in raw else "redis://127.0.0.1:6379/0")
+    netloc = f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
+    password = reader.get("sources.redis_estate.credentials.password") or (
+        unquote(parts.password) if parts.password else None)
+    username = reader.get("sources.redis_estate.credentials.username") or (
+        unquote(parts.username) if parts.username else None)
+    redis = RedisSource(
+        url=f"{parts.scheme}://{netloc}{parts.path or '/0'}",
+        password=None if password is None else str(password),
+        username=None if username is None else str(username),
+        mode=redis_mode,
+        embedded_dir=_path(reader.get("sources.redis_estate.embedded_dir") or embedded_dir),
+    )
+
+    chosen = target if target is not None else (luckin("TARGET") or reader.get("warehouse.target") or "duckdb")
+    return Settings(
+        target=parse_target(chosen),
+        duckdb=duckdb,
+        postgres=postgres,
+        mysql=mysql,
+        redis=redis,
+        pipelines_dir=_path(luckin("PIPELINES_DIR") or reader.get("warehouse.pipelines_dir")
+                            or "data/.dlt_pipelines"),
+        quality_dir=_path(luckin("QUALITY_DIR") or "data/quality"),
+        dbt_threads=_int(luckin("DBT_THREADS") or 4, "LUCKIN_DBT_THREADS"),
+        config_dir=reader.config_dir,
+    )
