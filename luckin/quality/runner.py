@@ -1,6 +1,6 @@
 """`luckin validate`: run the great-expectations suites (suites.py) on the warehouse and keep the results.
 
-    run_validation(target="duckdb", *, results_dir=None, suites=None) -> ValidationResult
+    run_validation(settings, *, results_dir=None, suites=None) -> ValidationResult
 
 DuckDB: each suite's query is read into a pandas frame and validated through great-expectations'
 pandas data source. Postgres: the same query is a query asset of its SQL data source. The
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from luckin.report.db import PgSettings, Warehouse, check_target, describe
+from luckin.report.db import Warehouse
 
 from .results import quality_dir
 from .suites import CRITICAL, SuiteSpec, mart_suites, raw_suites
@@ -187,18 +187,19 @@ def _naive_utc(frame):
     return frame
 
 
-def validate_suites(target: str, suites: list[SuiteSpec], wh: Warehouse) -> tuple[list[Outcome], list[dict]]:
+def validate_suites(suites: list[SuiteSpec], wh: Warehouse) -> tuple[list[Outcome], list[dict]]:
     """Run the suites on the target's warehouse through great-expectations; returns outcomes and suite rows."""
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
     _quiet_gx(context)
     tag = uuid.uuid4().hex[:8]
+    target = wh.target
     if target == "duckdb":
         source = context.data_sources.add_pandas(f"warehouse_{tag}")
     else:
         source = context.data_sources.add_postgres(f"warehouse_{tag}",
-                                                   connection_string=PgSettings.from_env().sqlalchemy_url())
+                                                   connection_string=wh.warehouse.sqlalchemy_url())
     outcomes: list[Outcome] = []
     suite_rows: list[dict] = []
     for spec in suites:
@@ -237,25 +238,25 @@ def validate_suites(target: str, suites: list[SuiteSpec], wh: Warehouse) -> tupl
     return outcomes, suite_rows
 
 
-def run_validation(target: str = "duckdb", *, results_dir: Path | None = None,
+def run_validation(settings, *, results_dir: Path | None = None,
                    suites: list[SuiteSpec] | None = None) -> ValidationResult:
     """Validate the target's warehouse with the suites (default: all) and save the results as JSON.
 
     Returns a ValidationResult: `.ok` is False when any critical expectation failed (or a suite
     could not run); `.critical_failures` lists them one per line; `.path` is the JSON written.
-    Raises luckin.report.db.WarehouseError when the warehouse cannot be opened.
+    Raises luckin.core.errors.WarehouseError when the warehouse cannot be opened.
     """
-    check_target(target)
+    target = settings.target.value
     started = time.perf_counter()
     run_at = datetime.now(timezone.utc)
     result = ValidationResult(target=target, run_at=run_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
-    with Warehouse(target) as wh:
+    with Warehouse(settings.warehouse) as wh:
         specs = suites if suites is not None else build_suites(wh)
-        result.results, result.suites = validate_suites(target, specs, wh)
+        result.results, result.suites = validate_suites(specs, wh)
     result.seconds = time.perf_counter() - started
-    folder = Path(results_dir) / target if results_dir else quality_dir(target)
+    folder = Path(results_dir) / target if results_dir else quality_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    payload = {**result.as_dict(), "warehouse": describe(target)}
+    payload = {**result.as_dict(), "warehouse": settings.warehouse.describe()}
     text = json.dumps(payload, indent=2, default=str)
     (folder / f"validation-{run_at:%Y%m%dT%H%M%SZ}.json").write_text(text, encoding="utf-8")
     result.path = folder / "latest.json"

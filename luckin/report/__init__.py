@@ -1,6 +1,6 @@
 """`luckin report`: the eight BI reports rendered from the marts.
 
-    render_reports(out_dir, target="duckdb", check=False, *, scale=None, validation_path=None, analyses=None)
+    render_reports(out_dir, settings, check=False, *, scale=None, validation_path=None, analyses=None)
         -> ReportResult
 
 1. `dbt compile` the analyses (analyses/report_NN_*/rNN_*.sql) for the target, into
@@ -51,9 +51,9 @@ class ReportResult:
         return self.index_html is not None and self.check_passed is not False
 
 
-def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *, scale: float | None = None,
+def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float | None = None,
                    validation_path: Path | None = None, analyses=None, console=None) -> ReportResult:
-    """Render the report suite from the `target` warehouse into `out_dir`.
+    """Render the report suite from the warehouse `settings` name (luckin.core.settings) into `out_dir`.
 
     scale: the estate's scale factor for the check (absolute seed figures x scale); default 1.
     validation_path: the great-expectations results report 07 shows; default the target's
@@ -66,16 +66,17 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
     from luckin.quality.results import latest_results_path, load_latest
 
     from . import check as checks
-    from .db import Warehouse, compile_analyses, describe
+    from .db import Warehouse, compile_analyses
     from .render import write_suite
     from .suite import ReportData, build_suite
 
     out_dir = Path(out_dir)
+    target = settings.target.value
     result = ReportResult(out_dir=out_dir, target=target)
 
-    with Warehouse(target) as wh:  # fails early (WarehouseError) when there is no warehouse to read
+    with Warehouse(settings.warehouse) as wh:  # fails early (WarehouseError) when there is no warehouse to read
         t0 = time.perf_counter()
-        compiled = analyses if analyses is not None else compile_analyses(target)
+        compiled = analyses if analyses is not None else compile_analyses(settings.warehouse)
         result.analyses = len(compiled)
         result.timings["compile"] = time.perf_counter() - t0
 
@@ -91,12 +92,12 @@ def render_reports(out_dir: Path, target: str = "duckdb", check: bool = False, *
         result.checks = comparison
         result.check_passed = checks.passed(comparison)
 
-    validation_path = Path(validation_path) if validation_path else latest_results_path(target)
-    validation = load_latest(target, validation_path)
+    validation_path = Path(validation_path) if validation_path else latest_results_path(settings)
+    validation = load_latest(validation_path)
     result.validation_found = validation is not None
 
     t0 = time.perf_counter()
-    suite = build_suite(data, target, describe(target), validation, _display_path(validation_path),
+    suite = build_suite(data, target, settings.warehouse.describe(), validation, _display_path(validation_path),
                         comparison, scale if check else None)
     result.files = write_suite(suite, out_dir)
     result.timings["render"] = time.perf_counter() - t0

@@ -1,9 +1,8 @@
 """The warehouse as the report suite and the quality gates see it: compiled analyses and queries.
 
-Connection settings are the dbt profile's (profiles.example.yml), read from the same environment
-variables with the same defaults, so `luckin build`, `luckin report` and `luckin validate` all
-talk to one warehouse: the DuckDB file LUCKIN_DUCKDB_PATH (default data/warehouse.duckdb,
-opened read-only) or the Postgres database LUCKIN_PG_DATABASE on LUCKIN_PG_HOST:LUCKIN_PG_PORT.
+The warehouse is the one `luckin.core.settings` resolved for the command (the DuckDB file,
+opened read-only, or the Postgres database, in a read-only session), so `luckin build`,
+`luckin report` and `luckin validate` all talk to one warehouse.
 
 The analyses (analyses/**.sql) are compiled by `dbt compile` into a target folder of their own
 (target/report-<target>/, or LUCKIN_REPORT_TARGET_PATH/<target>), so a report never disturbs
@@ -24,23 +23,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from luckin.warehouse import PROJECT_DIR, TARGETS, PgSettings, dbt_command, duckdb_path  # noqa: F401 (re-exported)
+from luckin.core import PROJECT_DIR
+from luckin.core.errors import WarehouseError
+from luckin.core.sessions import connect_duckdb, connect_postgres
+from luckin.core.settings import DuckDBWarehouse
+from luckin.core.settings import Warehouse as WarehouseSettings
+from luckin.transform import dbt_command
 
 MARTS_SCHEMA = "marts"
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse or dbt could not answer; the message is one line without secrets."""
-
-
-def check_target(target: str) -> None:
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(TARGETS)}")
-
-
-def describe(target: str) -> str:
-    """Where the warehouse of a target is, for messages (no secrets)."""
-    return str(duckdb_path()) if target == "duckdb" else PgSettings.from_env().describe()
 
 
 def _plain(value):
@@ -65,11 +55,11 @@ def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
 
 
 class Warehouse:
-    """A read-only session on the warehouse of one target; `query()` returns DataFrames."""
+    """A read-only session on one warehouse (`Settings.warehouse`); `query()` returns DataFrames."""
 
-    def __init__(self, target: str = "duckdb"):
-        check_target(target)
-        self.target = target
+    def __init__(self, warehouse: WarehouseSettings):
+        self.warehouse = warehouse
+        self.target = warehouse.kind
         self._con = None
 
     def __enter__(self) -> "Warehouse":
@@ -82,24 +72,10 @@ class Warehouse:
     def open(self) -> None:
         if self._con is not None:
             return
-        if self.target == "duckdb":
-            import duckdb
-
-            path = duckdb_path()
-            if not path.exists():
-                raise WarehouseError(f"no DuckDB warehouse at {path}: run `luckin extract` and `luckin build` first")
-            try:
-                self._con = duckdb.connect(str(path), read_only=True)
-            except duckdb.Error as exc:
-                raise WarehouseError(f"cannot open {path} read-only: {str(exc).splitlines()[0]}") from None
+        if isinstance(self.warehouse, DuckDBWarehouse):
+            self._con = connect_duckdb(self.warehouse, read_only=True)
         else:
-            import psycopg2
-
-            settings = PgSettings.from_env()
-            try:
-                self._con = psycopg2.connect(**settings.connect_kwargs(), connect_timeout=10)
-            except psycopg2.Error as exc:
-                raise WarehouseError(f"cannot connect to {settings.describe()}: {str(exc).strip().splitlines()[0]}") from None
+            self._con = connect_postgres(self.warehouse)
             self._con.set_session(readonly=True, autocommit=True)
 
     def close(self) -> None:
@@ -181,25 +157,26 @@ def _header_comment(sql: str) -> str:
     return " ".join(lines)
 
 
-def compile_analyses(target: str = "duckdb", target_path: Path | None = None) -> CompiledAnalyses:
-    """`dbt compile` every analysis for the target; returns them with their marts and SQL."""
-    check_target(target)
+def compile_analyses(warehouse: WarehouseSettings, target_path: Path | None = None) -> CompiledAnalyses:
+    """`dbt compile` every analysis for the warehouse; returns them with their marts and SQL."""
+    target = warehouse.kind
     target_path = target_path or report_target_path(target)
     cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
-                       "--quiet"], target)
-    env = dict(os.environ)
-    if target == "duckdb":
+                       "--quiet"], warehouse)
+    env = {**os.environ, **warehouse.dbt_env()}
+    if isinstance(warehouse, DuckDBWarehouse):
         # dbt-duckdb opens its database read-write even to compile: point it at a stand-in file
         # with the warehouse's name (the compiled SQL names the catalog after the file), so a
         # report never needs the warehouse's write lock (a BI tool or a reader may hold it) and
         # never creates an empty warehouse where there is none.
-        stand_in = target_path / "compile-catalog" / duckdb_path().name
+        stand_in = target_path / "compile-catalog" / warehouse.path.name
         stand_in.parent.mkdir(parents=True, exist_ok=True)
         env["LUCKIN_DUCKDB_PATH"] = str(stand_in)
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise WarehouseError(f"dbt compile of the analyses failed (exit {proc.returncode}):\n{tail}")
+        raise WarehouseError(f"dbt compile of the analyses failed (exit {proc.returncode}): "
+                             + " | ".join(tail.splitlines()[-3:]), hint="run `luckin build` first; dbt's output is in logs/dbt.log")
     manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
     compiled = CompiledAnalyses(target, target_path)
     for node in manifest["nodes"].values():
