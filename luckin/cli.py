@@ -16,7 +16,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from luckin.core.errors import BuildError, ConfigError, GateError, LuckinError, SourceError, WarehouseError
+from luckin.core.errors import BuildError, ConfigError, GateError, LuckinError, SourceError
+from luckin.core.sessions import check_writable
 from luckin.core.settings import Settings, Target, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -113,6 +114,8 @@ def extract(
     from pipelines.extract import run_extract, verify_extract
 
     settings = _settings(target)
+    if not verify_only:
+        check_writable(settings.warehouse)
     if verify_only:
         if not verify_extract(settings, schema, console=Console()):
             raise SourceError("verify: source and warehouse differ (listed above)", hint="run `luckin extract`")
@@ -133,9 +136,11 @@ def build(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Same as --job full-refresh."),
 ) -> None:
     """Run the dbt project on the warehouse (`dbt build`: seeds, snapshots, models, tests)."""
+    settings = _settings(target)
+    check_writable(settings.warehouse)
     from luckin.transform import exit_after_dbt, run_build
 
-    code = run_build(_settings(target), job=Job.full_refresh.value if full_refresh else job.value)
+    code = run_build(settings, job=Job.full_refresh.value if full_refresh else job.value)
     if code != 0:
         raise BuildError(f"dbt build failed (exit {code})", hint="the failing nodes are listed above; "
                          "details in logs/dbt.log")
@@ -242,6 +247,7 @@ def demo(
     from pipelines.extract import run_extract
 
     settings = _settings(target)
+    check_writable(settings.warehouse)
     console.rule("simulate")
     simulate_estate(scale, seed, 0, console=console)
     if not calibrate_estate():
@@ -285,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.format_message().replace("Value error, ", "")
         _fail(f"{message} (see `{command} --help`)", exc.exit_code, debug)
         return exc.exit_code
-    except (click.Abort, typer_exceptions.Abort):
+    except typer_exceptions.Abort:
         _fail("aborted", 130, debug)
         return 130
     except LuckinError as exc:

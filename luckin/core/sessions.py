@@ -108,3 +108,10 @@ def relations(warehouse: Warehouse) -> set[tuple[str, str]] | None:
     except WarehouseError:
         return None
     return {(schema, name) for schema, name in rows}
+
+
+def check_writable(warehouse: Warehouse) -> None:
+    """Fail early, in one line, when a run could not write the warehouse: the DuckDB file is
+    held by another process (a BI tool, a notebook, another build), or Postgres refuses us."""
+    with session(warehouse, read_only=False):
+        pass
