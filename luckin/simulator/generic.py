@@ -18,8 +18,9 @@ Values
     * Single-column integer primary key: 1..n, in create_time order when there is one.
     * ``*_id`` integers reference something, in its id range: a ``ref`` hint; else a table of
       the same schema named ``t_<stem>``, ``t_<stem>_<reference word>`` or ``t_*_<stem>``; else
-      an entity - user (1..277,158 x scale), order (1..466,252 x scale), shop (1..11),
-      device (1..216), product (1..40) - matched on the stem or its last word
+      an entity - user (1..registered users x scale), order (1..completed orders x scale),
+      shop (1..active stores), device (1..IoT devices), product (1..menu size), with the
+      seed's figures and ``world.PRODUCTS`` - matched on the stem or its last word
       (``clicked_product_id``); else 1..100. References to users, orders and non-reference
       tables only reach the rows that existed at the referencing row's create_time (ids grow
       with the same curve as create_time), so a review never points at a later order.
@@ -78,6 +79,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from luckin.simulator import world
 from luckin.simulator.spec import Column, Table, load_estate
 
 __all__ = [
@@ -94,21 +96,21 @@ __all__ = [
     "column_kind",
 ]
 
-WINDOW_START = np.datetime64("2025-06-20T00:00:00", "s")
-WINDOW_END = np.datetime64("2026-02-14T23:59:59", "s")
-OPENING = np.datetime64("2025-06-30T00:00:00", "s")  # first two stores open; business rows start here
+WINDOW_START = np.datetime64(world.POPUP_START, "s")
+WINDOW_END = np.datetime64(world.BASE_AS_OF, "s") + np.timedelta64(86_399, "s")
+OPENING = np.datetime64(world.FIRST_OPENING, "s")  # first two stores open; business rows start here
 _BUSINESS_S = int((WINDOW_END - OPENING) // np.timedelta64(1, "s"))
 _DAY_S = 86_400
 _HOUR_S = 3_600
 
 # entity -> (ids 1..N at scale 1, whether N scales)
 ENTITY_ROWS: dict[str, tuple[int, bool]] = {
-    "user": (277_158, True),
-    "order": (466_252, True),  # completed orders: every id below exists whatever else was cancelled
-    "shop": (11, False),
-    "store": (11, False),
-    "device": (216, False),
-    "product": (40, False),
+    "user": (world.SEED.registered_users, True),
+    "order": (world.SEED.completed_orders, True),  # every id below exists whatever else was cancelled
+    "shop": (world.SEED.active_stores, False),
+    "store": (world.SEED.active_stores, False),
+    "device": (world.SEED.iot_devices, False),
+    "product": (len(world.PRODUCTS), False),
 }
 
 REFERENCE_WORDS = frozenset(

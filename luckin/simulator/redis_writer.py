@@ -72,9 +72,10 @@ import redis
 import yaml
 
 from luckin.simulator.facts import LiveState
+from luckin.simulator.world import SEED
 
 INSTANCES_PATH = Path(__file__).parent / "estate" / "redis_instances.yml"
-INSTANCE_COUNT = 78
+INSTANCE_COUNT = SEED.redis_instances
 SERVER_KEY = "__server__"
 MARKET = "luckyus-isales-market"
 TYPES = ("string", "hash", "list", "set", "zset", "stream")
@@ -84,8 +85,8 @@ SCAN_COUNT = 5_000
 CHUNK = 1_000  # members/fields per command when writing a big collection
 
 # Used by the generic patterns: volumes at scale 1 (the seed's key metrics).
-REGISTERED_USERS_AT_SCALE_1 = 277_158
-ORDERS_AT_SCALE_1 = 560_000  # all orders incl. cancelled (466,252 completed)
+REGISTERED_USERS_AT_SCALE_1 = SEED.registered_users
+ORDERS_AT_SCALE_1 = 560_000  # all orders incl. cancelled, a generous round bound over the completed
 SESSION_LIFETIME = timedelta(days=30)
 
 # Calibration of the memory alert (see module docstring).
