@@ -157,7 +157,7 @@ def evaluate(m: dict[str, float], scale: float) -> list[Check]:
              f.first_month_production_seconds, 10, "{:.0f}")
     absolute("production_latest_month", "production seconds, latest full month",
              f.latest_month_production_seconds, 10, "{:.0f}")
-    absolute("hero_share", f"orders with a {f.top_product}", f.top_product_order_share, 0.01, "{:.1%}")
+    absolute("hero_share", f"orders with an {f.top_product}", f.top_product_order_share, 0.01, "{:.1%}")
     absolute("hero_is_top", f"{f.top_product} is the #1 product", 1, 0, "{:.0f}", exact=True)
     # Delivery orders are 1.5% of orders: below scale 1 allow two standard errors of their mean.
     slack = 2 * m.get("delivery_aov_se", 0.0) if scale < 1 else 0.0
