@@ -54,6 +54,12 @@ def _counters(instance: str, pat: Pattern, frame: pd.DataFrame, column: str) -> 
             for i, v in zip(frame[name].tolist(), frame[column].tolist())]
 
 
+def _flagged_ids(instance: str, pat: Pattern, frame: pd.DataFrame, flag: str, column: str) -> list[Record]:
+    """One set at the pattern's key (no placeholder): the ids of the rows whose ``flag`` is set."""
+    ids = sorted(int(x) for x in frame.loc[frame[flag].astype(bool), column])
+    return [(_k(instance, pat.pattern), "set", [str(x) for x in ids], None)] if ids else []
+
+
 _StateBuilder = Callable[[_Env, np.random.Generator, Pattern], list[Record]]
 _STATE_BUILDERS: dict[tuple[str, str], _StateBuilder] = {}
 
@@ -224,8 +230,7 @@ SHOP = "luckyus-sales-shop"
 
 @_builder(SHOP, "shop:open")
 def _shop_open(env, rng, pat):
-    open_ids = sorted(int(x) for x in env.state.shops.loc[env.state.shops["is_open"].astype(bool), "shop_id"])
-    return [(_k(SHOP, "shop:open"), "set", [str(x) for x in open_ids], None)] if open_ids else []
+    return _flagged_ids(SHOP, pat, env.state.shops, "is_open", "shop_id")
 
 
 _CAMPAIGN_TYPES = {1: "new_user", 2: "store_opening", 3: "seasonal", 4: "referral", 5: "win_back"}
@@ -275,9 +280,7 @@ def _mkt_campaigns(env, rng, pat):
 
 @_builder(MARKET, "campaigns:running")
 def _mkt_running(env, rng, pat):
-    c = env.state.campaigns
-    ids = sorted(int(x) for x in c.loc[c["is_running"].astype(bool), "campaign_id"])
-    return [(_k(MARKET, "campaigns:running"), "set", [str(x) for x in ids], None)] if ids else []
+    return _flagged_ids(MARKET, pat, env.state.campaigns, "is_running", "campaign_id")
 
 
 @_builder(MARKET, "coupon:claimed:{template_id}")
