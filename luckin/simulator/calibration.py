@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import redis
 import sqlalchemy as sa

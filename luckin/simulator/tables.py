@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from . import world as w
-from .core import (NAT, OPEN_STORES, TEMPLATES, World, as_of_instant, list_price, local_to_utc,
-                   stream, _days)
+from .core import World
+from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, local_to_utc, stream
 from .facts import LiveState
 
 Frames = dict[tuple[str, str], pd.DataFrame]

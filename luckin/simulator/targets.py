@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pymysql
 
