@@ -15,26 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-# The seed's figures at scale 1.
-SEED = {
-    "completed_orders": 466_252,
-    "revenue_usd": 2_194_799,
-    "avg_order_value_usd": 4.71,
-    "first_full_month_aov_usd": 4.71,
-    "latest_full_month_aov_usd": 5.03,
-    "run_rate_month_revenue_usd": 363_000,
-    "active_stores": 11,
-    "registered_users": 277_158,
-    "iot_devices": 216,
-    "database_instances": 143,
-    "offline_device_share": 0.57,
-    "offline_blender_share": 0.82,
-    "first_month_production_seconds": 320,
-    "latest_month_production_seconds": 204,
-    "top_product_order_share": 0.15,
-}
-SEED_AS_OF = "2026-02-14"
-SEED_RUN_RATE_MONTH = "2026-01"
+from luckin.core.figures import seed_figures
+
+# The seed's figures at scale 1 (luckin/core/seed_figures.yml, shared with the simulator).
+SEED = seed_figures().as_dict()
+SEED_AS_OF = SEED["as_of"].isoformat()
+SEED_RUN_RATE_MONTH = SEED["run_rate_month"]
 
 
 @dataclass
@@ -94,9 +80,11 @@ def compare(key: dict, findings: dict, scale: float = 1.0) -> list[Comparison]:
     absolute("iot_devices", "IoT devices deployed", key.get("iot_devices"), 0, "{:.0f}", exact=True)
     absolute("database_instances", "Database instances (MySQL + Redis + PostgreSQL)",
              key.get("database_instances"), 0, "{:.0f}", exact=True)
-    rows.append(Comparison("MySQL schemas + Redis instances", "62 + 78", "62 + 78 exact",
+    instances = f"{SEED['mysql_schemas']} + {SEED['redis_instances']}"
+    rows.append(Comparison("MySQL schemas + Redis instances", instances, f"{instances} exact",
                            f"{_int(key.get('mysql_schemas'))} + {_int(key.get('redis_instances'))}",
-                           _num(key.get("mysql_schemas")) == 62 and _num(key.get("redis_instances")) == 78))
+                           _num(key.get("mysql_schemas")) == SEED["mysql_schemas"]
+                           and _num(key.get("redis_instances")) == SEED["redis_instances"]))
 
     # 1. tax compliance gap
     tax_rows = _num(findings.get("fi_tax_rows"))
@@ -111,10 +99,11 @@ def compare(key: dict, findings: dict, scale: float = 1.0) -> list[Comparison]:
     delivery, pickup = _num(findings.get("delivery_aov_usd")), _num(findings.get("pickup_aov_usd"))
     se = _num(findings.get("delivery_aov_standard_error_usd"))
     slack = 2 * se if scale < 1 and not math.isnan(se) else 0.0
-    band = f"${18 - slack:.2f}-{20 + slack:.2f}" if slack else "$18-20"
-    rows.append(Comparison("Delivery AOV vs pickup AOV", "$18-20 vs $4-5", f"{band} vs $4-5",
+    (d_lo, d_hi), (p_lo, p_hi) = SEED["delivery_aov_usd"], SEED["pickup_aov_usd"]
+    band = f"${d_lo - slack:.2f}-{d_hi + slack:.2f}" if slack else f"${d_lo}-{d_hi}"
+    rows.append(Comparison("Delivery AOV vs pickup AOV", f"${d_lo}-{d_hi} vs ${p_lo}-{p_hi}", f"{band} vs ${p_lo}-{p_hi}",
                            f"${delivery:.2f} vs ${pickup:.2f}",
-                           18 - slack <= delivery <= 20 + slack and 4 <= pickup <= 5, "3. delivery = 4x AOV"))
+                           d_lo - slack <= delivery <= d_hi + slack and p_lo <= pickup <= p_hi, "3. delivery = 4x AOV"))
     # 4. IoT fleet health
     absolute("offline_device_share", "Devices offline now", findings.get("offline_device_share"), 0.02, "{:.1%}",
              exact=True, finding="4. IoT fleet health")
@@ -129,8 +118,8 @@ def compare(key: dict, findings: dict, scale: float = 1.0) -> list[Comparison]:
     absolute("top_product_order_share", "Orders containing the #1 product", findings.get("top_product_order_share"),
              0.01, "{:.1%}", finding="6. hero product moat")
     top = findings.get("top_product_name")
-    rows.append(Comparison("The #1 product", "Iced Coconut Latte", "Iced Coconut Latte", str(top),
-                           top == "Iced Coconut Latte", "6. hero product moat"))
+    rows.append(Comparison("The #1 product", SEED["top_product"], SEED["top_product"], str(top),
+                           top == SEED["top_product"], "6. hero product moat"))
     return rows
 
 

@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import redis
 import sqlalchemy as sa
@@ -103,7 +102,7 @@ def measure(url_for, client: redis.Redis, as_of: date) -> dict[str, float]:
         "aov": float(done.pay_amount.mean()),
         "aov_first_month": float(done.pay_amount[month == first_m].mean()),
         "aov_latest_month": float(done.pay_amount[month == last_m].mean()),
-        "jan_2026_revenue": float(done.pay_amount[month == "2026-01"].sum()),
+        "run_rate_month_revenue": float(done.pay_amount[month == w.SEED.run_rate_month].sum()),
         "active_stores": int(shops),
         "registered_users": int(users),
         "iot_devices": int(devices),
@@ -116,8 +115,7 @@ def measure(url_for, client: redis.Redis, as_of: date) -> dict[str, float]:
         "delivery_aov": float(done[done.channel == 2].pay_amount.mean()),
         "delivery_aov_se": float(done[done.channel == 2].pay_amount.sem()),
         "pickup_aov": float(done[done.channel == 1].pay_amount.mean()),
-        "fi_tax_rows": schema_rows("fi_tax"),
-        "member_rows": schema_rows("luckyus_member"),
+        **{f"{schema}_rows": schema_rows(schema) for schema in w.SEED.empty_schemas},
         "mysql_schemas": len(estate),
         "redis_instances": n_instances,
         "market_memory_share": used[market] / budget[market] if budget.get(market) else 0.0,
@@ -142,33 +140,38 @@ def evaluate(m: dict[str, float], scale: float) -> list[Check]:
         ok = abs(actual - target) <= tol_ + 1e-9
         checks.append(Check(name, f"{fmt.format(target)} ±{fmt.format(tol_)}", fmt.format(actual), ok))
 
-    rel("completed_orders", "completed orders", w.TOTAL_COMPLETED_ORDERS, 0.005)
-    rel("revenue", "revenue, USD", 2_194_799, 0.005)
-    absolute("aov", "average order value, USD", 4.71, 0.02)
-    absolute("aov_first_month", f"AOV {w.FIRST_FULL_MONTH} (first full month)", 4.71, 0.05)
-    absolute("aov_latest_month", "AOV latest full month", 5.03, 0.05)
-    rel("jan_2026_revenue", "January 2026 revenue (run rate)", 363_000, 0.02)
-    absolute("active_stores", "active stores", 11, 0, "{:.0f}", exact=True)
-    rel("registered_users", "registered users", w.REGISTERED_USERS, 0.005)
-    absolute("iot_devices", "IoT devices", 216, 0, "{:.0f}", exact=True)
-    absolute("devices_offline", "devices offline now", 0.57, 0.02, "{:.1%}", exact=True)
-    absolute("blenders_offline", "blenders offline now", 0.82, 0.03, "{:.1%}", exact=True)
-    absolute("production_first_month", "production seconds, first full month", 320, 10, "{:.0f}")
-    absolute("production_latest_month", "production seconds, latest full month", 204, 10, "{:.0f}")
-    absolute("hero_share", "orders with an Iced Coconut Latte", 0.15, 0.01, "{:.1%}")
-    absolute("hero_is_top", "Iced Coconut Latte is the #1 product", 1, 0, "{:.0f}", exact=True)
+    f = w.SEED
+    rel("completed_orders", "completed orders", f.completed_orders, 0.005)
+    rel("revenue", "revenue, USD", f.revenue_usd, 0.005)
+    absolute("aov", "average order value, USD", f.avg_order_value_usd, 0.02)
+    absolute("aov_first_month", f"AOV {f.first_full_month} (first full month)", f.first_full_month_aov_usd, 0.05)
+    absolute("aov_latest_month", "AOV latest full month", f.latest_full_month_aov_usd, 0.05)
+    rel("run_rate_month_revenue", f"{f.run_rate_month} revenue (run rate)", f.run_rate_month_revenue_usd, 0.02)
+    absolute("active_stores", "active stores", f.active_stores, 0, "{:.0f}", exact=True)
+    rel("registered_users", "registered users", f.registered_users, 0.005)
+    absolute("iot_devices", "IoT devices", f.iot_devices, 0, "{:.0f}", exact=True)
+    absolute("devices_offline", "devices offline now", f.offline_device_share, 0.02, "{:.1%}", exact=True)
+    absolute("blenders_offline", "blenders offline now", f.offline_blender_share, 0.03, "{:.1%}", exact=True)
+    absolute("production_first_month", "production seconds, first full month",
+             f.first_month_production_seconds, 10, "{:.0f}")
+    absolute("production_latest_month", "production seconds, latest full month",
+             f.latest_month_production_seconds, 10, "{:.0f}")
+    absolute("hero_share", f"orders with an {f.top_product}", f.top_product_order_share, 0.01, "{:.1%}")
+    absolute("hero_is_top", f"{f.top_product} is the #1 product", 1, 0, "{:.0f}", exact=True)
     # Delivery orders are 1.5% of orders: below scale 1 allow two standard errors of their mean.
     slack = 2 * m.get("delivery_aov_se", 0.0) if scale < 1 else 0.0
-    lo_ok = 18 - slack <= m["delivery_aov"] <= 20 + slack and 4 <= m["pickup_aov"] <= 5
-    band = f"${18 - slack:.2f}-{20 + slack:.2f}" if slack else "$18-20"
-    checks.append(Check("delivery AOV vs pickup AOV", f"{band} vs $4-5",
+    (d_lo, d_hi), (p_lo, p_hi) = f.delivery_aov_usd, f.pickup_aov_usd
+    lo_ok = d_lo - slack <= m["delivery_aov"] <= d_hi + slack and p_lo <= m["pickup_aov"] <= p_hi
+    band = f"${d_lo - slack:.2f}-{d_hi + slack:.2f}" if slack else f"${d_lo}-{d_hi}"
+    checks.append(Check("delivery AOV vs pickup AOV", f"{band} vs ${p_lo}-{p_hi}",
                         f"${m['delivery_aov']:.2f} vs ${m['pickup_aov']:.2f}", lo_ok))
-    absolute("fi_tax_rows", "fi_tax rows", 0, 0, "{:.0f}", exact=True)
-    absolute("member_rows", "loyalty (luckyus_member) rows", 0, 0, "{:.0f}", exact=True)
-    total = m["mysql_schemas"] + m["redis_instances"] + 3
-    checks.append(Check("database instances", "62 + 78 + 3 = 143",
-                        f"{m['mysql_schemas']:.0f} + {m['redis_instances']:.0f} + 3 = {total:.0f}",
-                        m["mysql_schemas"] == 62 and m["redis_instances"] == 78))
+    for schema in f.empty_schemas:
+        absolute(f"{schema}_rows", f"{schema} rows", 0, 0, "{:.0f}", exact=True)
+    total = m["mysql_schemas"] + m["redis_instances"] + f.postgres_instances
+    checks.append(Check("database instances",
+                        f"{f.mysql_schemas} + {f.redis_instances} + {f.postgres_instances} = {f.database_instances}",
+                        f"{m['mysql_schemas']:.0f} + {m['redis_instances']:.0f} + {f.postgres_instances} = {total:.0f}",
+                        m["mysql_schemas"] == f.mysql_schemas and m["redis_instances"] == f.redis_instances))
     checks.append(Check("isales-market Redis memory alert", "largest, > 85% of budget",
                         f"{m['market_memory_share']:.1%}, largest={bool(m['market_memory_is_largest'])}",
                         m["market_memory_share"] > 0.85 and m["market_memory_is_largest"] == 1))

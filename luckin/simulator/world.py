@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from luckin.core.figures import seed_figures
+
+SEED = seed_figures()  # the report suite's figures: the plan below is fitted to them
+
 # --- Calendar -------------------------------------------------------------------------------
 BUSINESS_TZ = "America/New_York"
 POPUP_START = date(2025, 6, 20)       # sign-ups at pop-up events start ten days before opening
 FIRST_OPENING = date(2025, 6, 30)
-BASE_AS_OF = date(2026, 2, 14)        # data "as of" the end of this local day
-FIRST_FULL_MONTH = "2025-07"
-LATEST_FULL_MONTH = "2026-01"
+BASE_AS_OF = SEED.as_of              # data "as of" the end of this local day
+FIRST_FULL_MONTH = SEED.first_full_month
+LATEST_FULL_MONTH = SEED.run_rate_month
 
 HOLIDAYS = {  # observed US holidays that dip an office-district coffee business
     date(2025, 7, 4), date(2025, 9, 1), date(2025, 10, 13), date(2025, 11, 11),
@@ -68,25 +72,30 @@ REHOME_SHARE = 0.25           # ...and this share of their customers switch home
 
 
 # --- Monthly plan (scale 1): completed orders and average order value -----------------------
-# The shape is a design decision; the totals are the seed's (466,252 orders, $2,194,799,
-# January $363K at $5.03). Deep launch promotions pull AOV down through the autumn; fewer
-# coupons and a January price rise lift it afterwards.
+# The shape is a design decision; the totals are the seed's: its completed orders in all, its
+# run-rate month's revenue at that month's AOV, the month in progress takes the rest. Deep
+# launch promotions pull AOV down through the autumn; fewer coupons and a January price rise
+# lift it afterwards.
+TOTAL_COMPLETED_ORDERS = SEED.completed_orders
+_RUN_RATE_ORDERS = round(SEED.run_rate_month_revenue_usd / SEED.latest_full_month_aov_usd)
 MONTHLY_COMPLETED_ORDERS = {
     "2025-06": 2_400, "2025-07": 49_000, "2025-08": 55_000, "2025-09": 60_000,
-    "2025-10": 64_000, "2025-11": 62_500, "2025-12": 64_000, "2026-01": 72_167, "2026-02": 37_185,
+    "2025-10": 64_000, "2025-11": 62_500, "2025-12": 64_000, "2026-01": _RUN_RATE_ORDERS,
 }
-TOTAL_COMPLETED_ORDERS = 466_252
+MONTHLY_COMPLETED_ORDERS["2026-02"] = TOTAL_COMPLETED_ORDERS - sum(MONTHLY_COMPLETED_ORDERS.values())
 MONTHLY_AOV = {
-    "2025-06": 2.35, "2025-07": 4.71, "2025-08": 4.60, "2025-09": 4.55, "2025-10": 4.555,
-    "2025-11": 4.615, "2025-12": 4.735, "2026-01": 5.03, "2026-02": 5.05,
+    "2025-06": 2.35, "2025-07": SEED.first_full_month_aov_usd, "2025-08": 4.60, "2025-09": 4.55,
+    "2025-10": 4.555, "2025-11": 4.615, "2025-12": 4.735, "2026-01": SEED.latest_full_month_aov_usd,
+    "2026-02": 5.05,
 }
 # Mean production seconds (queued -> finished) at mid-month: the baristas get faster.
 MONTHLY_PRODUCTION_SECONDS = {
-    "2025-06": 330, "2025-07": 320, "2025-08": 296, "2025-09": 273, "2025-10": 253,
-    "2025-11": 236, "2025-12": 219, "2026-01": 204, "2026-02": 201,
+    "2025-06": 330, "2025-07": SEED.first_month_production_seconds, "2025-08": 296, "2025-09": 273,
+    "2025-10": 253, "2025-11": 236, "2025-12": 219, "2026-01": SEED.latest_month_production_seconds,
+    "2026-02": 201,
 }
 
-REGISTERED_USERS = 277_158
+REGISTERED_USERS = SEED.registered_users
 POPUP_SIGNUPS = 9_000                  # 2025-06-20..24 at Union Square, SoHo, Madison Sq, Herald Sq
 SHARE_USERS_WHO_ORDER = 0.66
 # Registrations per expected order, by month, before normalisation: launch hype, then steady.
@@ -121,7 +130,7 @@ class Product:
 
 
 HERO_PRODUCT_ID = 12   # Iced Coconut Latte
-HERO_ORDER_SHARE = 0.15
+HERO_ORDER_SHARE = SEED.top_product_order_share
 PRODUCTS = (
     Product(1, "Americano", "Coffee", 3.45, 5.0),
     Product(2, "Latte", "Coffee", 4.45, 6.0),
@@ -164,6 +173,8 @@ PRODUCTS = (
     Product(39, "Egg & Cheese Bagel", "Food", 5.45, 1.0, launch=date(2025, 10, 6)),
     Product(40, "Iced Brown Sugar Oat Latte", "Iced Coffee", 5.75, 3.0, launch=date(2025, 7, 21)),
 )
+if next(p.name for p in PRODUCTS if p.product_id == HERO_PRODUCT_ID) != SEED.top_product:
+    raise ValueError(f"product {HERO_PRODUCT_ID} is not the seed's top product {SEED.top_product!r}")
 LARGE_SIZE_UPCHARGE = 0.60
 LARGE_SIZE_SHARE = 0.30
 OPENING_DAY_DRINK_PRICE = 1.99   # opening-day promotion: every drink $1.99 in the app
@@ -200,7 +211,7 @@ MEDIA_CHANNELS = ("instagram", "tiktok", "google", "street_team")
 MARKETING_SPEND_PER_NEW_CUSTOMER = 4.2   # USD per first order, spread over campaign days
 
 # --- IoT fleet ---------------------------------------------------------------------------------
-# (type_id, code, name, per store, models, reports temperature, offline target count of 216)
+# (type_id, code, name, per store, models, reports temperature)
 DEVICE_TYPES = (
     (1, "coffee_machine", "Espresso machine", 3, ("Eversys Cameo C'2", "Franke A800"), True),
     (2, "blender", "Blender", 3, ("Vitamix The Quiet One", "Blendtec Stealth 885"), False),
@@ -212,9 +223,15 @@ DEVICE_TYPES = (
     (8, "order_screen", "Order status screen", 2, ("Samsung QB24R",), False),
     (9, "label_printer", "Label printer", 2, ("Zebra ZD421",), False),
 )
-EXTRA_COFFEE_MACHINES = {1: 2, 2: 2, 5: 1, 3: 1, 7: 1}   # busiest stores: 209 + 7 = 216 devices
-OFFLINE_DEVICES = 123       # of 216: 57%
-OFFLINE_BLENDERS = 27       # of 33: 82%
+EXTRA_COFFEE_MACHINES = {1: 2, 2: 2, 5: 1, 3: 1, 7: 1}   # busiest stores: 209 + 7 = the seed's fleet
+_OPEN = sum(s.open_date is not None for s in STORES)
+FLEET_SIZE = sum(t[3] for t in DEVICE_TYPES) * _OPEN + sum(EXTRA_COFFEE_MACHINES.values())
+BLENDERS = next(t[3] for t in DEVICE_TYPES if t[1] == "blender") * _OPEN
+OFFLINE_DEVICES = round(SEED.offline_device_share * FLEET_SIZE)      # 123 of 216
+OFFLINE_BLENDERS = round(SEED.offline_blender_share * BLENDERS)      # 27 of 33
+if (_OPEN, FLEET_SIZE) != (SEED.active_stores, SEED.iot_devices):
+    raise ValueError(f"the plan has {_OPEN} stores and {FLEET_SIZE} devices; the seed "
+                     f"{SEED.active_stores} and {SEED.iot_devices} (luckin/core/seed_figures.yml)")
 READING_RANGES_F = {"coffee_machine": (195, 205), "ice_maker": (28, 34), "refrigerator": (34, 40),
                     "freezer": (-5, 5), "oven": (350, 480)}
 BAD_READING_SHARE = 0.005   # dirty: sensor glitches far outside the physical range

@@ -24,12 +24,12 @@ from luckin.simulator.redis_writer import (
     TYPES,
     Instance,
     Pattern,
-    _check_globs,
     load_instances,
     namespace_used_memory,
     pattern_glob,
     write_redis_estate,
 )
+from luckin.simulator.redis_writer.instances import _check_globs
 
 TEST_DB = 15
 AS_OF = datetime(2026, 2, 15, 4, 59, 59)  # 2026-02-14 23:59:59 America/New_York, naive UTC
