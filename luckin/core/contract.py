@@ -177,7 +177,15 @@ AUDIT_COLUMNS = {
     "started_at": {"data_type": "timestamp", "timezone": True},
     "duration_seconds": {"data_type": "double"},
     "status": {"data_type": "text"},
+    # How the warehouse table changed: merge, append, or replace (rewritten whole: first load,
+    # --full-refresh, a re-sync, a changed dictionary). The dbt build rebuilds whole whatever
+    # reads a table that was replaced since its last build.
     "disposition": {"data_type": "text"},
+    # Why a table was re-synced whole (key range went backwards, fewer rows than landed,
+    # incompatible DDL...), else NULL.
+    "resync_reason": {"data_type": "text"},
+    # Keys that vanished from the source in this run and were marked deleted (DELETED_AT).
+    "rows_deleted": {"data_type": "bigint"},
     "load_id": {"data_type": "text"},
     "cursor_value": {"data_type": "text"},
     "zero_dates_by_column": {"data_type": "json"},
