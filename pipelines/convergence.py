@@ -52,7 +52,7 @@ class Spec:
     key_column: str | None  # a one-column integer key (sums, ranges)
     cursor: SourceColumn | None  # the cursor, when the reader computes its microseconds
     upto: object = None  # append: compare rows with cursor <= this (later ones are next run's)
-    fresh_from: object = None  # merge: source rows with cursor >= this are next run's
+    fresh_after: object = None  # merge: source rows with cursor > this (written since planning) are next run's
 
 
 @dataclass
@@ -137,7 +137,7 @@ def compare_keys(reader: Reader, dest: Destination, schema: str, source: SourceT
     con = duckdb.connect()
     try:
         for lo, hi in _ranges(reader, dest, schema, source, spec, rows):
-            src = reader.read_keys(source, spec.key, spec.cursor, spec.fresh_from, lo, hi, spec.upto)
+            src = reader.read_keys(source, spec.key, spec.cursor, spec.fresh_after, lo, hi, spec.upto)
             where = [f"{_q(DELETED_AT)} IS NULL"]
             if lo is not None:
                 where.append(f"{_q(spec.key[0])} BETWEEN {int(lo)} AND {int(hi)}")

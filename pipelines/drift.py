@@ -122,6 +122,7 @@ def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as
     if not landed:
         return drift
     where = f"{table.schema}.{table.name}"
+    copy_staging = False
     for col in table.columns:
         new = canonical_landing_type(landing_type(col, col.name in unsigned_as_decimal).hint)
         old = landed.get(col.name)
@@ -138,6 +139,8 @@ def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as
                     alter = "SET DATA TYPE" if kind == "duckdb" else "TYPE"
                     drift.statements.append(f"ALTER TABLE {_q(schema)}.{_q(table.name)} ALTER COLUMN"
                                             f" {_q(col.name)} {alter} {sql_type(new, kind)}")
+            if not staging and not copy_staging:
+                copy_staging = True
             continue
         drift.incompatible = (f"{where}.{col.name}: type changed in the source to {col.column_type.upper()}"
                               f" ({describe(new)}), which the landed {describe(old)} column cannot hold")
@@ -146,6 +149,13 @@ def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as
     for name in landed:
         if name not in source_names and name not in LOADER_COLUMNS:
             drift.notes.append(f"column {name} dropped in the source: kept, NULL from now on")
+    if copy_staging:
+        # dlt creates its staging copy (merge loads) from its own schema, which keeps the old
+        # types: a copy of the altered table stands in for it
+        staging_schema = _q(f"{table.schema}_staging")
+        drift.statements.append(f"CREATE SCHEMA IF NOT EXISTS {staging_schema}")
+        drift.statements.append(f"CREATE TABLE {staging_schema}.{_q(table.name)} AS SELECT * FROM"
+                                f" {_q(table.schema)}.{_q(table.name)} WHERE 1 = 0")
     if DELETED_AT not in landed:
         kind_type = "TIMESTAMP WITH TIME ZONE" if kind == "duckdb" else "timestamptz"
         drift.statements.append(f"ALTER TABLE {_q(table.schema)}.{_q(table.name)} ADD COLUMN {_q(DELETED_AT)}"

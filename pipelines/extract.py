@@ -239,7 +239,7 @@ def _spec(plan: TablePlan, reader: Reader) -> Spec:
     merge = t.strategy == "merge"
     return Spec(plan.name, tuple(t.primary_key), kc if kc in t.primary_key else None, cursor,
                 upto=None if merge else plan.new_state.get("cursor"),
-                fresh_from=plan.new_state.get("cursor") if merge else None)
+                fresh_after=plan.new_state.get("max_cursor") if merge else None)
 
 
 def _converge(run: _Run, schema: str, plans: list[TablePlan], reader: Reader,
@@ -261,7 +261,7 @@ def _converge(run: _Run, schema: str, plans: list[TablePlan], reader: Reader,
         behind = diff.behind.num_rows
         if not behind:
             continue
-        small = behind <= FETCH_BY_KEY_MAX_ROWS and behind <= max(100, FETCH_BY_KEY_MAX_SHARE * p.rows_in_source)
+        small = behind <= FETCH_BY_KEY_MAX_ROWS and behind <= max(10, FETCH_BY_KEY_MAX_SHARE * p.rows_in_source)
         if small and len(spec.key) == 1:
             second.append(fetch_plan(p.entry, p.source, diff.behind.column(0).to_pylist(), p.new_state))
             runs[p.name].rows_fetched_by_key = behind

@@ -167,20 +167,20 @@ class Reader:
         return int(self.scalar_row(sql, (value,))[0] or 0)
 
     def read_keys(self, table: SourceTable, key: tuple[str, ...], cursor: SourceColumn | None,
-                  fresh_from: Any, lo: int | None = None, hi: int | None = None,
+                  fresh_after: Any, lo: int | None = None, hi: int | None = None,
                   upto: Any = None) -> pa.Table:
         """The primary keys of a table (rows with key[0] in [lo, hi] when given, and cursor <= `upto`
         when given), with `_cursor_us` (the cursor in microseconds, when computable) and `_fresh`
-        (cursor >= `fresh_from`: a row the next incremental read brings anyway)."""
+        (cursor > `fresh_after`: written after the run planned, the next run reads it anyway)."""
         q = self.quote
         cols = [q(k) for k in key]
         micros = self.micros_sql(cursor) if cursor is not None else None
         if micros:
             cols.append(f"{micros} AS _cursor_us")
         params: list = []
-        if cursor is not None and fresh_from is not None:
-            cols.append(f"CASE WHEN {q(cursor.name)} >= {self.placeholder} THEN 1 ELSE 0 END AS _fresh")
-            params.append(fresh_from)
+        if cursor is not None and fresh_after is not None:
+            cols.append(f"CASE WHEN {q(cursor.name)} > {self.placeholder} THEN 1 ELSE 0 END AS _fresh")
+            params.append(fresh_after)
         else:
             cols.append("0 AS _fresh")
         conds = []

@@ -81,7 +81,7 @@ def shape(key: str) -> str:
     return ":".join("*" if (re.search(r"\d", seg) or len(seg) > 16) else seg for seg in key.split(":"))
 
 
-class _Matcher:
+class Matcher:
     """Routes a key (prefix removed) to its pattern with one regex match."""
 
     def __init__(self, patterns):
@@ -120,7 +120,7 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
 
     namespaced = {name: inst for name, inst in catalog.instances.items() if not inst.url}
     own = {name: inst for name, inst in catalog.instances.items() if inst.url}
-    matchers = {name: _Matcher(inst.patterns) for name, inst in catalog.instances.items()}
+    matchers = {name: Matcher(inst.patterns) for name, inst in catalog.instances.items()}
     for name in catalog.instances:
         inst_keys[name] = inst_ttl[name] = inst_mem[name] = inst_unknown[name] = 0
 
@@ -372,4 +372,4 @@ def _info(client) -> dict:
     return {k: str(v) for k, v in out.items()}
 
 
-__all__ = ["Snapshot", "shape", "take_snapshot"]
+__all__ = ["Matcher", "Snapshot", "shape", "take_snapshot"]
