@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 
 from rich.console import Console
 
-from luckin.core.catalog import Catalog, TableEntry, load_catalog, with_discovered
+from luckin.core.catalog import Catalog, load_catalog, with_discovered
 from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE, DELETED_AT, REDIS_DATASET, SourceTable
 from luckin.core.errors import LuckinError, SourceError, first_line, redact
 from luckin.core.settings import Settings
@@ -421,4 +421,4 @@ def _count_live_rows(summary: ExtractSummary, dest: Destination) -> None:
         t.rows_in_warehouse = counts.get((t.schema, t.table), t.rows_in_warehouse)
 
 
-__all__ = ["ExtractError", "ExtractSummary", "TableEntry", "run_extract", "verify_extract"]
+__all__ = ["ExtractError", "ExtractSummary", "run_extract", "verify_extract"]
