@@ -1,50 +1,25 @@
-"""The warehouse the pipelines load into: DuckDB (a file) or PostgreSQL.
+"""The warehouse the pipelines load into: DuckDB (a file) or PostgreSQL, as `Settings` resolved it.
 
-Credentials come from dlt's standard configuration (`DESTINATION__DUCKDB__CREDENTIALS`,
-`DESTINATION__POSTGRES__CREDENTIALS`, or `[destination.<name>.credentials]` in
-`.dlt/config.toml` / `.dlt/secrets.toml`), falling back to the variables the dbt profile reads
-(`LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_*`) so that `luckin extract` and `dbt` agree on the warehouse,
-then to the project defaults: `data/warehouse.duckdb`, and database `luckin` on 127.0.0.1:5432
-as user postgres (created if missing).
-
-Besides handing dlt its destination, this module runs the few SQL statements the extract needs
-itself: row counts for the audit, the committed state version of each dataset, and removing rows
-of a load that never completed.
+`destination_for(settings.warehouse, settings.pipelines_dir)` hands dlt its destination, and runs
+the few SQL statements the extract needs itself: row counts for the audit, the committed state
+version of each dataset, removing rows of a load that never completed, the landed columns and
+their types (schema drift), live-key fingerprints and keys (deletes), and marking deleted rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luckin.core.errors import WarehouseError
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
-DESTINATIONS = ("duckdb", "postgres")
-DUCKDB_MEMORY_LIMIT = os.environ.get("LUCKIN_DUCKDB_MEMORY_LIMIT", "512MB")
+from luckin.core.errors import WarehouseError, first_line
+from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Warehouse
 
 
 class DestinationError(WarehouseError):
     """The warehouse is unreachable or refused us. One line, no secrets."""
-
-
-def _config_value(key: str) -> Any:
-    """A value from dlt's config providers (env, .dlt/secrets.toml, .dlt/config.toml), or None."""
-    import dlt
-
-    for accessor in (dlt.secrets, dlt.config):
-        try:
-            value = accessor.get(key)
-        except Exception:  # noqa: BLE001 - a provider that cannot parse the value: treat as unset
-            value = None
-        if value not in (None, ""):
-            return value
-    return None
 
 
 @dataclass
@@ -54,6 +29,7 @@ class Destination:
     target: str
     pipelines_dir: Path
     _password: str | None = None
+    memory_limit: str = "512MB"
     _duck: Any = field(default=None, repr=False)
     _factory: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -104,11 +80,13 @@ class Destination:
                 Path(self.target).parent.mkdir(parents=True, exist_ok=True)
                 try:
                     # a bounded buffer pool: the extract's peak memory stays under 2 GB
-                    self._duck = duckdb.connect(self.target, config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+                    self._duck = duckdb.connect(self.target, config={"memory_limit": self.memory_limit})
                 except duckdb.Error as exc:
-                    raise DestinationError(
-                        f"destination duckdb at {self.target}: cannot open the file: {str(exc).splitlines()[0]}"
-                    ) from None
+                    text = first_line(exc)
+                    hint = ("another process holds it: close the other program (a BI tool, a notebook,"
+                            " a running build) and try again") if "lock" in text.lower() else None
+                    raise DestinationError(f"destination duckdb at {self.target}: cannot open the file: {text}",
+                                           hint=hint) from None
             return self._duck
 
     def connect(self):
@@ -185,13 +163,18 @@ class Destination:
                 out.setdefault(schema, set()).add(table)
         return out
 
-    def count_rows(self, tables: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """COUNT(*) of many tables, in batches of one UNION ALL statement."""
+    def count_rows(self, tables: list[tuple[str, str]], live: set[tuple[str, str]] | None = None
+                   ) -> dict[tuple[str, str], int]:
+        """COUNT(*) of many tables, in batches of one UNION ALL statement; for the tables in `live`,
+        only the rows not marked deleted (`_luckin_deleted_at IS NULL`)."""
         out: dict[tuple[str, str], int] = {}
+        live = live or set()
         for i in range(0, len(tables), 100):
             batch = tables[i:i + 100]
             sql = " UNION ALL ".join(
-                f"SELECT {n} AS i, COUNT(*) AS n FROM {_q(s)}.{_q(t)}" for n, (s, t) in enumerate(batch))
+                f"SELECT {n} AS i, COUNT(*) AS n FROM {_q(s)}.{_q(t)}"
+                + (' WHERE "_luckin_deleted_at" IS NULL' if (s, t) in live else "")
+                for n, (s, t) in enumerate(batch))
             for idx, n in self.query(sql):
                 out[batch[idx]] = int(n)
         return out
@@ -228,6 +211,115 @@ class Destination:
                 self.query(f"DELETE FROM {_q(schema)}.{_q(t)} WHERE _dlt_load_id NOT IN ({committed})")
                 removed[t] = n
         return removed
+
+
+    # ----------------------------------------------------------------- drift and deletes
+    def landed_columns(self, schemas: list[str]) -> dict[str, dict[str, dict[str, tuple]]]:
+        """schema -> table -> column -> (data_type, precision, scale) of the landed tables of
+        `schemas` (and of their dlt `<schema>_staging` copies)."""
+        names = [*schemas, *(f"{s}_staging" for s in schemas)]
+        out: dict[str, dict[str, dict[str, tuple]]] = {}
+        for i in range(0, len(names), 200):
+            batch = names[i:i + 200]
+            marks = ", ".join("'" + n.replace("'", "''") + "'" for n in batch)
+            rows = self.query(
+                "SELECT table_schema, table_name, column_name, data_type, numeric_precision, numeric_scale"
+                f" FROM information_schema.columns WHERE table_schema IN ({marks})"
+                " ORDER BY table_schema, table_name, ordinal_position")
+            for schema, table, column, data_type, precision, scale in rows:
+                out.setdefault(schema, {}).setdefault(table, {})[column] = (data_type, precision, scale)
+        return out
+
+    def execute(self, statements: list[str], params: list[tuple] | None = None) -> None:
+        """Statements in one transaction."""
+        if not statements:
+            return
+        conn = self.connect()
+        try:
+            cur = conn.cursor() if self.kind == "postgres" else conn
+            cur.execute("BEGIN")
+            try:
+                for i, sql in enumerate(statements):
+                    args = params[i] if params else ()
+                    cur.execute(sql, args or None) if self.kind == "postgres" else cur.execute(sql, list(args))
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        finally:
+            conn.close()
+
+    def arrow(self, sql: str):
+        """The rows of one query as an Arrow table."""
+        import pyarrow as pa
+
+        if self.kind == "duckdb":
+            cur = self.connect()
+            try:
+                return cur.execute(sql).fetch_arrow_table()
+            finally:
+                cur.close()
+        conn = self.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                names = [d[0] for d in cur.description]
+                rows = cur.fetchall()
+        finally:
+            conn.close()
+        columns = list(zip(*rows)) if rows else [() for _ in names]
+        return pa.table({n: pa.array(list(v)) if v else pa.array([], pa.int64()) for n, v in zip(names, columns)})
+
+    def mark_deleted(self, schema: str, table: str, key: tuple[str, ...], keys, at, load_id: str,
+                     deleted_column: str) -> int:
+        """Set `deleted_column` = `at` and `_dlt_load_id` = `load_id` on the live rows whose key is in
+        `keys` (an Arrow table of the key columns). Returns the rows marked."""
+        if keys.num_rows == 0:
+            return 0
+        target = f"{_q(schema)}.{_q(table)}"
+        match = " AND ".join(f"t.{_q(k)} = g.{_q(k)}" for k in key)
+        set_ = f"{_q(deleted_column)} = %s, {_q('_dlt_load_id')} = %s"
+        if self.kind == "duckdb":
+            cur = self.connect()
+            try:
+                cur.register("_luckin_gone", keys)
+                n = cur.execute(f"UPDATE {target} AS t SET {set_.replace('%s', '?')} FROM _luckin_gone AS g"
+                                f" WHERE {match} AND t.{_q(deleted_column)} IS NULL", [at, load_id]).fetchall()
+                cur.unregister("_luckin_gone")
+                return int(n[0][0]) if n else keys.num_rows
+            finally:
+                cur.close()
+        from psycopg2.extras import execute_values
+
+        conn = self.connect()
+        conn.autocommit = False
+        try:
+            with conn.cursor() as cur:
+                cols = ", ".join(_q(k) for k in key)
+                cur.execute(f"CREATE TEMP TABLE _luckin_gone ON COMMIT DROP AS SELECT {cols} FROM {target} LIMIT 0")
+                execute_values(cur, f"INSERT INTO _luckin_gone ({cols}) VALUES %s",
+                               list(zip(*(keys.column(k).to_pylist() for k in key))), page_size=5000)
+                cur.execute(f"UPDATE {target} AS t SET {set_} FROM _luckin_gone AS g"
+                            f" WHERE {match} AND t.{_q(deleted_column)} IS NULL", (at, load_id))
+                n = cur.rowcount
+            conn.commit()
+            return int(n)
+        finally:
+            conn.close()
+
+    def register_load(self, schema: str) -> str:
+        """A load id for changes the extract writes itself (rows marked deleted when no dlt load ran
+        for the schema in this run), recorded as a completed load in `<schema>._dlt_loads`, so that
+        dbt (windowing on load ids) and recovery (which drops rows of unknown loads) accept it."""
+        import time
+
+        load_id = f"{time.time():.6f}"
+        loads = f"{_q(schema)}._dlt_loads"
+        self.query(f"INSERT INTO {loads} (load_id, schema_name, status, inserted_at, schema_version_hash)"
+                   f" SELECT %s, schema_name, 0, CURRENT_TIMESTAMP, schema_version_hash FROM {loads}"
+                   " ORDER BY inserted_at DESC LIMIT 1".replace("%s", "?" if self.kind == "duckdb" else "%s"),
+                   (load_id,))
+        return load_id
 
 
 def _cache_capabilities(factory) -> None:
@@ -271,45 +363,17 @@ def _pg_reason(exc: Exception, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def resolve_destination(kind: str = "duckdb", pipelines_dir: str | Path | None = None) -> Destination:
-    """The destination of a run, from dlt config, the dbt profile's variables, then defaults."""
-    if kind not in DESTINATIONS:
-        raise DestinationError(f"unknown destination {kind!r}; expected one of {', '.join(DESTINATIONS)}")
-    if kind == "duckdb":
-        configured = _config_value("destination.duckdb.credentials")
-        if isinstance(configured, dict):
-            configured = configured.get("database")
-        path = Path(str(configured or os.environ.get("LUCKIN_DUCKDB_PATH") or DEFAULT_DUCKDB_PATH))
-        if str(path).startswith("duckdb:///"):
-            path = Path(str(path)[len("duckdb:///"):])
-        if not path.is_absolute():
-            path = (PROJECT_DIR / path) if not configured else path.resolve()
-        target, password = str(path), None
+def destination_for(warehouse: Warehouse, pipelines_dir: Path) -> Destination:
+    """The destination of a run: the settings' warehouse, and the run's dlt working folder
+    (`<pipelines_dir>/<one folder per warehouse>`)."""
+    if isinstance(warehouse, DuckDBWarehouse):
+        path = Path(warehouse.path).resolve()
         key = f"duckdb-{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
-    else:
-        from sqlalchemy.engine import URL, make_url
-
-        configured = _config_value("destination.postgres.credentials")
-        if isinstance(configured, dict) or hasattr(configured, "get"):
-            d = dict(configured)
-            url = URL.create("postgresql", username=d.get("username") or "postgres", password=d.get("password"),
-                             host=d.get("host") or "127.0.0.1", port=int(d.get("port") or 5432),
-                             database=d.get("database") or "luckin")
-        elif configured:
-            url = make_url(str(configured))
-        else:
-            env = os.environ
-            url = URL.create("postgresql", username=env.get("LUCKIN_PG_USER", "postgres"),
-                             password=env.get("LUCKIN_PG_PASSWORD") or None,
-                             host=env.get("LUCKIN_PG_HOST", "127.0.0.1"), port=int(env.get("LUCKIN_PG_PORT", 5432)),
-                             database=env.get("LUCKIN_PG_DATABASE", "luckin"))
-        if url.drivername != "postgresql":
-            url = url.set(drivername="postgresql")
-        password = url.password or None
-        target = url.render_as_string(hide_password=False)
-        if url.password is None:
-            # trust/peer authentication: dlt insists on a password field, an empty one is accepted
-            target = target.replace(f"//{url.username}@", f"//{url.username}:@", 1)
-        key = f"postgres-{url.host}-{url.port or 5432}-{url.database}"
-    base = Path(pipelines_dir or os.environ.get("LUCKIN_PIPELINES_DIR") or PROJECT_DIR / "data" / ".dlt_pipelines")
-    return Destination(kind=kind, target=target, pipelines_dir=base / key, _password=password)
+        return Destination(kind="duckdb", target=str(path), pipelines_dir=Path(pipelines_dir) / key,
+                           memory_limit=warehouse.memory_limit)
+    if isinstance(warehouse, PostgresWarehouse):
+        # dlt insists on a password field: an empty one is accepted (trust authentication)
+        key = f"postgres-{warehouse.host}-{warehouse.port}-{warehouse.database}"
+        return Destination(kind="postgres", target=warehouse.url(), pipelines_dir=Path(pipelines_dir) / key,
+                           _password=warehouse.password or None)
+    raise DestinationError(f"unknown warehouse {warehouse!r}")

@@ -72,12 +72,13 @@ def _simulate(scale: float, seed: int, work: Path, append_days: int = 0) -> None
 
 
 def _extract(env: dict[str, str], target: str) -> None:
-    from luckin.extract import run_extract
+    from luckin.core.settings import load_settings
+    from pipelines.extract import run_extract
 
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        summary = run_extract(destination=target, progress=False)
+        summary = run_extract(load_settings(target), progress=False)
     finally:
         for key, value in saved.items():
             if value is None:

@@ -5,7 +5,7 @@ extract is configured to read) into a fresh DuckDB file:
 
 - duckdb_mysql: DuckDB 1.4.4 with the mysql extension from the `duckdb-ext-mysql` wheel,
   `ATTACH ... (TYPE mysql, READ_ONLY)` per schema, `CREATE TABLE ... AS SELECT * FROM src.t`;
-- luckin_extract: `run_extract(destination="duckdb", schemas=<all MySQL schemas>, full_refresh)`
+- luckin_extract: `run_extract(settings, schemas=<all MySQL schemas>, full_refresh=True)`
   into an empty file (Redis is left out: the extension does not read Redis).
 
 Each contender runs `--rounds` times, alternating (and alternating who goes first), each time
@@ -66,11 +66,15 @@ def run_duckdb_mysql(estate, schemas: dict[str, list[str]], target: Path) -> tup
 
 def run_luckin(schemas: list[str], target: Path, pipelines_dir: Path) -> tuple[int, float, float]:
     """`run_extract` into `target`. Returns (rows, seconds, peak memory MB)."""
-    os.environ["DESTINATION__DUCKDB__CREDENTIALS"] = str(target)
-    os.environ["LUCKIN_PIPELINES_DIR"] = str(pipelines_dir)
-    from luckin.extract import run_extract
+    import dataclasses
 
-    summary = run_extract(destination="duckdb", schemas=schemas, full_refresh=True, progress=False)
+    from luckin.core.settings import load_settings
+    from pipelines.extract import run_extract
+
+    settings = load_settings("duckdb")
+    settings = dataclasses.replace(settings, duckdb=dataclasses.replace(settings.duckdb, path=target),
+                                   pipelines_dir=pipelines_dir)
+    summary = run_extract(settings, schemas=schemas, full_refresh=True, progress=False)
     if not summary.ok:
         raise SystemExit(f"luckin extract failed: {summary.error or [t.error for t in summary.failures][:3]}")
     return summary.rows_extracted, summary.duration_seconds, summary.peak_rss_mb or 0.0
@@ -83,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from luckin.core.catalog import load_catalog
-    from pipelines.mysql_estate.helpers import estate_from_config
+    from luckin.core.settings import load_settings
+    from pipelines.mysql_estate.estate import connect_estate
 
-    estate = estate_from_config()
+    estate = connect_estate(load_settings().mysql)
     if estate.mode != "mysql":
         raise SystemExit("the benchmark needs a MySQL server (DuckDB's extension cannot read the SQLite stand-in)")
     estate.check()

@@ -135,13 +135,21 @@ def _int(bits: int) -> Landing:
     return Landing(arrow, hint)
 
 
+# `_luckin_deleted_at`: NULL while the row's key exists in the source; the extract's time when it
+# saw the key vanish (the row then also carries that run's `_dlt_load_id`).
+DELETED_AT_HINT = {"data_type": "timestamp", "timezone": True, "precision": 6, "nullable": True}
+DELETED_AT_ARROW = pa.timestamp("us", tz="UTC")
+
+
 def dlt_columns(table: SourceTable, unsigned_as_decimal: tuple[str, ...] = ()) -> dict[str, dict]:
-    """dlt column hints for a source table, in source column order, plus `_dlt_id`."""
+    """dlt column hints for a source table, in source column order, plus `_dlt_id` and
+    `_luckin_deleted_at`."""
     cols = {}
     for c in table.columns:
         landing = landing_type(c, c.name in unsigned_as_decimal)
         cols[c.name] = {"name": c.name, **landing.hint, "nullable": c.nullable or c.is_zero_date_type}
     cols[DLT_ID] = {"name": DLT_ID, "data_type": "text", "nullable": False, "row_key": True, "unique": True}
+    cols[DELETED_AT] = {"name": DELETED_AT, **DELETED_AT_HINT}
     return cols
 
 
@@ -152,6 +160,7 @@ def arrow_schema(table: SourceTable, unsigned_as_decimal: tuple[str, ...] = ()) 
         for c in table.columns
     ]
     fields.append(pa.field(DLT_ID, pa.string(), nullable=False))
+    fields.append(pa.field(DELETED_AT, DELETED_AT_ARROW, nullable=True))
     return pa.schema(fields)
 
 

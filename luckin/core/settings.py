@@ -131,6 +131,15 @@ class MySQLSource:
     # auto: the server when it answers, else the embedded stand-in's files; mysql; embedded.
     mode: str = "auto"
     embedded_dir: Path = PROJECT_DIR / "data" / "estate"
+    # Tuning (pipelines/README.md, Performance): rows per read / Arrow table / Parquet file,
+    # source reads in flight, schemas extracted at a time, extract worker processes (0: threads).
+    chunk_rows: int = 250_000  # ~40 MB of Arrow for the widest estate table
+    read_workers: int = 3
+    pipeline_workers: int = 2
+    extract_processes: int = 0
+    # Compare primary keys with the warehouse after each load: hard deletes are marked, rows the
+    # cursor cannot reach are fetched, reloaded tables re-synced (pipelines/README.md, Deletes).
+    detect_deletes: bool = True
 
     def describe(self) -> str:
         return f"mysql://{self.username}@{self.host}:{self.port}"
@@ -242,21 +251,41 @@ class ConfigReader:
 
 
 def _credentials(reader: ConfigReader, key: str) -> dict[str, Any]:
-    """dlt credentials given either as one URL string or as a table of fields."""
-    whole = reader.get(key)
+    """dlt credentials given either as one URL string or as a table of fields, each field taken
+    from the first provider (environment, secrets.toml, config.toml) that sets it either way
+    (so `SOURCES__MYSQL_ESTATE__CREDENTIALS__PORT` overrides a port in config.toml)."""
+
+    def fields(whole: Any) -> dict[str, Any]:
+        if isinstance(whole, str) and "://" in whole:
+            parts = urlsplit(whole)
+            return {"host": parts.hostname, "port": parts.port, "username": unquote(parts.username or "") or None,
+                    "password": unquote(parts.password) if parts.password is not None else None,
+                    "database": unquote(parts.path.lstrip("/")) or None}
+        return dict(whole) if isinstance(whole, dict) else {}
+
+    def node(doc: dict, path: str) -> Any:
+        for part in path.split("."):
+            doc = doc.get(part) if isinstance(doc, dict) else None
+        return doc
+
+    env_name = key.upper().replace(".", "__")
+    layers = [({name: reader.env.get(f"{env_name}__{name.upper()}") for name in _FIELDS}, fields(reader.env.get(env_name)))]
+    for doc in (reader.secrets, reader.config):
+        whole = node(doc, key)
+        layers.append(({name: node(doc, f"{key}.{name}") for name in _FIELDS} if isinstance(whole, dict) else {},
+                       fields(whole)))
     out: dict[str, Any] = {}
-    if isinstance(whole, str) and "://" in whole:
-        parts = urlsplit(whole)
-        out = {"host": parts.hostname, "port": parts.port, "username": unquote(parts.username or "") or None,
-               "password": unquote(parts.password) if parts.password is not None else None,
-               "database": unquote(parts.path.lstrip("/")) or None}
-    elif isinstance(whole, dict):
-        out = dict(whole)
-    for name in ("host", "port", "username", "password", "database"):
-        value = reader.get(f"{key}.{name}")
-        if value is not None and out.get(name) in (None, ""):
-            out[name] = value
-    return {k: v for k, v in out.items() if v not in (None, "")}
+    for name in _FIELDS:
+        for own, whole in layers:
+            value = own.get(name)
+            value = whole.get(name) if value in (None, "") else value
+            if value not in (None, ""):
+                out[name] = value
+                break
+    return out
+
+
+_FIELDS = ("host", "port", "username", "password", "database")
 
 
 def _int(value: Any, what: str) -> int:
@@ -264,6 +293,32 @@ def _int(value: Any, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{what}: expected a whole number, got {value!r}") from None
+
+
+def _bool(value: Any, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{what}: expected true or false, got {value!r}")
+
+
+def _mysql_tuning(reader: ConfigReader) -> dict[str, Any]:
+    """The `[sources.mysql_estate]` tuning knobs that are set (the others keep their defaults)."""
+    out: dict[str, Any] = {}
+    for name in ("chunk_rows", "read_workers", "pipeline_workers", "extract_processes"):
+        value = reader.get(f"sources.mysql_estate.{name}")
+        if value is not None:
+            out[name] = _int(value, f"sources.mysql_estate.{name}")
+    value = reader.get("sources.mysql_estate.detect_deletes")
+    if value is not None:
+        out["detect_deletes"] = _bool(value, "sources.mysql_estate.detect_deletes")
+    if out.get("extract_processes") and "pipeline_workers" not in out:
+        out["pipeline_workers"] = out["extract_processes"] + 1
+    return out
 
 
 def _path(value: Any) -> Path:
@@ -314,6 +369,7 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
         database_prefix=str(reader.get("sources.mysql_estate.database_prefix") or ""),
         mode=mode,
         embedded_dir=embedded_dir,
+        **_mysql_tuning(reader),
     )
     redis_mode = str(reader.get("sources.redis_estate.mode") or "auto").lower()
     if redis_mode not in ("auto", "server", "embedded"):

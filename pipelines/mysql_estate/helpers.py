@@ -1,144 +1,35 @@
-"""Reading the MySQL estate into Arrow with the landing types.
+"""Reading the MySQL estate: metadata, counts and rows into Arrow.
 
-Two readers share one contract (a URL per schema, Arrow tables out):
+Two readers share one contract (one schema each; Arrow tables out, cast by `convert.to_landing`):
 - `MySQLReader`: a MySQL/MariaDB server. Metadata and counts through PyMySQL, rows through
   connectorx (Rust, binary protocol, straight into Arrow) - the fast path.
 - `SQLiteReader`: the embedded stand-in, one SQLite file per schema (`data/estate/<schema>.sqlite`).
   Rows are read as text and cast in Arrow, so the typing rules are the same code.
 
-Landing types (pipelines/README.md has the table): DECIMAL(p,s) -> decimal(p,s); TINYINT(1) ->
-boolean; TINYINT/SMALLINT -> smallint (unsigned: integer); MEDIUMINT/INT -> integer (unsigned:
-bigint); BIGINT (also unsigned) -> bigint with an overflow check, or decimal(20,0) per catalog;
-DATETIME/TIMESTAMP -> timestamp with time zone (UTC); DATE -> date; JSON -> json; text -> text.
-Zero dates (`0000-00-00`, or a zero month/day) become NULL and are counted.
+Besides rows, a reader gives what planning and convergence need in one statement per table
+(`table_stats`: counts, cursor and key ranges, and a fingerprint of the keys) and the keys alone
+(`read_keys`), so that deleted rows can be found without reading whole rows.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import re
-import sqlite3
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from luckin.core.contract import (  # noqa: F401 (the landing contract, re-used by the readers)
-    BINARY_TYPES,
-    DLT_ID,
-    INT_TYPES,
-    TEXT_TYPES,
-    ZERO_FLAG_PREFIX,
-    Landing,
-    SourceColumn,
-    SourceTable,
-    arrow_schema,
-    dlt_columns,
-    landing_type,
-    random_row_ids,
-)
-from luckin.core.errors import SourceError, redact  # noqa: F401 (re-exported to the readers' callers)
+from luckin.core.contract import INT_TYPES as INTEGER_TYPES, ZERO_FLAG_PREFIX, SourceColumn, SourceTable
+from luckin.core.errors import SourceError, first_line, redact
 from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS
 
 # connectorx reports a value it cannot convert with a Rust panic; keep its message to one line.
 os.environ.setdefault("RUST_BACKTRACE", "0")
-
-
-# --------------------------------------------------------------------------- conversion
-@dataclass
-class Converted:
-    table: pa.Table
-    zero_dates: dict[str, int] = field(default_factory=dict)
-
-
-def to_landing(raw: pa.Table, table: SourceTable, unsigned_as_decimal: tuple[str, ...] = (),
-               text_zero_dates: bool = False) -> Converted:
-    """Cast a raw Arrow table (as read) to the landing schema, nulling and counting zero dates.
-
-    `raw` holds the table's columns, in any order, as the reader produced them, plus one
-    `__zero_date__<col>` flag column per nullable date/time column when the reader flagged zero
-    dates in SQL (MySQL). With `text_zero_dates` (SQLite) date/time columns arrive as text and
-    zero dates are recognised here.
-    """
-    arrays = []
-    zero_dates: dict[str, int] = {}
-    schema = arrow_schema(table, unsigned_as_decimal)
-    for col, target in zip(table.columns, schema):
-        arr = raw.column(col.name)
-        if col.is_zero_date_type:
-            if text_zero_dates and _is_text(arr.type):
-                arr, zeros = _null_text_zero_dates(arr)
-            else:
-                flag = ZERO_FLAG_PREFIX + col.name
-                if flag in raw.column_names:
-                    zeros = int(pc.sum(raw.column(flag)).as_py() or 0)
-                else:  # NOT NULL column: every NULL was a zero date nulled in SQL
-                    zeros = arr.null_count
-            if zeros:
-                zero_dates[col.name] = zeros
-        arrays.append(_cast(arr, col, target.type, table))
-    arrays.append(random_row_ids(raw.num_rows))
-    return Converted(pa.Table.from_arrays(arrays, schema=schema), zero_dates)
-
-
-def _is_text(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t)
-
-
-_ZERO_DATE_RE = r"^(0000-|\d{4}-00-|\d{4}-\d{2}-00)"
-
-
-def _null_text_zero_dates(arr: pa.ChunkedArray) -> tuple[pa.ChunkedArray, int]:
-    is_zero = pc.fill_null(pc.match_substring_regex(arr, _ZERO_DATE_RE), False)
-    zeros = int(pc.sum(is_zero).as_py() or 0)
-    if zeros:
-        arr = pc.if_else(is_zero, pa.scalar(None, arr.type), arr)
-    return arr, zeros
-
-
-def _cast(arr: pa.ChunkedArray, col: SourceColumn, target: pa.DataType, table: SourceTable) -> pa.ChunkedArray:
-    where = f"{table.schema}.{table.name}.{col.name}"
-    if arr.type == target:
-        return arr
-    try:
-        if pa.types.is_boolean(target):
-            if _is_text(arr.type):
-                arr = pc.cast(arr, pa.int64())
-            return pc.not_equal(arr, 0) if not pa.types.is_boolean(arr.type) else arr
-        if pa.types.is_timestamp(target):
-            if pa.types.is_integer(arr.type):  # MySQL TIMESTAMP read as epoch microseconds
-                return pc.cast(pc.cast(arr, pa.int64()), pa.timestamp("us", tz="UTC"))
-            if _is_text(arr.type):
-                arr = pc.cast(pc.replace_substring(arr, "T", " "), pa.timestamp("us"))
-            if arr.type.tz is None:  # naive values are UTC in the estate
-                arr = pc.cast(arr, pa.timestamp("us"))
-                return arr.cast(pa.timestamp("us", tz="UTC"))
-            return pc.cast(arr, target)
-        if pa.types.is_date(target) and _is_text(arr.type):
-            return pc.cast(pc.utf8_slice_codeunits(arr, 0, 10), target)
-        if pa.types.is_decimal(target) and pa.types.is_floating(arr.type):
-            raise SourceError(f"{where}: DECIMAL arrived as floating point; refusing a lossy cast")
-        return pc.cast(arr, target, safe=True)
-    except pa.ArrowInvalid as exc:
-        hint = ""
-        if pa.types.is_integer(target) and col.unsigned and col.data_type == "bigint":
-            hint = (f" (an unsigned BIGINT above 2^63-1: add `unsigned_as_decimal: [{col.name}]` to the"
-                    " catalog entry to land it as decimal(20,0))")
-        raise SourceError(f"{where}: cannot cast {arr.type} to {target}: {_first_line(exc)}{hint}") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else exc.__class__.__name__
 
 
 # --------------------------------------------------------------------------- readers
@@ -155,6 +46,9 @@ class Window:
     # keyset pagination (sparse keys): rows with chunk_column > seek_after, ORDER BY it, LIMIT
     seek_after: int | None = None
     limit: int | None = None
+    # rows with key_column IN keys (fetching rows the cursor cannot reach, by key)
+    key_column: str | None = None
+    keys: tuple | None = None
 
 
 class Reader:
@@ -189,6 +83,10 @@ class Reader:
         if window.chunk_column and window.seek_after is not None:
             conds.append(f"{self.quote(window.chunk_column)} > {self.placeholder}")
             params.append(window.seek_after)
+        if window.key_column and window.keys is not None:
+            marks = ", ".join([self.placeholder] * len(window.keys)) or "NULL"
+            conds.append(f"{self.quote(window.key_column)} IN ({marks})")
+            params.extend(window.keys)
         sql = (" WHERE " + " AND ".join(conds)) if conds else ""
         if window.chunk_column and window.limit:
             sql += f" ORDER BY {self.quote(window.chunk_column)} LIMIT {int(window.limit)}"
@@ -196,13 +94,25 @@ class Reader:
 
     placeholder = "%s"
 
+    def micros_sql(self, col: SourceColumn) -> str | None:
+        """SQL of a cursor column as whole microseconds since 1970 (UTC), or None if this reader
+        cannot compute it exactly (then fingerprints compare keys only)."""
+        return None
+
+    def now_sql(self, col: SourceColumn) -> str:
+        """SQL of the server's current time, comparable with a date/time column."""
+        raise NotImplementedError
+
     def table_stats(self, table: SourceTable, cursor: str | None, cursor_from: Any, inclusive: bool,
-                    chunk_column: str | None) -> dict:
-        """Counts for planning a read, in one statement: total rows, rows in the cursor window,
-        the window's highest cursor value, and the chunk column's range."""
+                    chunk_column: str | None, key_column: str | None = None, fingerprint: bool = False) -> dict:
+        """What planning needs, in one statement (one scan): total rows, rows in the cursor window,
+        the highest cursor value and the highest one not in the future (date/time cursors), the
+        chunk column's range, and with `fingerprint` a fingerprint of the keys (and of the cursor
+        per key): `(rows, SUM(key), SUM(key * cursor microseconds))` (see pipelines/convergence.py)."""
         q = self.quote
         parts = ["COUNT(*)"]
         params: list = []
+        cur_col = table.column(cursor) if cursor else None
         if cursor:
             if cursor_from is None:
                 parts += ["COUNT(*)", f"MAX({q(cursor)})"]
@@ -211,25 +121,85 @@ class Reader:
                 parts += [f"SUM(CASE WHEN {q(cursor)} {op} {self.placeholder} THEN 1 ELSE 0 END)",
                           f"MAX({q(cursor)})"]
                 params.append(cursor_from)
+            if cur_col.data_type in ("datetime", "timestamp", "date"):
+                parts.append(f"MAX(CASE WHEN {q(cursor)} <= {self.now_sql(cur_col)} THEN {q(cursor)} END)")
+            else:
+                parts.append(f"MAX({q(cursor)})")
         else:
-            parts += ["COUNT(*)", "NULL"]
+            parts += ["COUNT(*)", "NULL", "NULL"]
         if chunk_column:
             parts += [f"MIN({q(chunk_column)})", f"MAX({q(chunk_column)})"]
         else:
             parts += ["NULL", "NULL"]
+        parts += self.fingerprint_sql(table, key_column, cur_col) if fingerprint else ["NULL", "NULL"]
         row = self.scalar_row(f"SELECT {', '.join(parts)} FROM {q(table.name)}", tuple(params))
-        total, in_window, max_cursor, chunk_min, chunk_max = row
+        total, in_window, max_cursor, max_cursor_now, chunk_min, chunk_max, key_sum, cursor_sum = row
         return {
             "rows": int(total or 0),
             "in_window": int(in_window or 0),
             "max_cursor": self.normalize_value(max_cursor),
+            "max_cursor_now": self.normalize_value(max_cursor_now),
             "chunk_min": None if chunk_min is None else int(chunk_min),
             "chunk_max": None if chunk_max is None else int(chunk_max),
+            "fingerprint": (int(total or 0), None if key_sum is None else int(key_sum),
+                            None if cursor_sum is None else int(cursor_sum)) if fingerprint else None,
         }
 
-    def count_equal(self, table: SourceTable, column: str, value: Any) -> int:
-        sql = f"SELECT COUNT(*) FROM {self.quote(table.name)} WHERE {self.quote(column)} = {self.placeholder}"
+    def fingerprint_sql(self, table: SourceTable, key_column: str | None, cursor: SourceColumn | None) -> list[str]:
+        """`SUM(key)` (a one-column integer key) and `SUM(key * cursor microseconds)` (or the sum
+        of the cursor's microseconds without such a key); NULL for what cannot be computed."""
+        q = self.quote
+        micros = self.micros_sql(cursor) if cursor is not None else None
+        if key_column:
+            key_sum = f"SUM({q(key_column)})"
+            cursor_sum = f"SUM({self.wide(q(key_column))} * COALESCE({micros}, 0))" if micros else "NULL"
+        else:
+            key_sum = "NULL"
+            cursor_sum = f"SUM(COALESCE({micros}, 0))" if micros else "NULL"
+        return [key_sum, cursor_sum]
+
+    def wide(self, sql: str) -> str:
+        """An integer expression in a type whose products do not overflow."""
+        return sql
+
+    def count_at_least(self, table: SourceTable, column: str, value: Any) -> int:
+        sql = f"SELECT COUNT(*) FROM {self.quote(table.name)} WHERE {self.quote(column)} >= {self.placeholder}"
         return int(self.scalar_row(sql, (value,))[0] or 0)
+
+    def read_keys(self, table: SourceTable, key: tuple[str, ...], cursor: SourceColumn | None,
+                  fresh_after: Any, lo: int | None = None, hi: int | None = None,
+                  upto: Any = None) -> pa.Table:
+        """The primary keys of a table (rows with key[0] in [lo, hi] when given, and cursor <= `upto`
+        when given), with `_cursor_us` (the cursor in microseconds, when computable) and `_fresh`
+        (cursor > `fresh_after`: written after the run planned, the next run reads it anyway)."""
+        q = self.quote
+        cols = [q(k) for k in key]
+        micros = self.micros_sql(cursor) if cursor is not None else None
+        if micros:
+            cols.append(f"{micros} AS _cursor_us")
+        params: list = []
+        if cursor is not None and fresh_after is not None:
+            cols.append(f"CASE WHEN {q(cursor.name)} > {self.placeholder} THEN 1 ELSE 0 END AS _fresh")
+            params.append(fresh_after)
+        else:
+            cols.append("0 AS _fresh")
+        conds = []
+        if lo is not None:
+            conds.append(f"{q(key[0])} >= {self.placeholder}")
+            params.append(lo)
+        if hi is not None:
+            conds.append(f"{q(key[0])} <= {self.placeholder}")
+            params.append(hi)
+        if cursor is not None and upto is not None:
+            conds.append(f"{q(cursor.name)} <= {self.placeholder}")
+            params.append(upto)
+        where = (" WHERE " + " AND ".join(conds)) if conds else ""
+        keys = self.query_arrow(f"SELECT {', '.join(cols)} FROM {q(table.name)}{where}", tuple(params))
+        if not micros:
+            keys = keys.append_column("_cursor_us", pa.nulls(keys.num_rows, pa.int64()))
+        return keys
+
+    def query_arrow(self, sql: str, params: tuple = ()) -> pa.Table: ...
 
     @staticmethod
     def normalize_value(value: Any) -> Any:
@@ -243,13 +213,6 @@ class Reader:
         if isinstance(value, Decimal):
             return int(value) if value == value.to_integral_value() else str(value)
         return str(value)
-
-
-def _parse_type(text: str) -> tuple[str, int | None, int | None]:
-    m = re.match(r"^\s*([a-zA-Z]+)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?", text or "")
-    if not m:
-        return "text", None, None
-    return m.group(1).lower(), (int(m.group(2)) if m.group(2) else None), (int(m.group(3)) if m.group(3) else None)
 
 
 class MySQLReader(Reader):
@@ -348,9 +311,38 @@ class MySQLReader(Reader):
                     continue
                 raise SourceError(
                     f"mysql_estate: reading {self.schema}.{table.name} from {self.location} failed: "
-                    f"{redact(_first_line(exc), self._password)}"
+                    f"{redact(first_line(exc), self._password)}"
                 ) from None
         raise AssertionError("unreachable")
+
+    def micros_sql(self, col: SourceColumn) -> str | None:
+        n = self.quote(col.name)
+        if col.data_type == "timestamp":
+            return f"CAST(UNIX_TIMESTAMP({n}) * 1000000 AS SIGNED)"
+        if col.data_type in ("datetime", "date"):
+            return f"TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', {n})"
+        if col.data_type in INTEGER_TYPES:
+            return n
+        return None
+
+    def now_sql(self, col: SourceColumn) -> str:
+        # DATETIME holds UTC in the estate; TIMESTAMP compares in the session's zone, as NOW() does
+        return "NOW(6)" if col.data_type == "timestamp" else "UTC_TIMESTAMP(6)"
+
+    def wide(self, sql: str) -> str:
+        return f"CAST({sql} AS DECIMAL(20,0))"
+
+    def query_arrow(self, sql: str, params: tuple = ()) -> pa.Table:
+        import connectorx as cx
+
+        text = sql.replace("%s", "{}").format(*(_sql_literal(p) for p in params))
+        try:
+            return cx.read_sql(self._cx_url, text, return_type="arrow")
+        except BaseException as exc:  # noqa: BLE001 - connectorx raises RuntimeError or a panic
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise SourceError(f"mysql_estate: reading {self.schema} from {self.location} failed: "
+                              f"{redact(first_line(exc), self._password)}") from None
 
 
 def _cx_decimal_ok(c: SourceColumn) -> bool:
@@ -389,7 +381,7 @@ def mysql_connect(host: str, port: int, username: str, password: str | None, dat
         elif code in (2002, 2003, 2006, 2013):
             reason = "server not reachable (is MySQL running?)"
         else:
-            reason = redact(_first_line(exc), password)
+            reason = redact(first_line(exc), password)
         raise SourceError(f"mysql_estate: cannot connect to MySQL at {host}:{port}: {reason}") from None
 
 
@@ -448,223 +440,4 @@ def reflect_mysql(conn, databases: dict[str, str]) -> dict[str, dict[str, Source
     return result
 
 
-class SQLiteReader(Reader):
-    """The embedded stand-in: one SQLite file per schema, MySQL type names kept as declared types."""
-
-    placeholder = "?"
-    text_dates = True
-
-    def __init__(self, schema: str, path: Path):
-        self.schema = schema
-        self.path = Path(path)
-        self.location = str(self.path)
-        self._local = threading.local()
-
-    @property
-    def url(self) -> str:
-        return f"sqlite:///{self.path}"
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            if not self.path.exists():
-                raise SourceError(f"mysql_estate: embedded estate file {self.path} does not exist")
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-    def quote(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
-
-    def scalar_row(self, sql: str, params: tuple = ()) -> tuple:
-        return self._conn().execute(sql, params).fetchone()
-
-    def reflect(self) -> dict[str, SourceTable]:
-        conn = self._conn()
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
-        out = {}
-        for tname in names:
-            cols, pk = [], []
-            for _cid, cname, decl, notnull, _default, pkpos in conn.execute(
-                    f"PRAGMA table_info({self.quote(tname)})"):
-                base, p, s = _parse_type(decl)
-                decl_l = (decl or "").lower()
-                cols.append(SourceColumn(
-                    name=cname, data_type=base, column_type=decl_l.strip(),
-                    nullable=not notnull and not pkpos,
-                    precision=p if base in ("decimal", "numeric") else None,
-                    scale=(s or 0) if base in ("decimal", "numeric") else None,
-                    is_json=(base == "json"),
-                ))
-                if pkpos:
-                    pk.append((pkpos, cname))
-            out[tname] = SourceTable(self.schema, tname, tuple(cols), tuple(c for _, c in sorted(pk)))
-        return out
-
-    def read(self, table: SourceTable, window: Window) -> pa.Table:
-        where, params = self.where(window)
-        select = []
-        for c in table.columns:
-            n = self.quote(c.name)
-            select.append(n if c.data_type in BINARY_TYPES else f"CAST({n} AS TEXT)")
-        sql = f"SELECT {', '.join(select)} FROM {self.quote(table.name)}{where}"
-        try:
-            rows = self._conn().execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise SourceError(f"mysql_estate: reading {self.schema}.{table.name} from {self.path} failed: {exc}") from None
-        columns = list(zip(*rows)) if rows else [() for _ in table.columns]
-        arrays = {}
-        for c, values in zip(table.columns, columns):
-            typ = pa.binary() if c.data_type in BINARY_TYPES else pa.string()
-            arrays[c.name] = pa.array(values, type=typ)
-        return pa.table(arrays)
-
-
-# --------------------------------------------------------------------------- timing helper
-class Stopwatch:
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
-
-    @property
-    def seconds(self) -> float:
-        return time.perf_counter() - self.start
-
-
-# --------------------------------------------------------------------------- where the estate is
-@dataclass
-class EstateConnection:
-    """The MySQL estate: a server (one database per schema) or the embedded SQLite stand-in."""
-
-    mode: str  # mysql | embedded
-    host: str = "127.0.0.1"
-    port: int = 3306
-    username: str = "root"
-    password: str | None = field(default=None, repr=False)
-    database_prefix: str = ""  # source database = prefix + schema (test isolation)
-    embedded_dir: Path = Path("data/estate")
-
-    def describe(self) -> str:
-        if self.mode == "mysql":
-            return f"MySQL at {self.host}:{self.port}"
-        return f"embedded SQLite files in {self.embedded_dir}"
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.password,) if self.password else ()
-
-    def url(self, schema: str) -> str:
-        """The SQLAlchemy-style URL of one schema, without the password (for messages and docs)."""
-        if self.mode == "mysql":
-            return f"mysql://{quote(self.username, safe='')}@{self.host}:{self.port}/{self.database_prefix}{schema}"
-        return f"sqlite:///{(self.embedded_dir / f'{schema}.sqlite').resolve()}"
-
-    def check(self) -> None:
-        if self.mode == "mysql":
-            mysql_connect(self.host, self.port, self.username, self.password).close()
-        elif not self.embedded_dir.is_dir():
-            raise SourceError(f"mysql_estate: embedded estate folder {self.embedded_dir} does not exist")
-
-    def schemas_present(self) -> set[str]:
-        """Schema names the source holds (prefix stripped)."""
-        if self.mode == "embedded":
-            return {p.stem for p in self.embedded_dir.glob("*.sqlite")}
-        conn = mysql_connect(self.host, self.port, self.username, self.password)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
-                names = [r[0] for r in cur.fetchall()]
-        finally:
-            conn.close()
-        p = self.database_prefix
-        return {n[len(p):] for n in names if n.startswith(p)}
-
-    def reflect(self, schemas: list[str]) -> dict[str, dict[str, SourceTable]]:
-        if self.mode == "embedded":
-            out = {}
-            for s in schemas:
-                reader = self.reader(s)
-                try:
-                    out[s] = reader.reflect()
-                finally:
-                    reader.close()
-            return out
-        conn = mysql_connect(self.host, self.port, self.username, self.password)
-        try:
-            return reflect_mysql(conn, {self.database_prefix + s: s for s in schemas})
-        finally:
-            conn.close()
-
-    def reader(self, schema: str) -> Reader:
-        if self.mode == "mysql":
-            return MySQLReader(schema, self.database_prefix + schema, self.host, self.port, self.username,
-                               self.password)
-        return SQLiteReader(schema, self.embedded_dir / f"{schema}.sqlite")
-
-
-def _config_get(*keys: str) -> Any:
-    """First value set among dlt config keys (env vars, .dlt/secrets.toml, .dlt/config.toml)."""
-    import dlt
-
-    for key in keys:
-        for accessor in (dlt.secrets, dlt.config):
-            try:
-                value = accessor.get(key)
-            except Exception:  # noqa: BLE001 - unparsable: treat as unset
-                value = None
-            if value not in (None, ""):
-                return value
-    return None
-
-
-def estate_from_config() -> EstateConnection:
-    """Resolve the estate from `[sources.mysql_estate]`, falling back to `[simulator.mysql]`.
-
-    Mode `auto` (default) reads the MySQL server when it answers and holds estate databases,
-    else the embedded stand-in when its files exist; `mysql` or `embedded` force one.
-    A wrong password never falls back: it is an error.
-    """
-    from pipelines.mysql_estate.settings import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_USERNAME
-
-    creds = _config_get("sources.mysql_estate.credentials")
-    host = port = username = password = None
-    if isinstance(creds, str) and "://" in creds:
-        from sqlalchemy.engine import make_url
-
-        url = make_url(creds)
-        host, port, username, password = url.host, url.port, url.username, url.password
-    host = host or _config_get("sources.mysql_estate.credentials.host", "simulator.mysql.host") or DEFAULT_HOST
-    port = int(port or _config_get("sources.mysql_estate.credentials.port", "simulator.mysql.port") or DEFAULT_PORT)
-    username = username or _config_get("sources.mysql_estate.credentials.username",
-                                       "simulator.mysql.username") or DEFAULT_USERNAME
-    if password is None:
-        password = _config_get("sources.mysql_estate.credentials.password", "simulator.mysql.password")
-    embedded_dir = Path(str(_config_get("sources.mysql_estate.embedded_dir", "simulator.embedded_dir")
-                            or "data/estate"))
-    prefix = str(_config_get("sources.mysql_estate.database_prefix") or "")
-    mode = str(_config_get("sources.mysql_estate.mode") or "auto").lower()
-    if mode not in ("auto", "mysql", "embedded"):
-        raise SourceError(f"mysql_estate: mode must be auto, mysql or embedded, not {mode!r}")
-    server = EstateConnection("mysql", host, port, str(username), None if password is None else str(password),
-                              prefix, embedded_dir)
-    embedded = EstateConnection("embedded", embedded_dir=embedded_dir)
-    if mode == "mysql":
-        return server
-    if mode == "embedded":
-        return embedded
-    has_files = embedded_dir.is_dir() and any(embedded_dir.glob("*.sqlite"))
-    try:
-        server.check()
-    except SourceError as exc:
-        if "not reachable" in str(exc) and has_files:
-            return embedded
-        raise
-    if has_files and not server.schemas_present() & {p.stem for p in embedded_dir.glob("*.sqlite")}:
-        return embedded
-    return server
+__all__ = ["MySQLReader", "Reader", "Window", "mysql_connect", "reflect_mysql"]

@@ -56,7 +56,8 @@ def extract_normalize(job: WorkerJob) -> dict:
     """Run extract + normalize for the changed tables of one schema. Returns counters."""
     import dlt
 
-    from pipelines.mysql_estate import RunStats, _root_message, mysql_schema_source, redact
+    from luckin.core.errors import redact
+    from pipelines.mysql_estate import RunStats, mysql_schema_source, root_message
     from pipelines.mysql_estate.settings import SOURCE_NAME
 
     def on_rows(schema: str, rows: int) -> None:
@@ -77,7 +78,7 @@ def extract_normalize(job: WorkerJob) -> dict:
         pipeline.extract(source, loader_file_format=job.loader_file_format)
         pipeline.normalize()
     except Exception as exc:  # noqa: BLE001 - returned to the parent as one line
-        return {"error": redact(_root_message(exc), *secrets)}
+        return {"error": redact(root_message(exc), *secrets)}
     finally:
         reader.close()
     return {"rows": {t: n for (_, t), n in stats.rows.items()},
@@ -85,4 +86,58 @@ def extract_normalize(job: WorkerJob) -> dict:
             "pid": os.getpid()}
 
 
-__all__ = ["WorkerJob", "extract_normalize", "init_worker"]
+def extract_in_worker(pool, schema: str, plans: list, estate, destination, stats, read_workers: int) -> str | None:
+    """Extract + normalize in a worker process (pipelines.mysql_estate.worker), load here."""
+    from luckin.core.errors import SourceError, redact
+    from pipelines.mysql_estate import PIPELINE_PREFIX, root_message
+    from pipelines.recovery import make_pipeline
+
+    job = WorkerJob(schema, [p for p in plans if p.changed], estate, destination.kind, destination.target,
+                    str(destination.pipelines_dir), destination.loader_file_format,
+                    read_workers)
+    result = pool.submit(extract_normalize, job).result()
+    if result.get("error"):
+        raise SourceError(result["error"])
+    for table, n in result["rows"].items():
+        stats.record(schema, table, 0, result["zero_dates"].get(table, {}))
+        stats.set_rows(schema, table, n)
+    pipeline = make_pipeline(PIPELINE_PREFIX + schema, schema, destination)  # attach: reads the worker's files
+    try:
+        info = pipeline.load()
+    except Exception as exc:  # noqa: BLE001
+        raise SourceError(redact(root_message(exc), *estate.secrets, *destination.secrets)) from None
+    return info.loads_ids[-1] if info and info.loads_ids else None
+
+
+def worker_pool(processes: int, on_rows):
+    """A pool of extract processes (forkserver: clean children, modules imported once), and the
+    thread that forwards their row counts to the progress bar."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipelines.mysql_estate.worker", "pipelines.runtime"])
+    queue = ctx.Queue()
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=ctx, initializer=init_worker,
+                               initargs=(queue,))
+
+    def forward() -> None:
+        while True:
+            item = queue.get()
+            if item is None:
+                return
+            on_rows(*item)
+
+    thread = threading.Thread(target=forward, daemon=True, name="luckin-progress")
+    thread.start()
+
+    def close() -> None:
+        pool.shutdown(wait=True, cancel_futures=True)
+        queue.put(None)
+        thread.join(timeout=2)
+        queue.close()
+
+    return pool, close
+
+
+__all__ = ["WorkerJob", "extract_in_worker", "extract_normalize", "init_worker", "worker_pool"]

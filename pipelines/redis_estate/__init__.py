@@ -23,16 +23,9 @@ import dlt
 
 from luckin.core.catalog import RedisCatalog
 from luckin.core.catalog import load_redis_catalog as load_catalog
-from pipelines.redis_estate.helpers import (
-    PARSERS,
-    TABLES,
-    RedisConnection,
-    RedisSourceError,
-    Snapshot,
-    dlt_hints,
-    redis_from_config,
-    take_snapshot,
-)
+from pipelines.redis_estate.connection import RedisConnection, RedisSourceError, redis_connection
+from pipelines.redis_estate.helpers import Snapshot, take_snapshot
+from pipelines.redis_estate.parsers import PARSERS, TABLES, dlt_hints
 from pipelines.redis_estate.settings import DATASET, SOURCE_NAME
 
 PIPELINE_NAME = SOURCE_NAME
@@ -106,4 +99,5 @@ def snapshot_to_warehouse(connection: RedisConnection, destination, snapshot_id:
     return run
 
 
-__all__ = ["RedisRun", "redis_from_config", "redis_snapshot_source", "snapshot_to_warehouse", "RedisConnection"]
+__all__ = ["RedisConnection", "RedisRun", "RedisSourceError", "redis_connection", "redis_snapshot_source",
+           "snapshot_to_warehouse"]

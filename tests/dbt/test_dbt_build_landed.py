@@ -24,17 +24,18 @@ SEED = 7
 def _require_full_extract() -> None:
     """The landed tests need the Redis snapshot extract: a broken import fails, never skips."""
     redis_estate = importlib.import_module("pipelines.redis_estate")
-    assert hasattr(redis_estate, "redis_from_config"), "pipelines.redis_estate lost redis_from_config"
+    assert hasattr(redis_estate, "redis_connection"), "pipelines.redis_estate lost redis_connection"
 
 
 def _extractor(env: dict[str, str], destination: str):
-    from luckin.extract import run_extract
+    from luckin.core.settings import load_settings
+    from pipelines.extract import run_extract
 
     def extract() -> None:
         with pytest.MonkeyPatch.context() as mp:
             for key, value in env.items():
                 mp.setenv(key, value)
-            summary = run_extract(destination=destination, progress=False)
+            summary = run_extract(load_settings(destination), progress=False)
         assert summary.ok, f"extract failed: {summary.error}"
 
     return extract

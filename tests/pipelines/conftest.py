@@ -18,12 +18,24 @@ import pymysql
 import pytest
 import redis
 
+from luckin.core.settings import load_settings
 from luckin.simulator.spec import Schema, load_estate
+from pipelines.extract import run_extract, verify_extract
 
 PREFIX = f"luckin_test_x{os.getpid()}_"
 REDIS_DB = 14
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PG_DATABASE = f"luckin_test_pg{os.getpid()}"
+
+
+def extract(target: str = "duckdb", **kwargs):
+    """`luckin extract` on the settings the environment gives (the test's fixtures set it)."""
+    kwargs.setdefault("progress", False)
+    return run_extract(load_settings(target), **kwargs)
+
+
+def verify(target: str = "duckdb", schemas: list[str] | None = None) -> bool:
+    return verify_extract(load_settings(target), schemas=schemas)
 
 
 def mysql(sql: str | list[str], database: str | None = None, params=None, user: str = "root",

@@ -1,4 +1,4 @@
-"""`python -m luckin.extract` as a process: kill -9 and rerun, clear one-line errors when a source
+"""The extract as a process (what `luckin extract` runs): kill -9 and rerun, clear one-line errors when a source
 is down or refuses the password, a read-only MySQL user, and no credential in any output."""
 
 from __future__ import annotations
@@ -14,14 +14,26 @@ from pathlib import Path
 
 import pytest
 
-from luckin.extract import run_extract, verify_extract
-from tests.pipelines.conftest import PREFIX, create_schema, mysql, project_dir
+from tests.pipelines.conftest import extract, verify, PREFIX, create_schema, mysql, project_dir
 
 OPS_DB = PREFIX + "luckyus_ops_production"
 
 
+# The command line's work, without the command line (the CLI is tested with the CLI): one run,
+# exit code 1 when it did not succeed.
+_RUN = """
+import sys
+from luckin.core.settings import load_settings
+from pipelines.extract import run_extract
+args = sys.argv[1:]
+schemas = [args[i + 1] for i, a in enumerate(args) if a == "--schema"]
+summary = run_extract(load_settings(), schemas=schemas or None, verify="--verify" in args, progress=False)
+sys.exit(0 if summary.ok else 1)
+"""
+
+
 def _start(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "luckin.extract", "--no-progress", *args],
+    return subprocess.Popen([sys.executable, "-c", _RUN, *args],
                             cwd=project_dir(), env={**os.environ, **env}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
@@ -66,7 +78,7 @@ def test_kill_9_then_rerun_gives_exactly_the_source_rows(ops_estate, extract_env
              "load": f"{pipelines}/**/load/normalized/*/[sc][to][am][rp]*_jobs/*.parquet"}[kill_point]
     # a first load killed part-way, then finished by a rerun
     killed = _kill_when(_start(env, "--schema", "luckyus_ops_production"), watch)
-    assert run_extract(schemas=["luckyus_ops_production"], progress=False).ok
+    assert extract(schemas=["luckyus_ops_production"]).ok
     _exact(duck)
     # an incremental (append) run killed part-way, then rerun
     mysql("INSERT INTO t_make_event (order_id, shop_id, event_type, station_no, event_time, create_time)"
@@ -75,10 +87,10 @@ def test_kill_9_then_rerun_gives_exactly_the_source_rows(ops_estate, extract_env
     try:
         killed_again = _kill_when(_start(env, "--schema", "luckyus_ops_production"), watch)
         assert killed or killed_again, "the run finished before it could be killed"
-        summary = run_extract(schemas=["luckyus_ops_production"], progress=False)
+        summary = extract(schemas=["luckyus_ops_production"])
         assert summary.ok
         _exact(duck)
-        assert verify_extract("duckdb", schemas=["luckyus_ops_production"])
+        assert verify(schemas=["luckyus_ops_production"])
     finally:
         mysql("DELETE FROM t_make_event WHERE id > 60000", database=OPS_DB)
 

@@ -94,8 +94,9 @@ def landed_duckdb(base: Path) -> BuiltWarehouse:
     """simulate (embedded, scale 0.02) -> run_extract -> dbt, into <base>/landed/warehouse.duckdb."""
     if "landed" in _CACHE:
         return _CACHE["landed"]
-    from luckin.extract import run_extract
+    from luckin.core.settings import load_settings
     from luckin.simulator.run import simulate
+    from pipelines.extract import run_extract
 
     root = base / "landed"
     root.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ def landed_duckdb(base: Path) -> BuiltWarehouse:
     }
     built = BuiltWarehouse("duckdb", env, root, notes={"scale": SMALL_SCALE, "seed": SMALL_SEED})
     with built.active():
-        summary = run_extract(destination="duckdb", progress=False)
+        summary = run_extract(load_settings("duckdb"), progress=False)
     assert summary.ok, f"extract of the small estate failed: {summary.error} {[t.table for t in summary.failures]}"
     _build_marts(env, "duckdb", root)
     _CACHE["landed"] = built

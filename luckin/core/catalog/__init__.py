@@ -6,9 +6,17 @@
 Column names and types are not catalogued: they are read from the source at each run.
 """
 
-from luckin.core.catalog.mysql import Catalog, CatalogError, SchemaEntry, TableEntry, load_catalog
+from luckin.core.catalog.mysql import (
+    Catalog,
+    CatalogError,
+    SchemaEntry,
+    TableEntry,
+    infer_entry,
+    load_catalog,
+    with_discovered,
+)
 from luckin.core.catalog.redis import KeyPattern, RedisCatalog, RedisInstance
 from luckin.core.catalog.redis import load_catalog as load_redis_catalog
 
 __all__ = ["Catalog", "CatalogError", "KeyPattern", "RedisCatalog", "RedisInstance", "SchemaEntry", "TableEntry",
-           "load_catalog", "load_redis_catalog"]
+           "infer_entry", "load_catalog", "load_redis_catalog", "with_discovered"]

@@ -56,10 +56,21 @@ class TableEntry:
     # Unsigned BIGINT columns to land as decimal(20,0) instead of bigint (see pipelines/README.md).
     unsigned_as_decimal: tuple[str, ...] = ()
     description: str = ""
+    # Set by `luckin catalog` when the source no longer has the table (the date it noticed):
+    # the extract then skips it instead of failing; its landed rows stay.
+    vanished: str | None = None
+    # Not in catalog.yml: found in the source and loaded with the inferred strategy (`infer_entry`).
+    discovered: bool = False
 
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    def describe(self) -> str:
+        """`merge on id, cursor update_time` (for summaries and diffs)."""
+        key = ", ".join(self.primary_key) or "no key"
+        text = f"{self.strategy} on {key}" if self.strategy != "replace" or self.primary_key else self.strategy
+        return text + (f", cursor {self.cursor}" if self.cursor else "")
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class SchemaEntry:
     name: str
     tables: dict[str, TableEntry]
     description: str = ""
+    vanished: str | None = None
+    discovered: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,7 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         raise CatalogError(f"{where}: expected a mapping, got {body!r}")
     unknown = set(body) - {
         "strategy", "primary_key", "cursor", "soft_delete", "chunk_column", "unsigned_as_decimal",
-        "description",
+        "description", "vanished",
     }
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
@@ -125,6 +138,7 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         chunk_column=body.get("chunk_column"),
         unsigned_as_decimal=_as_tuple(body.get("unsigned_as_decimal")),
         description=body.get("description", ""),
+        vanished=None if body.get("vanished") in (None, False) else str(body["vanished"]),
     )
 
 
@@ -138,7 +152,9 @@ def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
             tname: _parse_table(sname, tname, tbody)
             for tname, tbody in (sbody.get("tables") or {}).items()
         }
-        schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""))
+        vanished = sbody.get("vanished")
+        schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""),
+                                     None if vanished in (None, False) else str(vanished))
     discover = _as_tuple(doc.get("discover")) or DISCOVER_PATTERNS
     return Catalog(schemas=schemas, discover=discover, path=path)
 
@@ -147,3 +163,52 @@ def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
 def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     path = Path(path)
     return parse_catalog(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, path)
+
+
+# --------------------------------------------------------------------------- inferred entries
+INTEGER_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+
+
+def is_dictionary(name: str) -> bool:
+    """Code lists: `t_dict_*` and `*_type` tables."""
+    return name.startswith("t_dict_") or name.endswith("_type")
+
+
+def infer_entry(table) -> TableEntry:
+    """The strategy a table gets when the catalog does not name it (`table`: a
+    `luckin.core.contract.SourceTable`, as reflected from the source). The one home of these rules:
+
+    - code lists (`t_dict_*`, `*_type`), tables without a time column, tables without a
+      primary key -> replace (read whole each run; small);
+    - a table with `update_time` -> merge on the primary key, cursor `update_time`;
+    - else, an insert-only log with a one-column integer key -> append, cursor = that key;
+    - anything else -> replace.
+    An `is_deleted` column is the soft-delete flag.
+    """
+    cols = set(table.column_names)
+    pk = tuple(table.primary_key)
+    one_int_key = len(pk) == 1 and table.column(pk[0]).data_type in INTEGER_TYPES
+    strategy, cursor = "replace", None
+    if pk and not is_dictionary(table.name) and {"update_time", "create_time"} & cols:
+        if "update_time" in cols:
+            strategy, cursor = "merge", "update_time"
+        elif one_int_key:
+            strategy, cursor = "append", pk[0]
+    return TableEntry(schema=table.schema, name=table.name, strategy=strategy, primary_key=pk, cursor=cursor,
+                      soft_delete="is_deleted" if "is_deleted" in cols else None, discovered=True)
+
+
+def with_discovered(catalog: Catalog, reflected: dict[str, dict], schemas: list[str]) -> Catalog:
+    """The catalog plus what the source has beyond it, with inferred entries: new tables of the
+    given schemas, and whole new schemas among them (`reflected`: schema -> table -> SourceTable)."""
+    out = dict(catalog.schemas)
+    for sname in schemas:
+        tables = reflected.get(sname) or {}
+        entry = out.get(sname)
+        known = entry.tables if entry is not None else {}
+        new = {t: infer_entry(tables[t]) for t in tables if t not in known}
+        if entry is None:
+            out[sname] = SchemaEntry(sname, new, discovered=True)
+        elif new:
+            out[sname] = SchemaEntry(sname, {**known, **new}, entry.description, entry.vanished, entry.discovered)
+    return Catalog(schemas=out, discover=catalog.discover, path=catalog.path)

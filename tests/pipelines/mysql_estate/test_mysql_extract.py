@@ -1,5 +1,5 @@
 """Full and incremental extract of real MariaDB schemas into a DuckDB file: landing types,
-zero dates, empty tables, uncatalogued tables, merge/append/replace, the audit, --verify."""
+zero dates, empty tables, tables the catalog lacks, merge/append/replace, the audit, --verify."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from luckin.extract import run_extract, verify_extract
-from tests.pipelines.conftest import PREFIX, create_schema, mysql
+from tests.pipelines.conftest import extract, verify, PREFIX, create_schema, mysql
 
 SCHEMAS = ["luckyus_sales_shop", "luckyus_sales_user", "luckyus_sales_order", "luckyus_member", "fi_tax"]
 ORDER_DB = PREFIX + "luckyus_sales_order"
@@ -40,7 +39,7 @@ def landed(seq_estate, tmp_path_factory):
     mp = pytest.MonkeyPatch()
     for k, v in env.items():
         mp.setenv(k, v)
-    summary = run_extract(schemas=SCHEMAS, progress=False)
+    summary = extract(schemas=SCHEMAS)
     yield summary, env
     mp.undo()
 
@@ -121,12 +120,13 @@ def test_empty_tables_land_with_their_columns(landed, estate_spec):
             assert _duck(env, f"SELECT COUNT(*) FROM {schema}.{name}") == [(0,)]
 
 
-def test_tables_missing_from_the_catalog_are_reported_not_loaded(landed):
+def test_tables_missing_from_the_catalog_land_with_an_inferred_strategy(landed):
     summary, env = landed
-    assert "luckyus_sales_order.t_extra_probe" in summary.uncatalogued
-    assert _duck(env, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 't_extra_probe'") == [(0,)]
+    probe, = [t for t in summary.tables if t.table == "t_extra_probe"]
+    assert probe.discovered and probe.status == "loaded" and probe.strategy == "replace"  # no time column
+    assert _duck(env, "SELECT id, note FROM luckyus_sales_order.t_extra_probe") == [(1, "x")]
     (status,), = _duck(env, "SELECT status FROM luckin_audit.load_audit WHERE source_table = 't_extra_probe'")
-    assert status == "uncatalogued"
+    assert status == "loaded"
 
 
 def test_audit_has_one_row_per_table(landed):
@@ -139,7 +139,7 @@ def test_audit_has_one_row_per_table(landed):
 
 
 def test_incremental_merges_appends_and_replaces_without_duplicates(seq_estate, extract_env, duck):
-    assert run_extract(schemas=["luckyus_sales_order"], progress=False).ok
+    assert extract(schemas=["luckyus_sales_order"]).ok
     mysql([
         # 30 orders change status (update_time moves), 25 new orders, 40 new status-log rows
         "UPDATE t_order SET status = 60, update_time = '2026-03-01 10:00:00' WHERE id BETWEEN 101 AND 130",
@@ -151,7 +151,7 @@ def test_incremental_merges_appends_and_replaces_without_duplicates(seq_estate, 
         "UPDATE t_dict_order_status SET name = 'renamed' WHERE code = 1",
     ], database=ORDER_DB)
     try:
-        summary = run_extract(schemas=["luckyus_sales_order"], progress=False)
+        summary = extract(schemas=["luckyus_sales_order"])
         assert summary.ok
         runs = {t.table: t for t in summary.tables}
         assert runs["t_order"].status == "loaded" and runs["t_order"].disposition == "merge"
@@ -167,39 +167,49 @@ def test_incremental_merges_appends_and_replaces_without_duplicates(seq_estate, 
         assert duck("SELECT COUNT(*), COUNT(DISTINCT id) FROM luckyus_sales_order.t_order_status_log") \
             == [(6040, 6040)]
         assert duck("SELECT name FROM luckyus_sales_order.t_dict_order_status WHERE code = 1") == [("renamed",)]
-        assert verify_extract("duckdb", schemas=["luckyus_sales_order"])
+        assert verify(schemas=["luckyus_sales_order"])
 
-        again = run_extract(schemas=["luckyus_sales_order"], progress=False)  # nothing changed since
-        assert again.ok and {t.status for t in again.tables if t.status != "uncatalogued"} == {"unchanged"}
+        again = extract(schemas=["luckyus_sales_order"])  # nothing changed since
+        assert again.ok and {t.status for t in again.tables} == {"unchanged"}
         assert again.rows_extracted == 0
     finally:
         mysql(["DELETE FROM t_order WHERE id > 100000", "DELETE FROM t_order_status_log WHERE id > 6000",
                "UPDATE t_dict_order_status SET name = CONCAT('na', code) WHERE code = 1"], database=ORDER_DB)
 
 
-def test_verify_fails_on_a_mismatch(seq_estate, extract_env):
-    assert run_extract(schemas=["luckyus_sales_user"], progress=False).ok
-    assert verify_extract("duckdb", schemas=["luckyus_sales_user"])
-    row = mysql("SELECT * FROM t_user_device WHERE id = 5", database=PREFIX + "luckyus_sales_user")[0]
-    mysql("DELETE FROM t_user_device WHERE id = 5", database=PREFIX + "luckyus_sales_user")  # a hard delete
+def test_verify_compares_keys_not_only_counts(seq_estate, extract_env):
+    assert extract(schemas=["luckyus_sales_user"]).ok
+    assert verify(schemas=["luckyus_sales_user"])
+    db = PREFIX + "luckyus_sales_user"
+    row = mysql("SELECT * FROM t_user_device WHERE id = 5", database=db)[0]
+    # one row deleted and another inserted behind the cursor: the count stays, the keys differ
+    mysql(["DELETE FROM t_user_device WHERE id = 5",
+           "INSERT INTO t_user_device SELECT id + 900000, user_id, os, app_version, device_model,"
+           " create_time, update_time FROM t_user_device WHERE id = 6"], database=db)
     try:
-        assert not verify_extract("duckdb", schemas=["luckyus_sales_user"])
-        summary = run_extract(schemas=["luckyus_sales_user"], verify=True, progress=False)
-        assert summary.verified is False and not summary.ok
+        assert mysql("SELECT COUNT(*) FROM t_user_device", database=db)[0][0] == 1500
+        from luckin.core.settings import load_settings
+        from pipelines.reconcile import reconcile
+
+        bad = [r for r in reconcile(load_settings(), ["luckyus_sales_user"]) if r.problem]
+        assert [(r.table, r.only_in_source, r.only_in_warehouse) for r in bad] == [("t_user_device", 1, 1)]
+        summary = extract(schemas=["luckyus_sales_user"], verify=True)  # the extract converges
+        assert summary.ok and summary.verified
     finally:
         marks = ", ".join(["%s"] * len(row))
-        mysql(f"INSERT INTO t_user_device VALUES ({marks})", database=PREFIX + "luckyus_sales_user", params=row)
+        mysql(["DELETE FROM t_user_device WHERE id > 900000"], database=db)
+        mysql(f"INSERT INTO t_user_device VALUES ({marks})", database=db, params=row)
 
 
 def test_full_refresh_reloads_everything(seq_estate, extract_env, duck):
-    assert run_extract(schemas=["luckyus_sales_shop"], progress=False).ok
-    summary = run_extract(schemas=["luckyus_sales_shop"], full_refresh=True, progress=False)
+    assert extract(schemas=["luckyus_sales_shop"]).ok
+    summary = extract(schemas=["luckyus_sales_shop"], full_refresh=True)
     assert summary.ok
     assert {t.disposition for t in summary.tables if t.status == "loaded"} == {"replace"}
     assert duck("SELECT COUNT(*) FROM luckyus_sales_shop.t_shop") == [(12,)]
 
 
 def test_unknown_schema_is_a_one_line_error(extract_env, capsys):
-    summary = run_extract(schemas=["luckyus_nope"], progress=False)
+    summary = extract(schemas=["luckyus_nope"])
     assert not summary.ok and "unknown schema" in summary.error
     assert datetime.now(timezone.utc)  # the run returned, it did not raise

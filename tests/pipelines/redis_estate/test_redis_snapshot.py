@@ -9,8 +9,7 @@ import uuid
 import pytest
 import redis
 
-from luckin.extract import run_extract
-from tests.pipelines.conftest import REDIS_URL
+from tests.pipelines.conftest import extract, verify, REDIS_URL
 
 TOKENS = [uuid.uuid4().hex + uuid.uuid4().hex for _ in range(5)]
 
@@ -54,7 +53,7 @@ def _all_text(duck, schema: str) -> list[str]:
 
 
 def test_snapshot_lands_typed_state_and_stats(redis_keys, extract_env, duck):
-    summary = run_extract(schemas=["redis_snapshots"], progress=False)
+    summary = extract(schemas=["redis_snapshots"])
     assert summary.ok, summary.redis
     assert summary.redis.status == "loaded" and summary.redis.instances == 78
 
@@ -85,7 +84,7 @@ def test_snapshot_lands_typed_state_and_stats(redis_keys, extract_env, duck):
 
 
 def test_no_session_token_reaches_the_warehouse(redis_keys, extract_env, duck):
-    assert run_extract(schemas=["redis_snapshots"], progress=False).ok
+    assert extract(schemas=["redis_snapshots"]).ok
     text = "\n".join(_all_text(duck, "redis_snapshots") + _all_text(duck, "luckin_audit"))
     for token in TOKENS:
         assert token not in text
@@ -93,9 +92,9 @@ def test_no_session_token_reaches_the_warehouse(redis_keys, extract_env, duck):
 
 
 def test_snapshots_accumulate(redis_keys, extract_env, duck):
-    assert run_extract(schemas=["redis_snapshots"], progress=False).ok
+    assert extract(schemas=["redis_snapshots"]).ok
     redis_keys.hset("luckyus-iot-device:device:LK-BLE-00001", "status", "online")
-    assert run_extract(schemas=["redis_snapshots"], progress=False).ok
+    assert extract(schemas=["redis_snapshots"]).ok
     rows = duck("SELECT snapshot_at, is_online FROM redis_snapshots.iot_device_state WHERE device_id = 1"
                 " ORDER BY snapshot_at")
     assert [r[1] for r in rows] == [False, True]
@@ -115,7 +114,7 @@ def test_a_read_only_acl_user_is_enough(redis_keys, extract_env, monkeypatch, du
             reader.set("luckyus-sales-order:order:seq:3", "0")
         monkeypatch.setenv("SOURCES__REDIS_ESTATE__CREDENTIALS__USERNAME", user)
         monkeypatch.setenv("SOURCES__REDIS_ESTATE__CREDENTIALS__PASSWORD", password)
-        summary = run_extract(schemas=["redis_snapshots"], progress=False)
+        summary = extract(schemas=["redis_snapshots"])
         assert summary.ok, summary.redis
         assert duck("SELECT COUNT(*) FROM redis_snapshots.iot_device_state") == [(2,)]
     finally:
