@@ -146,7 +146,8 @@ def extract(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr."),
 ) -> None:
     """Extract every MySQL schema and a snapshot of every Redis instance into the warehouse."""
-    from pipelines.extract import run_extract, verify_extract
+    from pipelines.extract import run_extract
+    from pipelines.reconcile import verify_extract
 
     settings = _settings(target)
     if not verify_only:
@@ -156,8 +157,15 @@ def extract(
             raise SourceError("verify: source and warehouse differ (listed above)", hint="run `luckin extract`")
         return
     summary = run_extract(settings, schemas=schema, full_refresh=full_refresh, verify=verify, progress=progress)
+    _check_extract(summary)
+
+
+def _check_extract(summary) -> None:
+    if summary.error:
+        raise typer.Exit(1)  # the extract printed its one `error:` line with its summary
     if not summary.ok:
-        raise SourceError(summary.error or "extract: some tables failed (listed above)")
+        raise SourceError("extract: some tables failed or differ from the source (listed above)",
+                          hint="fix the source or the catalog entry named there and run `luckin extract` again")
 
 
 # --------------------------------------------------------------------------- transform
@@ -287,9 +295,7 @@ def demo(
     if not _calibrate():
         console.print("[yellow]calibration: some targets missed (see the table)[/]")
     console.rule("extract")
-    summary = run_extract(settings)
-    if not summary.ok:
-        raise SourceError(summary.error or "extract: some tables failed (listed above)")
+    _check_extract(run_extract(settings))
     console.rule("build")
     # `auto` rebuilds whole whatever reads a raw table the extract replaced (a new estate)
     if run_build(settings, job="auto") != 0:
