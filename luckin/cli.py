@@ -178,12 +178,14 @@ def report(
     out: Path = typer.Option(Path("reports"), "--out", help="Folder for the Markdown files and the HTML site."),
     target: str = typer.Option("duckdb", help="Warehouse to read: duckdb or postgres."),
     check: bool = typer.Option(False, "--check", help="Compare report 00 with the report suite's figures; non-zero exit on a miss."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print one PDF per report (pdf/NN-*.pdf) with headless Chromium."),
 ) -> None:
     """Render the eight reports (Markdown + a self-contained HTML site) from the marts."""
     from .report import render_reports
 
-    result = render_reports(out, target=target, check=check, scale=_estate_scale())
-    console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}")
+    result = render_reports(out, target=target, check=check, scale=_estate_scale(), pdf=pdf)
+    console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}"
+                  + (f", {len(result.pdfs)} PDFs in {out / 'pdf'}" if pdf else ""))
     if not result.ok:
         raise typer.Exit(1)
 

@@ -77,6 +77,12 @@ def _prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _ticks(length: float, per_tick: float = 100) -> int:
+    """How many ticks a value axis of `length` pixels gets: one per `per_tick` pixels (labels such
+    as "$120,000" need about 60), so neighbouring labels never touch."""
+    return max(2, int(length // per_tick))
+
+
 def _axis(kind: str | None = None, **kw) -> alt.Axis:
     options = dict(labelLimit=0, titleLimit=0, labelOverlap="greedy", labelAngle=0, titlePadding=10)
     if kind:
@@ -146,7 +152,9 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, x_kind: str = "nominal", x_title
     value = alt.X if horizontal else alt.Y
     category = alt.Y if horizontal else alt.X
     enc = {
-        ("x" if horizontal else "y"): value(f"{y}:Q", title=y_title, axis=_axis(kind),
+        ("x" if horizontal else "y"): value(f"{y}:Q", title=y_title,
+                                            axis=_axis(kind, tickCount=_ticks(min(width, 520) if horizontal
+                                                                              else height, 100 if horizontal else 40)),
                                             stack=None if grouped else "zero"),
         ("y" if horizontal else "x"): category("_x:N", title=x_title or None, sort=order,
                                                axis=_category_axis()),
@@ -187,16 +195,21 @@ def line(frame: pd.DataFrame, x: str, y: str | list[str], *, x_kind: str = "mont
     if x_kind in ("month", "week", "day"):
         when = _naive(data[x])
         data["_when"] = when.dt.strftime("%b %Y" if x_kind == "month" else "%b %d, %Y")
+        # a tick every `step` months ("Jun 2025"), at least 70 px apart; the end labels kept inside
+        span = (when.max().year - when.min().year) * 12 + when.max().month - when.min().month + 1 if len(when) else 1
+        step = max(1, -(-span * 70 // width))
         x_enc = alt.X(f"{x}:T", timeUnit="utcyearmonth" if x_kind == "month" else "utcyearmonthdate",
-                      title=x_title or None, axis=_axis(format="%b %Y" if x_kind == "month" else "%b %d",
-                                                         labelOverlap="greedy", labelSeparation=8))
+                      title=x_title or None,
+                      axis=_axis(format="%b %Y", tickCount=alt.TickCount(interval="month", step=int(step)), labelFlush=True,
+                                 labelLimit=0))
         x_part = ("_when", "text", None)
     else:
-        x_enc = alt.X(f"{x}:Q", title=x_title or None, axis=_axis("count"))
+        x_enc = alt.X(f"{x}:Q", title=x_title or None, axis=_axis("count", tickCount=_ticks(width, 60)))
         x_part = (x, "count", x_title or fmt.label(x))
     parts = ([("_color", "text", None)] if color else []) + [x_part, (y, kind, None if color else (y_title or None))]
     data["_hover"] = _hover(data, parts)
-    enc = dict(x=x_enc, y=alt.Y(f"{y}:Q", title=y_title, axis=_axis(kind), scale=alt.Scale(zero=zero)))
+    enc = dict(x=x_enc, y=alt.Y(f"{y}:Q", title=y_title, axis=_axis(kind, tickCount=_ticks(height, 40)),
+                                scale=alt.Scale(zero=zero)))
     series = list(dict.fromkeys(data["_color"])) if color else None
     base = alt.Chart(data)
     if color:

@@ -138,6 +138,13 @@ def change(value, digits: int = 1) -> str:
     return f"{float(value) * 100:+.{digits}f}%"
 
 
+def multiple(value) -> str:
+    """A ratio of two amounts: 7.6x."""
+    if _missing(value):
+        return MISSING
+    return f"{float(value):,.1f}x"
+
+
 def seconds(value) -> str:
     if _missing(value):
         return MISSING
@@ -206,8 +213,12 @@ def store_page_slug(store_id) -> str:
 _PERCENT_HINTS = ("_rate", "_share", "share_of_", "_ratio", "change_on_", "growth", "_margin")
 _CENT_HINTS = ("avg_", "aov", "price", "cac", "per_customer", "per_order", "_per_unit", "unit_cost", "clv",
                "per_cost_dollar", "roas", "per_store_day_usd")
-_AVERAGE_HINTS = ("avg_", "mean_", "_per_store_day", "_per_day", "_per_week", "_per_customer", "weekly_orders",
-                  "_quantity", "days_of_cover", "_days", "_weeks", "_hours", "_mb", "_miles")
+_COUNT_SUFFIXES = ("orders", "customers", "users", "coupons", "devices", "rows", "tables", "keys", "events",
+                   "units_sold", "issues", "_count", "stores", "shifts", "receipts", "lines", "_days_open",
+                   "trading_days", "counted_days", "stock_out_days", "store_days", "weeks_open", "loads_recorded")
+_AVERAGE_PREFIXES = ("avg_", "mean_", "median_", "max_lead", "recent_")
+_AVERAGE_HINTS = ("_per_", "_quantity", "days_of_cover", "lead_time_days", "_hours", "_mb", "_miles", "_months",
+                  "roas", "ratio")
 _ACRONYMS = {"usd": "USD", "aov": "AOV", "clv": "CLV", "cac": "CAC", "iot": "IoT", "mb": "MB", "id": "ID",
              "rfm": "RFM", "p90": "p90", "mysql": "MySQL", "28d": "28 d", "7d": "7 d", "mom": "MoM", "roi": "ROI",
              "roas": "ROAS", "cogs": "COGS", "po": "PO", "sku": "SKU", "ab": "A/B", "ai": "AI"}
@@ -255,16 +266,19 @@ def value(column: str, v) -> str:
         return code_label(v) if is_code_column(column) else v
     if is_money(column):
         return money(v, cents=money_has_cents(column))
+    if column == "roas" or column.endswith("_to_cac_ratio"):
+        return multiple(v)
     if is_percent(column):
         return share(v)
     if column.endswith("_seconds"):
         return seconds(v)
     if column in ("latitude", "longitude"):
         return f"{float(v):.4f}"
-    if any(h in column for h in _AVERAGE_HINTS):
-        return average(v, 1)
     f = float(v)
-    if f.is_integer() or column.endswith(("orders", "customers", "users", "coupons", "devices", "rows", "tables",
-                                          "keys", "events", "units_sold", "issues", "_count", "stores")):
+    if column.endswith(_COUNT_SUFFIXES):
+        return count(f)  # counts of things are whole, even when averaged (recent weekly orders)
+    if column.startswith(_AVERAGE_PREFIXES) or any(h in column for h in _AVERAGE_HINTS):
+        return average(f, 1)
+    if f.is_integer():
         return count(f)
     return f"{f:,.2f}"
