@@ -8,7 +8,7 @@ from __future__ import annotations
 
 LAYOUT_FACTS = r"""(() => {
   const doc = document.documentElement;
-  const facts = {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, texts: 0, problems: []};
+  const facts = {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, texts: 0, words: '', problems: []};
   const svgs = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'));
   svgs.forEach((svg, k) => {
     const holder = svg.closest('figure, .tile');
@@ -19,6 +19,7 @@ LAYOUT_FACTS = r"""(() => {
       .filter(t => t.textContent.trim() !== '' && t.getClientRects().length > 0)
       .map(t => ({text: t.textContent.trim(), r: t.getBoundingClientRect()}));
     facts.texts += texts.length;
+    facts.words += ' ' + [...svg.querySelectorAll('text')].map(t => [...t.childNodes].map(c => c.textContent).join(' ')).join(' ');
     const slack = 1.5;
     texts.forEach(t => {
       if (t.r.left < box.left - slack || t.r.right > box.right + slack ||
