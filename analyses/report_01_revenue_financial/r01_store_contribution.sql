@@ -95,8 +95,10 @@ final as (
         round(
             cast(
                 {{ var('store_fit_out_cost_usd', 450000) }}
-                / nullif(case when recent.recent_monthly_contribution_usd > 0
-                    then recent.recent_monthly_contribution_usd end, 0)
+                / case
+                    when recent.recent_monthly_contribution_usd > 0
+                        then recent.recent_monthly_contribution_usd
+                end
                 as numeric(10, 1)
             ),
             1

@@ -39,8 +39,10 @@ final as (
         hourly.order_hour,
         hourly.completed_orders,
         round(
-            cast(hourly.completed_orders * 1.0 / sum(hourly.completed_orders) over (partition by hourly.store_id)
-                as numeric(8, 4)),
+            cast(
+                hourly.completed_orders * 1.0 / sum(hourly.completed_orders) over (partition by hourly.store_id)
+                as numeric(8, 4)
+            ),
             4
         ) as share_of_orders,
         round(cast(all_stores.all_stores_share as numeric(8, 4)), 4) as all_stores_share_of_orders

@@ -48,8 +48,9 @@ overall as (
 
     select
         per_store.product_id,
-        sum(per_store.orders_with_product) * 1.0 / (select sum(store_orders.store_orders) from store_orders)
-            as all_stores_share
+        sum(per_store.orders_with_product) * 1.0 / (
+            select sum(store_orders.store_orders) as all_store_orders from store_orders
+        ) as all_stores_share
 
     from per_store
     group by per_store.product_id

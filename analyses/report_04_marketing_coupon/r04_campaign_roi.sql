@@ -49,8 +49,10 @@ final as (
         ) as roas,
         round(
             cast(
-                ((performance.redeemed_order_revenue_usd + performance.incremental_revenue_usd)
-                    * margin.contribution_margin - performance.total_cost_usd)
+                (
+                    (performance.redeemed_order_revenue_usd + performance.incremental_revenue_usd)
+                    * margin.contribution_margin - performance.total_cost_usd
+                )
                 / nullif(performance.total_cost_usd, 0)
                 as numeric(10, 4)
             ),
