@@ -11,12 +11,18 @@ from . import charts as ch
 from . import fmt
 from .data import ReportData, add_sections, chart_of, n, report, table_of
 from .model import Chart, Report, Table, Text
+from .stores import store_pages
 
 MIN_CAC_CUSTOMERS = 30  # no CAC bar for a campaign crediting fewer new customers than this
 
 
 def _stores(frame: pd.DataFrame, column: str = "store_name") -> pd.DataFrame:
     return frame.assign(**{column: frame[column].map(fmt.store_short)})
+
+
+def _store_links(d: ReportData) -> dict[str, str]:
+    """Short store name (as charts show it) -> the store's page."""
+    return {fmt.store_short(name): page for name, page in store_pages(d).items()}
 
 
 # --------------------------------------------------------------------------- 01
@@ -129,7 +135,7 @@ def report_01(d: ReportData) -> Report:
             economics_text,
             Chart("Contribution by store, lifetime",
                   ch.bar(_stores(contribution), "store_name", "contribution_usd", horizontal=True,
-                         y_title="Contribution", kind="money", label="Contribution"),
+                         y_title="Contribution", kind="money", label="Contribution", links=_store_links(d)),
                   d.a("r01_store_contribution"), "01-store-contribution"),
             Table("Store contribution and payback", payback, d.a("r01_store_contribution"), max_rows=None,
                   columns={"store_name": "Store", "opened_date": "Opened", "net_revenue_usd": "Net revenue (USD)",
@@ -147,7 +153,8 @@ def report_01(d: ReportData) -> Report:
                                           {"revenue_per_trading_day_usd": "Lifetime",
                                            "last_28_days_revenue_per_day_usd": "Last 28 days"})),
                                       "store_name", "usd", horizontal=True, y_title="Revenue per day", kind="money",
-                                      color="measure", color_title="Period", stack=False),
+                                      color="measure", color_title="Period", stack=False,
+                                      links=_store_links(d)),
                      "01-store-revenue-per-day"),
             table_of("r01_store_economics", "Store revenue",
                      columns=["store_name", "opened_date", "completed_orders", "revenue_usd", "share_of_revenue",

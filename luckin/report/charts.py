@@ -131,10 +131,11 @@ def _months(frame: pd.DataFrame, column: str, partial: str | None) -> tuple[pd.S
 def bar(frame: pd.DataFrame, x: str, y: str, *, x_kind: str = "nominal", x_title: str = "", y_title: str = "",
         kind: str = "count", color: str | None = None, color_title: str | None = None, horizontal: bool = False,
         stack: bool = True, partial: str | None = None, width: int = WIDTH, height: int = HEIGHT,
-        label: str | None = None) -> alt.Chart:
+        label: str | None = None, links: dict[str, str] | None = None) -> alt.Chart:
     """A bar chart: months on an ordinal axis (partial months faded and labelled), categories as
     horizontal bars (horizontal=True) in the frame's order, stacked by `color` or side by side
-    (stack=False). kind: how values read (money, unit_money, count, share, seconds, average)."""
+    (stack=False). kind: how values read (money, unit_money, count, share, seconds, average).
+    links: category -> page; a click on the category's bar opens it (the store pages)."""
     data = _prepare(frame)
     faded = pd.Series(False, index=data.index)
     if x_kind == "month":
@@ -161,6 +162,9 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, x_kind: str = "nominal", x_title
         "description": alt.Description("_hover:N"),
         "opacity": alt.condition("datum._faded", alt.value(PARTIAL_OPACITY), alt.value(1.0)),
     }
+    if links:
+        data["_href"] = data[x].map(lambda v: links.get(v, ""))
+        enc["href"] = alt.Href("_href:N")
     if color:
         series = list(dict.fromkeys(data["_color"]))
         enc["color"] = _color("_color", color_title, series)
@@ -298,7 +302,10 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
             .configure_axis(labelFontSize=11, titleFontSize=12, labelColor="#34495e", titleColor="#17202a")
             .configure_legend(labelFontSize=11, titleFontSize=11)
             .to_dict())
-    return _titles(vlc.vegalite_to_svg(spec))
+    svg = vlc.vegalite_to_svg(spec)
+    # vl-convert resolves links against its data loader's base URL; the site's links are relative
+    svg = re.sub(r'xlink:href="https?://vega\.github\.io/vega-datasets/', 'xlink:href="', svg)
+    return _titles(svg)
 
 
 def escape_title(text: str) -> str:

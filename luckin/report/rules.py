@@ -23,6 +23,16 @@ HORIZONS = {1: "Months 1–3", 2: "Months 4–6", 3: "Months 7–9", 4: "Months 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 _OP_WORDS = {">=": "at or above", ">": "above", "<=": "at or below", "<": "below"}
+# How a figure is named where an item cites it.
+METRIC_LABELS = {
+    "tax_gap_usd": "unrecorded sales tax", "offline_device_share": "devices offline",
+    "stock_out_day_share": "store-material days out of stock", "redis_memory_alert": "caches over the memory alert",
+    "never_ordered_share": "registered users who never ordered", "loyalty_rows": "membership records",
+    "delivery_aov_ratio": "delivery basket / pickup basket", "stores_below_break_even": "stores below break-even",
+    "coupon_order_share": "orders with a coupon", "lowest_clv_to_cac": "lowest value / acquisition cost",
+    "ramping_stores": "stores in their first 12 weeks", "revenue_mom_change": "revenue, month on month",
+    "production_time_change": "production time since the first full month", "hero_product_share": "orders with the #1 product",
+}
 
 
 @dataclass(frozen=True)
@@ -47,12 +57,17 @@ class Rule:
             return False
         return _OPS[self.op](value, self.threshold)
 
+    @property
+    def label(self) -> str:
+        return METRIC_LABELS.get(self.metric, self.metric.replace("_", " "))
+
     def statement(self) -> str:
-        """The rule in words: "offline device share at or above 20.0%"."""
-        return f"{self.metric.replace('_', ' ')} {_OP_WORDS[self.op]} {self.show(self.threshold)}"
+        """The rule in words: "devices offline at or above 20.0%"."""
+        return f"{self.label} {_OP_WORDS[self.op]} {self.show(self.threshold)}"
 
     def cite(self, figures: dict) -> str:
-        return f"{self.metric.replace('_', ' ')} = {self.show(figures[self.metric])} (rule: {_OP_WORDS[self.op]} " \
+        """The figure that triggered the item and the threshold it crossed."""
+        return f"{self.label}: {self.show(figures[self.metric])} (rule: {_OP_WORDS[self.op]} " \
                f"{self.show(self.threshold)})"
 
 

@@ -43,7 +43,8 @@ def report_03(d: ReportData) -> Report:
             Chart("Change in neighbours' weekly orders after each opening",
                   ch.bar(has.assign(store_name=has.store_name.map(fmt.store_short)), "store_name",
                          "neighbour_orders_change_ratio", horizontal=True, kind="share",
-                         y_title="Change in neighbours' weekly orders", label="Change"),
+                         y_title="Change in neighbours' weekly orders", label="Change",
+                         links={fmt.store_short(k): v for k, v in store_pages(d).items()}),
                   d.a("r03_cannibalisation"), "03-cannibalisation"),
         ]
     add_sections(r, d, [
