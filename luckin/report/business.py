@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import charts as ch
 from . import fmt
-from .data import ReportData, add_sections, chart_of, n, report, table_of
+from .data import ReportData, add_sections, chart_of, n, report, table_of, with_partial
 from .model import Chart, Report, Table, Text
 from .stores import store_pages
 
@@ -208,10 +208,11 @@ def report_02(d: ReportData) -> Report:
     add_sections(r, d, [
         ("Acquisition", [
             chart_of("r02_acquisition_monthly", "Registrations by month and channel",
-                     lambda f: ch.bar(f.assign(is_partial=False), "registration_month", "registered_users",
-                                      x_kind="month", color="registration_channel", color_title="Channel",
-                                      y_title="Registered users", kind="count"),
-                     "02-registrations"),
+                     lambda f: ch.bar(with_partial(d, f, "registration_month"), "registration_month",
+                                      "registered_users", x_kind="month", color="registration_channel",
+                                      color_title="Channel", y_title="Registered users", kind="count",
+                                      partial="is_partial"),
+                     "02-registrations", note="Faded bars are partial months."),
             table_of("r02_acquisition_by_channel", "Acquisition channels"),
         ]),
         ("Customer value against acquisition cost", [
@@ -335,13 +336,15 @@ def report_04(d: ReportData) -> Report:
         ]),
         ("Redemption", [
             chart_of("r04_coupon_redemption_monthly", "Coupons by month of issue and outcome",
-                     lambda f: ch.bar(f.melt(id_vars=["issued_month"],
-                                             value_vars=["coupons_redeemed", "coupons_expired", "coupons_open"],
-                                             var_name="outcome", value_name="coupons")
-                                      .assign(outcome=lambda x: x.outcome.str.replace("coupons_", "", regex=False)),
+                     lambda f: ch.bar(with_partial(d, f.melt(id_vars=["issued_month"],
+                                                             value_vars=["coupons_redeemed", "coupons_expired",
+                                                                         "coupons_open"],
+                                                             var_name="outcome", value_name="coupons")
+                                                      .assign(outcome=lambda x: x.outcome.str.replace(
+                                                          "coupons_", "", regex=False)), "issued_month"),
                                       "issued_month", "coupons", x_kind="month", color="outcome",
-                                      color_title="Outcome", y_title="Coupons", kind="count"),
-                     "04-redemption"),
+                                      color_title="Outcome", y_title="Coupons", kind="count", partial="is_partial"),
+                     "04-redemption", note="Faded bars are partial months."),
             table_of("r04_coupon_redemption_monthly", "Redemption by month of issue"),
             table_of("r04_coupon_types", "Coupon mechanics"),
         ]),
@@ -413,9 +416,10 @@ def report_05(d: ReportData) -> Report:
         ]),
         ("Categories", [
             chart_of("r05_category_monthly", "Revenue by category and month",
-                     lambda f: ch.bar(f, "sales_month", "revenue_usd", x_kind="month", color="category_name",
-                                      color_title="Category", y_title="Revenue", kind="money"),
-                     "05-category-monthly"),
+                     lambda f: ch.bar(with_partial(d, f, "sales_month"), "sales_month", "revenue_usd",
+                                      x_kind="month", color="category_name", color_title="Category",
+                                      y_title="Revenue", kind="money", partial="is_partial"),
+                     "05-category-monthly", note="Faded bars are partial months."),
             table_of("r05_category_mix", "Category mix"),
         ]),
         ("The January price change", pricing),

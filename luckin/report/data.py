@@ -79,6 +79,18 @@ def report(number: str) -> Report:
     return Report(number=num, slug=f"{num}-{slug}", title=title, focus=focus, size=size)
 
 
+def with_partial(d: ReportData, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame with `is_partial`: True for rows whose month (column) the data does not cover
+    whole (the opening month and the current month), as r00_monthly_kpis says."""
+    months = d("r00_monthly_kpis")
+    partial = {pd.Timestamp(m).strftime("%Y-%m") for m, full in zip(months["order_month"], months["is_full_month"])
+               if not full}
+    keys = pd.to_datetime(frame[column])
+    if getattr(keys.dt, "tz", None) is not None:
+        keys = keys.dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame.assign(is_partial=keys.dt.strftime("%Y-%m").isin(partial).to_numpy())
+
+
 def chart_of(analysis: str, title: str, plot: Callable[[pd.DataFrame], object], slug: str, note: str = ""):
     """A chart of one analysis's rows: plot(rows) draws it; slug names its SVG file."""
     return lambda d: Chart(title, plot(d(analysis)), d.a(analysis), slug, note=note)

@@ -98,7 +98,8 @@ def table_view(table: Table, store_pages: dict[str, str], ids: _Counter) -> dict
         for c, v in zip(frame.columns, record):
             shown = fmt.value(c, v)
             href = store_pages.get(v) if c in _STORE_COLUMNS and isinstance(v, str) else None
-            cells.append({"text": shown, "numeric": numeric[c], "sort": _sort_key(v), "href": href})
+            cells.append({"text": shown, "numeric": numeric[c], "sort": _sort_key(v), "href": href,
+                          "short": len(shown) <= 24})
         cls = ""
         if status_col:
             state = str(dict(zip(frame.columns, record))[status_col]).lower()

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from . import charts as ch
 from . import fmt
-from .data import ReportData, add_sections, chart_of, report, table_of
+from .data import ReportData, add_sections, chart_of, report, table_of, with_partial
 from .model import Chart, Diagram, Report, Table, Text
 
 STOCK_OUT_RULE = "a quarter or more of its counted days in the last 28 ended with none on hand (at least 3 days)"
@@ -99,16 +99,18 @@ def report_06(d: ReportData) -> Report:
                               "quoted_lead_time_days", "avg_lead_time_days", "max_lead_time_days", "on_time_rate",
                               "fill_rate"]),
             chart_of("r06_purchase_orders_monthly", "Purchase orders by month",
-                     lambda f: ch.bar(f, "ordered_month", "ordered_amount_usd", x_kind="month", kind="money",
-                                      y_title="Ordered", label="Ordered"),
-                     "06-purchase-orders"),
+                     lambda f: ch.bar(with_partial(d, f, "ordered_month"), "ordered_month", "ordered_amount_usd",
+                                      x_kind="month", kind="money", y_title="Ordered", label="Ordered",
+                                      partial="is_partial"),
+                     "06-purchase-orders", note="Faded bars are partial months."),
             table_of("r06_purchase_orders_monthly", "Purchasing by month"),
         ]),
         ("Inventory cover and waste", [
             chart_of("r06_waste_monthly", "Cost of wasted stock by month",
-                     lambda f: ch.bar(f, "inventory_month", "wasted_cost_usd", x_kind="month", y_title="Wasted",
-                                      kind="money", label="Wasted"),
-                     "06-waste-monthly"),
+                     lambda f: ch.bar(with_partial(d, f, "inventory_month"), "inventory_month", "wasted_cost_usd",
+                                      x_kind="month", y_title="Wasted", kind="money", label="Wasted",
+                                      partial="is_partial"),
+                     "06-waste-monthly", note="Faded bars are partial months."),
             table_of("r06_inventory_cover", "Cover and waste by material (last 28 days)"),
             table_of("r06_waste_monthly", "Waste and stock-outs by month"),
         ]),
@@ -226,14 +228,15 @@ def report_07(d: ReportData, validation: dict | None, validation_path: str, stor
         ]),
         ("Tax compliance gap", [
             chart_of("r07_tax_gap", "Estimated sales tax against tax recorded, by month",
-                     lambda f: ch.bar(f.melt(id_vars=["tax_month"], value_vars=["estimated_tax_usd",
-                                                                                "recorded_tax_usd"],
-                                             var_name="measure", value_name="usd")
-                                      .assign(measure=lambda x: x.measure.map({"estimated_tax_usd": "Estimated",
-                                                                               "recorded_tax_usd": "Recorded"})),
+                     lambda f: ch.bar(with_partial(d, f.melt(id_vars=["tax_month"],
+                                                             value_vars=["estimated_tax_usd", "recorded_tax_usd"],
+                                                             var_name="measure", value_name="usd")
+                                                      .assign(measure=lambda x: x.measure.map(
+                                                          {"estimated_tax_usd": "Estimated",
+                                                           "recorded_tax_usd": "Recorded"})), "tax_month"),
                                       "tax_month", "usd", x_kind="month", color="measure", color_title="Tax",
-                                      stack=False, y_title="Tax", kind="money"),
-                     "07-tax-gap"),
+                                      stack=False, y_title="Tax", kind="money", partial="is_partial"),
+                     "07-tax-gap", note="Faded bars are partial months."),
             table_of("r07_tax_gap", "Tax gap by month"),
         ]),
         ("Data quality (great-expectations)", quality_blocks(validation, validation_path)),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import charts as ch
 from . import fmt
-from .data import ReportData, add_sections, chart_of, report, table_of
+from .data import ReportData, add_sections, chart_of, report, table_of, with_partial
 from .model import Chart, Page, Pages, Report, Section, Table, Text
 
 WEEKDAYS = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
@@ -98,9 +98,9 @@ def store_page(d: ReportData, store) -> Page:
                  f"nearest store {store.nearest_store_name} ({store.nearest_store_distance_miles:.2f} miles).")
     sections = [Section("Revenue by month", [
         Chart(f"{short}: revenue by month",
-              ch.bar(monthly.assign(is_partial=False), "revenue_month", "revenue_usd", x_kind="month",
-                     y_title="Revenue", kind="money", height=160, width=520, label="Revenue"),
-              d.a("r03_store_monthly"), f"{slug}-monthly"),
+              ch.bar(with_partial(d, monthly, "revenue_month"), "revenue_month", "revenue_usd", x_kind="month",
+                     y_title="Revenue", kind="money", height=160, width=520, label="Revenue", partial="is_partial"),
+              d.a("r03_store_monthly"), f"{slug}-monthly", note="Faded bars are partial months."),
         Table(f"{short}: months", monthly, d.a("r03_store_monthly"), max_rows=None,
               columns=["revenue_month", "trading_days", "completed_orders", "customer_days", "revenue_usd",
                        "avg_order_value_usd"]),
