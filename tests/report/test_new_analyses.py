@@ -42,8 +42,8 @@ def test_store_contribution_is_revenue_less_goods_waste_and_labour(q) -> None:
     stores = q("r01_store_contribution")
     assert stores.contribution_usd.astype(float).sum() == pytest.approx(num.contribution_usd.sum(), abs=0.05)
     positive = stores[stores.recent_monthly_contribution_usd.astype(float) > 0]
-    assert (positive.payback_months.astype(float) * positive.recent_monthly_contribution_usd.astype(float)
-            == pytest.approx(positive.fit_out_cost_usd.astype(float), rel=0.01))
+    paid_back = positive.payback_months.astype(float) * positive.recent_monthly_contribution_usd.astype(float)
+    assert list(paid_back) == pytest.approx(list(positive.fit_out_cost_usd.astype(float)), rel=0.01)
     assert stores[stores.recent_monthly_contribution_usd.astype(float) <= 0].payback_months.isna().all()
 
 
