@@ -234,13 +234,15 @@ def report(
     target: Optional[Target] = TargetOption,
     out: Path = typer.Option(Path("reports"), "--out", help="Folder for the Markdown files and the HTML site."),
     check: bool = typer.Option(False, "--check", help="Compare report 00 with the report suite's figures; non-zero exit on a miss."),
+    pdf: bool = typer.Option(False, "--pdf", help="Also print one PDF per report (pdf/NN-*.pdf) with headless Chromium."),
 ) -> None:
     """Render the eight reports (Markdown + a self-contained HTML site) from the marts."""
     from luckin.report import render_reports
 
     settings = _settings(target)
-    result = render_reports(out, settings, check=check, scale=_estate_scale() if check else None)
-    console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}")
+    result = render_reports(out, settings, check=check, scale=_estate_scale() if check else None, pdf=pdf)
+    console.print(f"reports: {len(result.markdown)} Markdown files, site {result.index_html}"
+                  + (f", {len(result.pdfs)} PDFs in {out / 'pdf'}" if pdf else ""))
     if not result.ok:
         raise GateError("report 00 differs from the report suite's figures (see the table)")
 

@@ -1,18 +1,26 @@
 """`luckin report`: the eight BI reports rendered from the marts.
 
-    render_reports(out_dir, settings, check=False, *, scale=None, validation_path=None, analyses=None)
-        -> ReportResult
+    render_reports(out_dir, settings, check=False, *, scale=None, validation_path=None, analyses=None,
+                   pdf=False) -> ReportResult
 
 1. `dbt compile` the analyses (analyses/report_NN_*/rNN_*.sql) for the target, into
    target/report-<target>/; dbt's manifest says which marts each reads.
 2. Run every compiled analysis on the warehouse (read-only).
 3. Write `NN-<name>.md` for the eight reports (charts as `charts/*.svg`), `index.md`, and a
-   self-contained HTML site (`index.html` + eight pages, CSS and SVG inline, no script, no CDN),
-   with a page of its own for each store (`03-store-NNN.html`), linked from report 03; in
-   Markdown the stores stand in report 03.
+   self-contained HTML site (`index.html` + eight pages; CSS, SVG and a small script for sorting
+   and "Show all" inline, nothing from the network), with sub-pages: one per store
+   (`03-store-NNN.html`, linked from every store name) and report 00's appendix
+   (`00-appendix.html`); in Markdown the sub-pages stand inline in their report.
    Report 07 shows the latest great-expectations results of the target (`luckin validate`).
 4. With check=True, compare report 00 with the seed's figures at the estate's scale (default 1)
-   and print the table; `ReportResult.check_passed` says whether every figure is in tolerance.
+   and print the table (also on report 00's appendix page); `ReportResult.check_passed` says
+   whether every figure is in tolerance.
+5. With pdf=True, print each report page to `pdf/NN-<name>.pdf` with headless Chromium.
+
+Modules: data (analyses' results, layout helpers), executive / business / stores / operations
+(the reports), rules (SWOT and roadmap), fmt (numbers, dates, codes, store names), charts (the
+chart style), model (the page model), html + templates/ and markdown (the two renderings),
+text (safe Markdown), pdf, check (report 00 against the seed).
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ class ReportResult:
     target: str
     markdown: list[Path] = field(default_factory=list)  # the eight NN-*.md, in order
     html: list[Path] = field(default_factory=list)  # the eight NN-*.html, in order
-    pages: list[Path] = field(default_factory=list)  # the reports' sub-pages (03-store-NNN.html), in order
+    pages: list[Path] = field(default_factory=list)  # the reports' sub-pages (00-appendix, 03-store-NNN), in order
+    pdfs: list[Path] = field(default_factory=list)  # pdf/NN-*.pdf when pdf=True
     index_html: Path | None = None
     index_markdown: Path | None = None
     files: list[Path] = field(default_factory=list)  # everything written, charts included
@@ -52,7 +61,7 @@ class ReportResult:
 
 
 def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float | None = None,
-                   validation_path: Path | None = None, analyses=None, console=None) -> ReportResult:
+                   validation_path: Path | None = None, analyses=None, console=None, pdf: bool = False) -> ReportResult:
     """Render the report suite from the warehouse `settings` name (luckin.core.settings) into `out_dir`.
 
     scale: the estate's scale factor for the check (absolute seed figures x scale); default 1.
@@ -61,14 +70,16 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     console: a rich Console for the check table (default: stdout).
     analyses: already compiled analyses (luckin.report.db.compile_analyses) for this target, to
     skip the `dbt compile`.
+    pdf: also print every report page to out_dir/pdf/ with headless Chromium (pdf.PdfError if missing).
     Raises WarehouseError (one line, no secrets) when dbt or the warehouse cannot answer.
     """
     from luckin.quality.results import latest_results_path, load_latest
 
     from . import check as checks
+    from .data import ReportData
     from .db import Warehouse, compile_analyses
-    from .render import write_suite
-    from .suite import ReportData, build_suite
+    from .markdown import write_suite
+    from .suite import build_suite
 
     out_dir = Path(out_dir)
     target = settings.target.value
@@ -112,10 +123,17 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
         {"report": r.number, "kind": type(b).__name__.lower(), "title": b.title,
          "analyses": [a.path for a in b.sources], "marts": sorted({m for a in b.sources for m in a.marts}),
          "extra_source": getattr(b, "extra_source", "")}
-        for r in suite.reports for b in r.blocks() if hasattr(b, "sources")
+        for r in suite.reports for b in r.blocks() if hasattr(b, "sources") and hasattr(b, "title")
     ]
     (out_dir / "provenance.json").write_text(json.dumps(provenance, indent=2), encoding="utf-8")
     result.files.append(out_dir / "provenance.json")
+    if pdf:
+        from .pdf import write_pdfs
+
+        t0 = time.perf_counter()
+        result.pdfs = write_pdfs(result.html, out_dir)
+        result.files += result.pdfs
+        result.timings["pdf"] = time.perf_counter() - t0
     if check:
         (out_dir / "check.json").write_text(json.dumps(
             {"scale": scale, "target": target, "passed": result.check_passed,
@@ -126,7 +144,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
 
 
 def _display_path(path: Path) -> str:
-    from luckin.warehouse import PROJECT_DIR
+    from luckin.core import PROJECT_DIR
 
     try:
         return str(path.resolve().relative_to(PROJECT_DIR))

@@ -75,6 +75,12 @@ class Browser:
                   {"width": self.width, "height": self.height, "deviceScaleFactor": 1, "mobile": False}, session=True)
         return self
 
+    def resize(self, width: int, height: int = 900, mobile: bool = False) -> None:
+        """Emulate a viewport (mobile=True: a phone's layout viewport and touch metrics)."""
+        self.width, self.height = width, height
+        self.send("Emulation.setDeviceMetricsOverride",
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}, session=True)
+
     def __exit__(self, *exc) -> None:
         try:
             self.send("Browser.close")

@@ -26,15 +26,15 @@ def test_one_markdown_file_and_one_page_per_report(rendered) -> None:
     index = result.index_html.read_text(encoding="utf-8")
     for page in result.html:
         assert f'href="{page.name}"' in index
-    assert result.analyses >= 39 and result.tables >= 30 and result.charts >= 20
+    assert result.analyses >= 56 and result.tables >= 60 and result.charts >= 40
 
 
 def test_pages_are_self_contained(rendered) -> None:
-    """No script, stylesheet, font or image is fetched: CSS and SVG are inline."""
+    """Nothing is fetched: CSS, SVG and the one small script are inline; no stylesheet, font or image links."""
     result, _ = rendered
     for page in [result.index_html, *result.html, *result.pages]:
         html = page.read_text(encoding="utf-8")
-        assert "<script" not in html.lower(), page.name
+        assert html.lower().count("<script") == 1 and "<script>" in html, page.name  # inline, no src
         assert not re.search(r"<link\b", html, re.I), page.name
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I), page.name
         assert "@import" not in html and not re.search(r"url\(\s*['\"]?https?:", html), page.name
@@ -44,58 +44,104 @@ def test_pages_are_self_contained(rendered) -> None:
         assert html.count('<figure class="table"') >= 1 and "<td" in html, page.name
 
 
-def test_each_store_has_a_page_linked_from_report_03_and_back(rendered) -> None:
-    """Report 03 links a page of its own per open store; each links back; in Markdown they stand inline."""
+def test_business_pages_carry_no_engineering_detail(rendered) -> None:
+    """File paths, analysis files and the warehouse's location stay in the appendix and report 07."""
     result, _ = rendered
-    assert result.pages and all(re.fullmatch(r"03-store-\d{3}\.html", p.name) for p in result.pages)
+    for page in [result.index_html, *result.html[:7]]:
+        html = page.read_text(encoding="utf-8")
+        visible = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+        visible = re.sub(r'data-[a-z]+="[^"]*"', "", visible)
+        assert "analyses/" not in visible and ".sql" not in visible, page.name
+        assert "Source:" not in visible and "warehouse.duckdb" not in visible, page.name
+        assert "Prepared" not in visible, page.name  # dated by the data, not by the day it ran
+
+
+def test_every_store_name_links_to_its_page(rendered) -> None:
+    result, _ = rendered
+    pages = {p.name for p in result.pages}
+    open_stores = {re.search(r"<h1>(.*?)</h1>", p.read_text(encoding="utf-8")).group(1)
+                   for p in result.pages if p.name.startswith("03-store-")}
+    assert open_stores
+    for page in [*result.html, *result.pages]:
+        html = page.read_text(encoding="utf-8")
+        for cell in re.findall(r"<td[^>]*>(Luckin Coffee [^<]*)</td>", html):  # only announced stores have no page
+            assert cell not in open_stores, f"{page.name}: store name without a link: {cell}"
+        for target in re.findall(r'<a href="(03-store-\d{3}\.html)">', html):
+            assert target in pages, (page.name, target)
+
+
+def test_each_store_has_a_deep_dive_linked_from_report_03_and_back(rendered) -> None:
+    """Report 03 links a page of its own per open store; each links back and holds the deep dive;
+    in Markdown they stand inline."""
+    result, _ = rendered
+    stores = [p for p in result.pages if p.name.startswith("03-store-")]
+    assert stores and all(re.fullmatch(r"03-store-\d{3}\.html", p.name) for p in stores)
     report_03 = result.html[3]
     listing = report_03.read_text(encoding="utf-8")
-    per_store = listing[listing.index("<h2>Per-store pages</h2>"):]
-    assert re.findall(r'<a href="(03-store-\d{3}\.html)">', per_store) == [p.name for p in result.pages]
-    assert "<figure" not in per_store  # the stores' charts and tables are on their own pages
-    for page in result.pages:
+    per_store = listing[listing.index('id="store-pages"'):]
+    assert re.findall(r'<a href="(03-store-\d{3}\.html)">', per_store) == [p.name for p in stores]
+    for page in stores:
         assert page.exists() and page in result.files, page
         html = page.read_text(encoding="utf-8")
         assert f'<p class="back"><a href="{report_03.name}">' in html, page.name
-        assert html.count('<figure class="chart"') == 1 and html.count('<figure class="table"') == 1, page.name
-        assert html.count("<figcaption>Source:") == 2 and "r03_store_monthly.sql" in html, page.name
+        assert html.count('<figure class="chart"') >= 3, page.name  # months, hour of day, weekday
+        for section in ("Revenue by month", "When customers order", "Product mix", "Operations"):
+            assert f">{section}</h2>" in html, (page.name, section)
+        assert "against the median store" in html and "devices by type" in html, page.name
     markdown = result.markdown[3].read_text(encoding="utf-8")
-    stores = markdown[markdown.index("## Per-store pages"):]
-    assert len(re.findall(r"^### ", stores, re.M)) == len(result.pages)
-    assert len(re.findall(r"\]\(charts/03-store-\d{3}\.svg\)", stores)) == len(result.pages)
+    listed = markdown[markdown.index("## Store pages"):]
+    assert len(re.findall(r"^### ", listed, re.M)) == len(stores)
 
 
 def test_every_table_and_chart_names_its_marts_and_analysis(rendered) -> None:
+    """In provenance.json, in the HTML's data attributes and on report 00's appendix page."""
     result, _ = rendered
     blocks = json.loads((result.out_dir / "provenance.json").read_text())
     assert {b["report"] for b in blocks} == set(NUMBERS)
     for block in blocks:
-        if block["extra_source"]:  # the data-quality tables: great-expectations results
-            assert "great-expectations" in block["extra_source"]
+        if block["extra_source"]:  # the data-quality tables and the appendix's own table
             continue
         assert block["analyses"] and block["marts"], block
         for path in block["analyses"]:
             assert (PROJECT_DIR / path).exists(), path
     for page in [*result.html, *result.pages]:
         html = page.read_text(encoding="utf-8")
-        figures = re.findall(r"<figure\b.*?</figure>", html, re.S)
-        assert figures
-        for fig in figures:
-            assert "<figcaption>Source:" in fig, fig[:200]
+        for fig in re.findall(r'<figure class="chart"[^>]*>', html):
+            assert 'data-analysis="r' in fig and 'data-marts="' in fig, fig
+    appendix = (result.out_dir / "00-appendix.html").read_text(encoding="utf-8")
+    assert "r01_store_contribution.sql" in appendix and "fct_store_contribution_monthly" in appendix
     for md in result.markdown:
         text = md.read_text(encoding="utf-8")
-        assert text.count("Source:") >= text.count("](charts/"), md.name
         for chart in re.findall(r"\]\((charts/[^)]+\.svg)\)", text):
             assert (result.out_dir / chart).exists(), chart
+
+
+def test_report_00_is_an_executive_page(rendered) -> None:
+    """KPI tiles with month-on-month change and sparklines, a SWOT and a 12-month roadmap whose
+    items cite their figures, the seed comparison on the appendix page, not on the page itself."""
+    result, _ = rendered
+    html = result.html[0].read_text(encoding="utf-8")
+    assert html.count('<div class="tile">') >= 6
+    assert html.count('<svg class="spark"') >= 4 and re.search(r'class="delta (good|bad)?"?>[+-]', html)
+    for quadrant in ("strength", "weakness", "opportunity", "threat"):
+        assert f'class="quadrant {quadrant}"' in html
+    assert html.count('class="cite"') >= 6 and "(rule:" in html
+    for horizon in ("Months 1–3", "Months 4–6", "Months 7–9", "Months 10–12"):
+        assert horizon in html
+    assert "Against the seed" not in html and "FAIL" not in html
+    assert html.count("Key Metrics at a Glance") == 1 and "The figures behind" not in html
+    appendix = (result.out_dir / "00-appendix.html").read_text(encoding="utf-8")
+    assert "Against the seed" in appendix and "SWOT and roadmap rules" in appendix
 
 
 def test_report_00_has_the_seeds_tables_computed_from_data(rendered) -> None:
     result, _ = rendered
     text = result.markdown[0].read_text(encoding="utf-8")
-    glance = text[text.index("## Key Metrics at a Glance"):text.index("## Critical Findings")]
-    rows = [line.split("|")[1].strip() for line in glance.splitlines() if line.startswith("| ")][1:9]
+    glance = text[text.index("**Key Metrics at a Glance**"):text.index("## Critical Findings")]
+    rows = [line.split("|")[1].strip() for line in glance.splitlines() if line.startswith("| ")]
+    rows = rows[rows.index("Metric") + 1:][:8]
     assert [r.split(" (")[0] for r in rows] == SEED_METRICS
-    findings = text[text.index("## Critical Findings"):]
+    findings = text[text.index("## Critical Findings"):text.index("## SWOT")]
     numbered = re.findall(r"^\d\. \*\*(.+?)\*\*", findings, re.M)
     assert len(numbered) == 6
     for expected, got in zip(FINDINGS, numbered):
@@ -111,7 +157,7 @@ def test_report_00_matches_the_seed_at_small_scale(rendered) -> None:
     assert result.check_passed is True
     check = json.loads((result.out_dir / "check.json").read_text())
     assert check["passed"] is True and check["scale"] == pytest.approx(0.02)
-    assert "## Against the seed" in result.markdown[0].read_text(encoding="utf-8")
+    assert "#### Against the seed" in result.markdown[0].read_text(encoding="utf-8")
 
 
 def test_report_07_shows_the_validation_results(rendered) -> None:

@@ -158,7 +158,7 @@ def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, 
 
     root = base / "postgres"
     root.mkdir(parents=True, exist_ok=True)
-    database = f"luckin_report_{uuid.uuid4().hex[:8]}"
+    database = f"luckin_rep_{uuid.uuid4().hex[:8]}"
     pg_admin(f'create database "{database}"')
     env = {**_common_env(root), "LUCKIN_PG_DATABASE": database, "LUCKIN_PG_HOST": "127.0.0.1",
            "LUCKIN_PG_PORT": "5432", "LUCKIN_PG_USER": "postgres"}
