@@ -3,7 +3,8 @@
 -- the first New York month that the data covers from its first day; the latest full month is
 -- the last one it covers to its last day (the run-rate month). Database instances are the
 -- landed MySQL schemas plus the Redis instances of the latest snapshot plus the PostgreSQL
--- servers, which are not a source of the warehouse: their count (3) is the estate inventory's.
+-- servers, which are not a source of the warehouse: their count is the estate inventory's
+-- (var estate_postgres_servers).
 with
 
 orders as (
@@ -153,8 +154,9 @@ final as (
         device_totals.iot_devices,
         mysql_totals.mysql_schemas,
         redis_totals.redis_instances,
-        3 as postgres_servers,
-        mysql_totals.mysql_schemas + redis_totals.redis_instances + 3 as database_instances
+        {{ var('estate_postgres_servers') }} as postgres_servers,
+        mysql_totals.mysql_schemas + redis_totals.redis_instances + {{ var('estate_postgres_servers') }}
+            as database_instances
 
     from report_months
     cross join order_totals

@@ -1,9 +1,10 @@
 {#-
     Reconciliation: the sum of `column_name` in this model equals the sum of `compare_column`
-    in `compare_model` (each side optionally filtered), within `tolerance`. Fails with one row
-    holding both totals when they differ.
+    in `compare_model` (each side optionally filtered), within `tolerance` (default 0: money is
+    numeric(12,2), so its sums are exact to the cent). Fails with one row holding both totals when
+    they differ.
 -#}
-{% test sums_match(model, column_name, compare_model, compare_column, where_clause=none, compare_where=none, tolerance=0.01) %}
+{% test sums_match(model, column_name, compare_model, compare_column, where_clause=none, compare_where=none, tolerance=0) %}
     with this_side as (
         select coalesce(sum({{ column_name }}), 0) as total
         from {{ model }}

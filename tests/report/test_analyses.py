@@ -4,8 +4,10 @@ and giving the same answers on the same data."""
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -48,17 +50,28 @@ def test_analyses_compile_and_run_on_postgres(pg_marts, compiled_postgres) -> No
     assert failed == {}
 
 
+def _number(value):
+    """A number as both adapters must agree on it: decimals and integers exactly (money to the cent,
+    counts to the unit), doubles to 9 significant digits (the same float arithmetic on both)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, (int, np.integer)):
+        return Decimal(int(value))
+    return Decimal(f"{float(value):.9g}").normalize()
+
+
 def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
-    """Comparable across adapters: floats rounded, timestamps in UTC, rows in a fixed order."""
+    """Comparable across adapters: numbers exact (see _number), timestamps in UTC, rows in a fixed order."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = utc_text(out[col], "%Y-%m-%d %H:%M:%S")
         elif pd.api.types.is_bool_dtype(out[col]):
             out[col] = out[col].astype(object).map(lambda v: None if v is None else bool(v))
-        elif pd.api.types.is_numeric_dtype(out[col]):
-            out[col] = out[col].map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v))
-                                    else round(float(v), 2))
+        elif pd.api.types.is_numeric_dtype(out[col]) or out[col].map(lambda v: isinstance(v, Decimal)).any():
+            out[col] = out[col].astype(object).map(_number)
     out = out.astype(object).where(out.notna(), None)
     return out.sort_values(list(out.columns), key=lambda c: c.map(repr)).reset_index(drop=True)
 

@@ -31,9 +31,6 @@ SCALE = 0.1
 SEED = 11
 
 
-def _ids(tables):
-    return [t.qualified for t in tables]
-
 
 def _fill(table, scale=SCALE, seed=SEED, rows_if_empty=40):
     """Generate a frame; an always-empty table is given rows so its values are checked too."""
@@ -59,13 +56,31 @@ def test_schema_names_follow_the_pattern():
     assert odd <= SPEC_FIXED_ONE_WORD, odd
 
 
-@pytest.mark.parametrize("table", ALL_TABLES, ids=_ids(ALL_TABLES))
-def test_every_table_has_a_primary_key_and_its_key_columns_exist(table):
-    names = set(table.column_names)
-    assert table.primary_key and set(table.primary_key) <= names
-    for cols in list(table.unique.values()) + list(table.indexes.values()):
-        assert set(cols) <= names
-    g.validate_hints(table)
+def test_every_unique_key_index_and_hint_names_columns_of_its_table():
+    """What load_estate() does not check itself (it refuses a missing primary key on load):
+    unique keys, indexes and generator hints name columns of their table. One message lists
+    every bad table."""
+    bad = []
+    for table in ALL_TABLES:
+        names = set(table.column_names)
+        for name, cols in list(table.unique.items()) + list(table.indexes.items()):
+            if not set(cols) <= names:
+                bad.append(f"{table.qualified}: key {name} names {sorted(set(cols) - names)}")
+        try:
+            g.validate_hints(table)
+        except ValueError as exc:
+            bad.append(str(exc))
+    assert bad == []
+
+
+@pytest.mark.parametrize(("table_yaml", "message"), [
+    ("t_x: {rows: 1, columns: {id: INT NOT NULL}}", "has no primary_key"),
+    ("t_x: {rows: 1, primary_key: uid, columns: {id: INT NOT NULL}}", "primary key column 'uid' is not a column"),
+])
+def test_load_estate_refuses_a_table_without_a_usable_primary_key(tmp_path, table_yaml, message):
+    (tmp_path / "mysql_probe.yml").write_text(f"schemas:\n  luckyus_probe_x:\n    tables:\n      {table_yaml}\n")
+    with pytest.raises(ValueError, match=message):
+        load_estate.__wrapped__(tmp_path)
 
 
 def test_minor_schemas_look_like_microservices():
@@ -113,65 +128,109 @@ def test_row_count_rule():
 
 
 # --------------------------------------------------------------------------- generated frames
-@pytest.mark.parametrize("table", MINOR_TABLES, ids=_ids(MINOR_TABLES))
-def test_generated_frame_respects_the_table(table):
-    table, df = _fill(table)
+def _frame_problems(table, df: pd.DataFrame) -> list[str]:
+    """Everything wrong with a generated frame for its table (empty: the frame respects the table)."""
+    out = []
+
+    def check(ok, what):
+        if not ok:
+            out.append(f"{table.qualified}: {what}")
+
     n = g.row_count(table, SCALE)
-    assert list(df.columns) == table.column_names
-    assert 1 <= len(df) <= n
+    check(list(df.columns) == table.column_names, "columns differ from the table's")
+    check(1 <= len(df) <= n, f"{len(df)} rows, expected 1..{n}")
     for c in table.columns:
+        if c.name not in df:
+            continue
         s = df[c.name]
         kind = g.column_kind(c)
         nulls = s.isna()
         if not c.nullable:
-            assert not nulls.any(), f"NULL in NOT NULL {table.qualified}.{c.name}"
+            check(not nulls.any(), f"NULL in NOT NULL {c.name}")
         elif "null_rate" not in table.hints.get(c.name, {}) and len(df) >= 200:
-            assert nulls.mean() < 0.15, f"too many NULLs in {table.qualified}.{c.name}"
+            check(nulls.mean() < 0.15, f"too many NULLs in {c.name}")
         v = s[~nulls]
         if kind in ("int", "flag"):
-            assert str(s.dtype) in ("int64", "Int64"), (c.name, s.dtype)
+            check(str(s.dtype) in ("int64", "Int64"), f"{c.name} is {s.dtype}")
             lo, hi = (0, 1) if kind == "flag" else g._int_bounds(c)
-            assert v.empty or (v.min() >= lo and v.max() <= hi), c.name
+            check(v.empty or (v.min() >= lo and v.max() <= hi), f"{c.name} outside [{lo}, {hi}]")
         elif kind in ("decimal", "float"):
-            assert s.dtype == np.float64, (c.name, s.dtype)
-            if kind == "decimal":
+            check(s.dtype == np.float64, f"{c.name} is {s.dtype}")
+            if kind == "decimal" and s.dtype == np.float64:
                 lo, hi, digits = g._decimal_bounds(c)
                 scaled = v.to_numpy() * 10.0**digits
-                assert np.allclose(scaled, np.round(scaled), atol=1e-6), f"{c.name} has more than {digits} decimals"
-                assert v.empty or (v.min() >= lo and v.max() <= hi), c.name
+                check(np.allclose(scaled, np.round(scaled), atol=1e-6), f"{c.name} has more than {digits} decimals")
+                check(v.empty or (v.min() >= lo and v.max() <= hi), f"{c.name} outside [{lo}, {hi}]")
         elif kind in ("date", "datetime"):
-            assert s.dtype == "datetime64[s]", (c.name, s.dtype)
-            assert v.empty or (v.min() >= g.WINDOW_START and v.max() <= g.WINDOW_END), c.name
-            if kind == "date":
-                assert (v == v.dt.normalize()).all(), c.name
+            check(s.dtype == "datetime64[s]", f"{c.name} is {s.dtype}")
+            if s.dtype == "datetime64[s]":
+                check(v.empty or (v.min() >= g.WINDOW_START and v.max() <= g.WINDOW_END), f"{c.name} outside the window")
+                if kind == "date":
+                    check((v == v.dt.normalize()).all(), f"{c.name} has a time of day")
         else:
-            assert s.dtype == object, (c.name, s.dtype)
-            assert v.map(lambda x: isinstance(x, str)).all(), c.name
+            check(s.dtype == object, f"{c.name} is {s.dtype}")
+            is_text = v.map(lambda x: isinstance(x, str)).all()
+            check(is_text, f"{c.name} holds non-text values")
+            if not is_text:
+                continue
             if kind == "json":
-                v.map(json.loads)
-                assert not v.str.contains(", ").any(), "JSON is compact"
-            elif c.type_args:
-                assert v.str.len().max() <= c.type_args[0], f"{c.name} longer than {c.type_args[0]}"
-            assert not v.str.contains("\t|\n|\\\\", regex=True).any(), "bulk-load format"
+                try:
+                    v.map(json.loads)
+                except ValueError:
+                    check(False, f"{c.name} is not JSON")
+                check(not v.str.contains(", ").any(), f"{c.name}: JSON is not compact")
+            elif c.type_args and not v.empty:
+                check(v.str.len().max() <= c.type_args[0], f"{c.name} longer than {c.type_args[0]}")
+            check(not v.str.contains("\t|\n|\\\\", regex=True).any(), f"{c.name} breaks the bulk-load format")
     if {"create_time", "update_time"} <= set(df.columns):
-        assert (df["update_time"] >= df["create_time"]).all()
-    assert not df.duplicated(subset=list(table.primary_key)).any(), "primary key"
+        check((df["update_time"] >= df["create_time"]).all(), "update_time before create_time")
+    check(not df.duplicated(subset=list(table.primary_key)).any(), "duplicate primary key")
     for name, cols in table.unique.items():
-        assert not df.duplicated(subset=list(cols)).any(), name
+        check(not df.duplicated(subset=list(cols)).any(), f"duplicate unique key {name}")
     pk = table.primary_key[0]
     if len(table.primary_key) == 1 and table.column(pk).auto_increment:
-        assert df[pk].tolist() == list(range(1, len(df) + 1))
+        check(df[pk].tolist() == list(range(1, len(df) + 1)), "auto-increment ids are not 1..n")
         if "create_time" in df:
-            assert df["create_time"].is_monotonic_increasing
+            check(df["create_time"].is_monotonic_increasing, "create_time does not follow the ids")
+    return out
 
 
-@pytest.mark.parametrize("table", MINOR_TABLES, ids=_ids(MINOR_TABLES))
-def test_generation_is_deterministic(table):
-    table, first = _fill(table, scale=0.05)
-    _, again = _fill(table, scale=0.05)
-    _, other = _fill(table, scale=0.05, seed=SEED + 1)
-    assert _checksum(first) == _checksum(again)
-    assert _checksum(first) != _checksum(other)
+def test_generated_frames_respect_their_tables():
+    """Every minor table's generated frame: types, NULLs, ranges, decimals, dates, text, keys.
+    One message lists every problem of every table."""
+    problems = [p for table in MINOR_TABLES for p in _frame_problems(*_fill(table))]
+    assert problems == []
+
+
+def test_frame_check_names_what_breaks_a_table():
+    """The check above can fail: a frame with a NULL in a NOT NULL column, a duplicated key, an
+    out-of-range integer and an over-long string is refused, each problem named."""
+    table, df = _fill(ESTATE["luckyus_sales_cart"].tables["t_cart_item"])
+    assert _frame_problems(table, df) == []
+    broken = df.copy()
+    pk = table.primary_key[0]
+    broken.loc[1, pk] = broken.loc[0, pk]
+    not_null = next(c.name for c in table.columns if not c.nullable and c.name != pk
+                    and g.column_kind(c) == "int")
+    broken[not_null] = broken[not_null].astype("Int64")
+    broken.loc[2, not_null] = pd.NA
+    problems = "\n".join(_frame_problems(table, broken))
+    assert "duplicate primary key" in problems and f"NULL in NOT NULL {not_null}" in problems, problems
+    assert problems.startswith(table.qualified)
+
+
+def test_generation_is_deterministic():
+    """Same scale and seed: the same frame; another seed: another frame. For every minor table."""
+    same, alike = [], []
+    for table in MINOR_TABLES:
+        table, first = _fill(table, scale=0.05)
+        _, again = _fill(table, scale=0.05)
+        _, other = _fill(table, scale=0.05, seed=SEED + 1)
+        if _checksum(first) != _checksum(again):
+            same.append(table.qualified)
+        if _checksum(first) == _checksum(other):
+            alike.append(table.qualified)
+    assert (same, alike) == ([], []), "changed on a rerun / unchanged by another seed"
 
 
 def test_references_stay_in_their_ranges():
@@ -273,22 +332,51 @@ def _python_rows(table, df: pd.DataFrame) -> list[tuple]:
     return list(zip(*columns))
 
 
-@pytest.mark.parametrize("table", MINOR_TABLES, ids=_ids(MINOR_TABLES))
-def test_mariadb_accepts_ddl_and_values_in_strict_mode(strict_db, table):
+def _mariadb_problems(conn, table) -> list[str]:
+    """Create the table in strict mode and insert its generated rows; what went wrong, if anything."""
     table, df = _fill(table, scale=0.01, rows_if_empty=5)
     cols = ", ".join(f"`{c}`" for c in table.column_names)
     marks = ", ".join(["%s"] * len(table.columns))
-    with strict_db.cursor() as cur:
+    out = []
+    with conn.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS `{table.name}`")
-        cur.execute(table.mysql_ddl())
         try:
+            cur.execute(table.mysql_ddl())
             cur.executemany(f"INSERT INTO `{table.name}` ({cols}) VALUES ({marks})", _python_rows(table, df))
-            assert strict_db.show_warnings() == (), strict_db.show_warnings()
+            if conn.show_warnings():
+                out.append(f"{table.qualified}: warnings {conn.show_warnings()}")
             cur.execute(f"SELECT COUNT(*) FROM `{table.name}`")
-            assert cur.fetchone()[0] == len(df)
+            if cur.fetchone()[0] != len(df):
+                out.append(f"{table.qualified}: row count differs")
             for c in table.columns:  # text survives the round trip (utf8mb4, lengths)
                 if g.column_kind(c) == "string":
                     cur.execute(f"SELECT COALESCE(SUM(CHAR_LENGTH(`{c.name}`)), 0) FROM `{table.name}`")
-                    assert int(cur.fetchone()[0]) == int(df[c.name].dropna().str.len().sum()), c.name
+                    if int(cur.fetchone()[0]) != int(df[c.name].dropna().str.len().sum()):
+                        out.append(f"{table.qualified}.{c.name}: text changed on the round trip")
+        except pymysql.MySQLError as exc:
+            out.append(f"{table.qualified}: {exc}")
         finally:
             cur.execute(f"DROP TABLE IF EXISTS `{table.name}`")
+    return out
+
+
+def test_mariadb_accepts_ddl_and_values_in_strict_mode(strict_db):
+    """Every minor table's DDL and generated rows, in strict mode. One message lists every refusal."""
+    problems = [p for table in MINOR_TABLES for p in _mariadb_problems(strict_db, table)]
+    assert problems == []
+
+
+def test_strict_mode_refuses_a_value_that_does_not_fit(strict_db, monkeypatch):
+    """The check above can fail: a string one character longer than its VARCHAR is named, not truncated."""
+    table, col = next((t, c) for t in MINOR_TABLES for c in t.columns
+                      if g.column_kind(c) == "string" and c.type_args and c.nullable)
+    original = g.generate_generic
+
+    def too_long(t, scale, seed):
+        df = original(t, scale, seed)
+        df[col.name] = "x" * (col.type_args[0] + 1)
+        return df
+
+    monkeypatch.setattr(g, "generate_generic", too_long)
+    problems = _mariadb_problems(strict_db, table)
+    assert len(problems) == 1 and problems[0].startswith(table.qualified) and "too long" in problems[0], problems

@@ -37,5 +37,5 @@ from orders
 inner join line_totals
     on orders.order_id = line_totals.order_id
 where
-    abs(orders.gross_amount_usd - line_totals.lines_gross_usd) > 0.01
-    or abs(orders.paid_amount_usd - line_totals.lines_paid_usd) > 0.01
+    orders.gross_amount_usd <> line_totals.lines_gross_usd
+    or orders.paid_amount_usd <> line_totals.lines_paid_usd

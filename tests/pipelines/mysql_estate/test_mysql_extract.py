@@ -3,7 +3,7 @@ zero dates, empty tables, tables the catalog lacks, merge/append/replace, the au
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from decimal import Decimal
 
 import pytest
@@ -211,5 +211,10 @@ def test_full_refresh_reloads_everything(seq_estate, extract_env, duck):
 
 def test_unknown_schema_is_a_one_line_error(extract_env, capsys):
     summary = extract(schemas=["luckyus_nope"])
-    assert not summary.ok and "unknown schema" in summary.error
-    assert datetime.now(timezone.utc)  # the run returned, it did not raise
+    assert not summary.ok and "unknown schema" in summary.error and "luckyus_nope" in summary.error
+    assert "\n" not in summary.error
+    err = capsys.readouterr().err
+    printed = [ln for ln in err.splitlines() if ln.strip()]
+    # what the run printed is the one error line (and the summary of an empty run), no traceback
+    assert [ln for ln in printed if "error:" in ln] == [f"error: {summary.error}"], err
+    assert "Traceback" not in err and "luckyus_nope" in err
