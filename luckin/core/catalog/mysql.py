@@ -12,6 +12,11 @@ what the source cannot tell us: the load strategy, the cursor, and the soft-dele
           t_order_status_log: {strategy: append, primary_key: id, cursor: id}
           t_dict_order_status: {strategy: replace, primary_key: code}
 
+Optional documentation keys (the source's table and column comments; dbt's sources are generated
+from them, `luckin.transform.sources`): a table's ``description``, its ``columns`` (column name ->
+description), and ``empty_by_design`` (on a schema or a table: why it holds no rows in
+production, so dbt checks no freshness on it).
+
 Strategies:
 - ``merge``: upsert on the primary key; each run reads rows whose ``cursor`` (``update_time``) is
   at or after the last value seen. For mutable tables.
@@ -56,6 +61,10 @@ class TableEntry:
     # Unsigned BIGINT columns to land as decimal(20,0) instead of bigint (see pipelines/README.md).
     unsigned_as_decimal: tuple[str, ...] = ()
     description: str = ""
+    # Column name -> description (the source's column comments), for dbt's source docs.
+    columns: dict[str, str] = field(default_factory=dict)
+    # Why this table has no rows in production (then dbt checks no freshness on it).
+    empty_by_design: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -67,6 +76,8 @@ class SchemaEntry:
     name: str
     tables: dict[str, TableEntry]
     description: str = ""
+    # Why every table of this schema is empty in production (then dbt checks no freshness on it).
+    empty_by_design: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +110,7 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         raise CatalogError(f"{where}: expected a mapping, got {body!r}")
     unknown = set(body) - {
         "strategy", "primary_key", "cursor", "soft_delete", "chunk_column", "unsigned_as_decimal",
-        "description",
+        "description", "columns", "empty_by_design",
     }
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
@@ -125,7 +136,25 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         chunk_column=body.get("chunk_column"),
         unsigned_as_decimal=_as_tuple(body.get("unsigned_as_decimal")),
         description=body.get("description", ""),
+        columns=_descriptions(where, body.get("columns")),
+        empty_by_design=_reason(where, body.get("empty_by_design")),
     )
+
+
+def _descriptions(where: str, value) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CatalogError(f"{where}: columns must map column names to descriptions, got {value!r}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _reason(where: str, value) -> str | None:
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogError(f"{where}: empty_by_design takes the reason, as text, got {value!r}")
+    return value.strip()
 
 
 def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
@@ -138,7 +167,8 @@ def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
             tname: _parse_table(sname, tname, tbody)
             for tname, tbody in (sbody.get("tables") or {}).items()
         }
-        schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""))
+        schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""),
+                                     _reason(f"catalog: {sname}", sbody.get("empty_by_design")))
     discover = _as_tuple(doc.get("discover")) or DISCOVER_PATTERNS
     return Catalog(schemas=schemas, discover=discover, path=path)
 
