@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_order', 't_order_status_log') }}
+    {{ live_rows(source('sales_order', 't_order_status_log')) }}
 
 ),
 
@@ -18,7 +18,8 @@ renamed as (
         {{ decode_code('from_status', statuses) }} as from_status,
         {{ decode_code('to_status', statuses) }} as to_status,
         cast(operator as {{ dbt.type_string() }}) as changed_by,
-        create_time as changed_at
+        create_time as changed_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

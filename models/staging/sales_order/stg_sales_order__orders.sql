@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_order', 't_order') }}
+    {{ live_rows(source('sales_order', 't_order')) }}
 
 ),
 
@@ -31,7 +31,8 @@ renamed as (
         pay_time as paid_at,
         complete_time as completed_at,
         cancel_time as cancelled_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 
