@@ -20,6 +20,7 @@ def _build_then_append_then_compare(wh: Warehouse, land) -> None:
     """Models only (`dbt run`): the tests themselves run in test_build_passes_with_every_test."""
     land(SYNTHETIC_CUTOFF)
     wh.dbt("seed")
+    wh.dbt("snapshot")  # the history marts read the snapshots
     wh.dbt("run", "--full-refresh")
     land(None)  # the last three days arrive in a new load, earlier orders change status
     wh.dbt("run")
@@ -132,6 +133,7 @@ def test_marts_are_the_same_on_duckdb_and_postgres(tmp_path, postgres_database) 
     landing.build_postgres(pg.dsn, cutoff=None)
     for wh in (duck, pg):
         wh.dbt("seed")
+        wh.dbt("snapshot")
         wh.dbt("run")
     differing = {}
     for mart in MARTS:

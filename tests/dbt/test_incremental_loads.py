@@ -40,6 +40,7 @@ def built(tmp_path) -> Warehouse:
     wh = new_duckdb_warehouse(tmp_path, "loads")
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], cutoff=SYNTHETIC_CUTOFF)
     wh.dbt("seed")
+    wh.dbt("snapshot")
     wh.dbt("run", "--full-refresh")
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], since=SYNTHETIC_CUTOFF)
     wh.dbt("run", *INCREMENTAL)

@@ -62,6 +62,13 @@ refunds as (
 
 ),
 
+statuses as (
+
+    -- the source's code list (t_dict_order_status)
+    select * from {{ ref('stg_sales_order__order_statuses') }}
+
+),
+
 refunds_per_order as (
 
     select
@@ -109,14 +116,15 @@ final as (
         sequenced.coupon_id,
         sequenced.order_no,
         sequenced.order_channel,
-        sequenced.order_status,
+        coalesce(statuses.order_status, 'unknown') as order_status,
         sequenced.order_remark,
         sequenced.order_status_code,
         sequenced.item_count,
         sequenced.gross_amount_usd,
         sequenced.discount_amount_usd,
         sequenced.paid_amount_usd,
-        sequenced.is_completed,
+        -- Only completed orders are revenue; refunded ones were completed, then paid back.
+        coalesce(statuses.order_status = 'completed', false) as is_completed,
         sequenced.is_deleted,
         sequenced.ordered_at,
         sequenced.paid_at,
@@ -145,6 +153,8 @@ final as (
         on sequenced.order_id = refunds_per_order.order_id
     left join refund_loads_per_order
         on sequenced.order_id = refund_loads_per_order.order_id
+    left join statuses
+        on sequenced.order_status_code = statuses.order_status_code
 
 )
 

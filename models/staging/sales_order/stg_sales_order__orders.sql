@@ -15,17 +15,12 @@ renamed as (
         cast(coupon_id as bigint) as coupon_id,
         cast(order_no as {{ dbt.type_string() }}) as order_no,
         {{ decode_code('channel', {1: 'pickup', 2: 'delivery'}) }} as order_channel,
-        {{ decode_code('status', {
-            10: 'created', 20: 'paid', 30: 'making', 40: 'ready',
-            50: 'completed', 60: 'cancelled', 70: 'refunded'}) }} as order_status,
         cast(remark as {{ dbt.type_string() }}) as order_remark,
         cast(status as integer) as order_status_code,
         cast(item_count as integer) as item_count,
         cast(total_amount as numeric(12, 2)) as gross_amount_usd,
         cast(discount_amount as numeric(12, 2)) as discount_amount_usd,
         cast(pay_amount as numeric(12, 2)) as paid_amount_usd,
-        -- Only completed orders are revenue; refunded ones were completed, then paid back.
-        coalesce(status = 50, false) as is_completed,
         is_deleted,
         create_time as ordered_at,
         pay_time as paid_at,
