@@ -13,11 +13,31 @@ The command line (`luckin build`, `luckin docs`, `luckin dbt ...`) lives in `luc
 this package parses no arguments.
 """
 
-from luckin.transform.docs import generate_docs
-from luckin.transform.jobs import BUILD_JOBS, run_build
-from luckin.transform.profile import PROJECT_DIR, dbt_environment, profiles_dir
-from luckin.transform.runner import dbt_command, dbt_main, exit_after_dbt, invoke_dbt, run_dbt
-from luckin.transform.sources import write_sources_yaml
+from typing import TYPE_CHECKING
 
-__all__ = ["BUILD_JOBS", "PROJECT_DIR", "dbt_command", "dbt_environment", "dbt_main", "exit_after_dbt",
-           "generate_docs", "invoke_dbt", "profiles_dir", "run_build", "run_dbt", "write_sources_yaml"]
+if TYPE_CHECKING:  # the names below, for type checkers and editors
+    from luckin.transform.docs import generate_docs  # noqa: F401
+    from luckin.transform.jobs import BUILD_JOBS, run_build  # noqa: F401
+    from luckin.transform.profile import PROJECT_DIR, dbt_environment, profiles_dir  # noqa: F401
+    from luckin.transform.runner import dbt_command, dbt_main, exit_after_dbt, invoke_dbt, run_dbt  # noqa: F401
+    from luckin.transform.sources import write_sources_yaml  # noqa: F401
+
+# Names are imported on first use: `python -m luckin dbt ...` (every dbt child process) needs
+# only the runner, not the catalog, the raw-table contract (pyarrow) or the build state.
+_HOMES = {
+    "generate_docs": "docs",
+    "BUILD_JOBS": "jobs", "run_build": "jobs",
+    "PROJECT_DIR": "profile", "dbt_environment": "profile", "profiles_dir": "profile",
+    "dbt_command": "runner", "dbt_main": "runner", "exit_after_dbt": "runner", "invoke_dbt": "runner",
+    "run_dbt": "runner",
+    "write_sources_yaml": "sources",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'luckin.transform' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"luckin.transform.{_HOMES[name]}"), name)
