@@ -9,14 +9,14 @@
     )
 }}
 
--- IoT device status and firmware, one version per change seen by a build.
-select
-    device_id,
-    store_id,
-    device_status,
-    firmware_version,
-    load_id
+    -- IoT device status and firmware, one version per change seen by a build.
+    select
+        device_id,
+        store_id,
+        device_status,
+        firmware_version,
+        load_id
 
-from {{ ref('stg_iot_device__devices') }}
+    from {{ ref('stg_iot_device__devices') }}
 
 {% endsnapshot %}

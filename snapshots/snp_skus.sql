@@ -9,13 +9,13 @@
     )
 }}
 
--- SKU list prices, one version per change seen by a build.
-select
-    sku_id,
-    product_id,
-    list_price_usd,
-    load_id
+    -- SKU list prices, one version per change seen by a build.
+    select
+        sku_id,
+        product_id,
+        list_price_usd,
+        load_id
 
-from {{ ref('stg_sales_product__skus') }}
+    from {{ ref('stg_sales_product__skus') }}
 
 {% endsnapshot %}

@@ -9,14 +9,14 @@
     )
 }}
 
--- Whether a product is on sale in a store, one version per change seen by a build.
-select
-    store_product_id,
-    store_id,
-    product_id,
-    is_available,
-    load_id
+    -- Whether a product is on sale in a store, one version per change seen by a build.
+    select
+        store_product_id,
+        store_id,
+        product_id,
+        is_available,
+        load_id
 
-from {{ ref('stg_sales_product__store_products') }}
+    from {{ ref('stg_sales_product__store_products') }}
 
 {% endsnapshot %}

@@ -9,13 +9,13 @@
     )
 }}
 
--- Store status and opening hours, one version per change seen by a build.
-select
-    store_id,
-    store_status,
-    business_hours_json,
-    load_id
+    -- Store status and opening hours, one version per change seen by a build.
+    select
+        store_id,
+        store_status,
+        business_hours_json,
+        load_id
 
-from {{ ref('stg_sales_shop__shops') }}
+    from {{ ref('stg_sales_shop__shops') }}
 
 {% endsnapshot %}

@@ -9,12 +9,12 @@
     )
 }}
 
--- User account status (active, frozen, closed), one version per change seen by a build.
-select
-    customer_id,
-    account_status,
-    load_id
+    -- User account status (active, frozen, closed), one version per change seen by a build.
+    select
+        customer_id,
+        account_status,
+        load_id
 
-from {{ ref('stg_sales_user__users') }}
+    from {{ ref('stg_sales_user__users') }}
 
 {% endsnapshot %}

@@ -137,3 +137,5 @@ def new_postgres_warehouse(tmp: Path, database: str) -> Warehouse:
 
 
 SYNTHETIC_CUTOFF = landing.AS_OF - timedelta(days=3)
+# `dbt build` of every node but the tests: seeds, views, snapshots and models in DAG order.
+NODES_WITHOUT_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 import landing
-from dbt_harness import MARTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
+from dbt_harness import MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
 
 INCREMENTAL = ("--selector", "data_refresh", "--exclude", "resource_type:test")
 
@@ -39,9 +39,7 @@ def built(tmp_path) -> Warehouse:
     """A warehouse built three days short, with the rest landed since and not yet built."""
     wh = new_duckdb_warehouse(tmp_path, "loads")
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], cutoff=SYNTHETIC_CUTOFF)
-    wh.dbt("seed")
-    wh.dbt("snapshot")
-    wh.dbt("run", "--full-refresh")
+    wh.dbt("build", "--full-refresh", *NODES_WITHOUT_TESTS)
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], since=SYNTHETIC_CUTOFF)
     wh.dbt("run", *INCREMENTAL)
     return wh

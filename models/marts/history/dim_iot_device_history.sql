@@ -9,7 +9,9 @@ versions as (
 
 final as (
 
-    {{ history_from_snapshot('versions', 'device_id', ['store_id', 'device_status', 'firmware_version'], 'device_version_id') }}
+    {{ history_from_snapshot(
+        'versions', 'device_id', ['store_id', 'device_status', 'firmware_version'], 'device_version_id'
+    ) }}
 
 )
 

@@ -9,7 +9,9 @@ versions as (
 
 final as (
 
-    {{ history_from_snapshot('versions', 'store_product_id', ['store_id', 'product_id', 'is_available'], 'store_product_version_id') }}
+    {{ history_from_snapshot(
+        'versions', 'store_product_id', ['store_id', 'product_id', 'is_available'], 'store_product_version_id'
+    ) }}
 
 )
 

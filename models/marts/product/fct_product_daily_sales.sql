@@ -11,6 +11,7 @@
 -- share of the store-day's completed orders that contain the product (the Iced Coconut
 -- Latte figure). Incremental like fct_store_daily_revenue: whole store-days are restated -
 -- those with an order or a line that a load this model has not processed wrote or deleted.
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}, {{ ref('stg_sales_order__deleted_order_items') }}
 
 with
 
@@ -27,6 +28,8 @@ orders as (
 
 ),
 
+{%- if is_incremental() %}
+
 deleted_orders as (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
@@ -38,6 +41,7 @@ restated as (
     {{ restated_store_days(['orders', 'deleted_orders', 'items', deleted_order_lines()]) }}
 
 ),
+{%- endif %}
 
 orders_in_scope as (
 

@@ -24,6 +24,7 @@ production as (
     select * from {{ ref('int_make_events_pivoted_to_orders') }}
 
 ),
+{%- if is_incremental() %}
 
 changed as (
 
@@ -34,6 +35,7 @@ changed as (
     where {{ load_window('load_id') }}
 
 ),
+{%- endif %}
 
 final as (
 

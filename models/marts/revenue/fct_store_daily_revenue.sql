@@ -10,6 +10,7 @@
 -- Store x New York business day. Incremental: a run recomputes, in full, every store-day
 -- holding an order that a load this model has not processed wrote or deleted, so a refund
 -- days later restates the day it belongs to (a day whose orders were all deleted goes).
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 
 with
 
@@ -20,15 +21,16 @@ orders as (
 
 ),
 
-deleted_orders as (
-
-    select * from {{ ref('stg_sales_order__deleted_orders') }}
-
-),
-
 holidays as (
 
     select * from {{ ref('us_holidays') }}
+
+),
+{%- if is_incremental() %}
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
 
 ),
 
@@ -37,6 +39,7 @@ restated as (
     {{ restated_store_days(['orders', 'deleted_orders']) }}
 
 ),
+{%- endif %}
 
 orders_in_scope as (
 
