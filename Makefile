@@ -24,9 +24,8 @@ test: install services browser
 
 ## SQL style (sqlfluff) and project conventions (dbt-bouncer over the manifest); also run by `make test`.
 lint: install
-	$(BIN)/python -m luckin.warehouse profiles >/dev/null
-	$(BIN)/sqlfluff lint models analyses macros tests/dbt/singular
-	$(BIN)/dbt parse --profiles-dir target/profiles --quiet
+	$(BIN)/sqlfluff lint models analyses macros tests/dbt/singular snapshots
+	$(BIN)/dbt parse --quiet --no-use-colors
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 services:

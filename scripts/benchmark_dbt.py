@@ -38,7 +38,28 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from luckin.warehouse import dbt_command, pg_admin  # noqa: E402
+from luckin.core.sessions import pg_admin as _pg_admin  # noqa: E402
+from luckin.core.settings import load_settings  # noqa: E402
+from luckin.transform import dbt_command  # noqa: E402
+
+# `luckin build --job <job>` in a process of its own: run_build on the resolved settings.
+BUILD_SCRIPT = """
+import sys
+from luckin.core.settings import load_settings
+from luckin.transform import exit_after_dbt, run_build
+settings = load_settings()
+code = run_build(settings, sys.argv[1], sys.argv[2])
+exit_after_dbt(code, settings.warehouse)
+raise SystemExit(code)
+"""
+
+
+def _settings(env: dict[str, str], target: str):
+    return load_settings(target, env={**os.environ, **env})
+
+
+def pg_admin(*statements: str) -> None:
+    _pg_admin(load_settings("postgres").postgres, *statements)
 
 
 def _env(work: Path, target: str, scale: float) -> dict[str, str]:
@@ -53,6 +74,7 @@ def _env(work: Path, target: str, scale: float) -> dict[str, str]:
         env["LUCKIN_DUCKDB_PATH"] = str(work / "warehouse.duckdb")
     else:
         env["LUCKIN_PG_DATABASE"] = f"luckin_bench_{str(scale).replace('.', '_')}"
+    env["LUCKIN_TARGET"] = target
     return env
 
 
@@ -98,14 +120,15 @@ def _run(cmd: list[str], env: dict[str, str], label: str) -> None:
 
 
 def _dbt(env: dict[str, str], target: str, work: Path, *args: str) -> None:
-    _run(dbt_command([*args, "--target-path", str(work / "dbt-target")], target), env, f"dbt {' '.join(args)}")
+    warehouse = _settings(env, target).warehouse
+    _run(dbt_command([*args, "--target-path", str(work / "dbt-target")], warehouse),
+         {**env, **warehouse.dbt_env()}, f"dbt {' '.join(args)}")
 
 
 def _build(env: dict[str, str], target: str, work: Path, job: str) -> dict:
     """`luckin build --job <job>` as a user runs it (its own process), then its run_results.json."""
     target_path = work / "dbt-target"
-    _run([sys.executable, "-m", "luckin.warehouse", "build", "--target", target, "--job", job,
-          "--target-path", str(target_path)], env, f"luckin build --job {job}")
+    _run([sys.executable, "-c", BUILD_SCRIPT, job, str(target_path)], env, f"luckin build --job {job}")
     return json.loads((target_path / "run_results.json").read_text())
 
 

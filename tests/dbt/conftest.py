@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import landing  # noqa: E402
 from dbt_harness import Warehouse, new_duckdb_warehouse  # noqa: E402
-from luckin.warehouse import pg_admin  # noqa: E402
+from luckin.core.sessions import pg_admin  # noqa: E402
+from luckin.core.settings import load_settings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +36,12 @@ def postgres_database():
 
     def make(prefix: str) -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-        pg_admin(f'create database "{name}"')
+        pg_admin(load_settings().postgres, f'create database "{name}"')
         created.append(name)
         return name
 
     yield make
     for name in created:
-        pg_admin(f'drop database if exists "{name}" with (force)')
+        pg_admin(load_settings().postgres, f'drop database if exists "{name}" with (force)')
 
 

@@ -2,8 +2,10 @@
 
 Every warehouse here is private to the test session: a DuckDB file under pytest's tmp dir, or
 a Postgres database created for the session and dropped at the end. dbt runs in a subprocess
-(as `luckin build` runs it) with LUCKIN_DUCKDB_PATH / LUCKIN_PG_DATABASE pointing at them and
-its own --target-path, so nothing touches data/warehouse.duckdb or the project's target/.
+(`python -m luckin dbt ...`, as the project starts every dbt process) with LUCKIN_DUCKDB_PATH /
+LUCKIN_PG_DATABASE pointing at them and its own --target-path, so nothing touches
+data/warehouse.duckdb or the project's target/. A build job runs `luckin.transform.run_build`
+in a subprocess, on the settings those variables resolve to, as `luckin build` does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import landing  # tests/dbt/landing.py (this folder is on sys.path under pytest)
-from luckin.warehouse import PROJECT_DIR, dbt_command
+from luckin.core.settings import load_settings
+from luckin.transform import PROJECT_DIR, dbt_command
+
+# What `luckin build --job <job>` does, in a fresh process.
+BUILD_SCRIPT = """
+import sys
+from luckin.core.errors import LuckinError
+from luckin.core.settings import load_settings
+from luckin.transform import exit_after_dbt, run_build
+settings = load_settings()
+try:
+    code = run_build(settings, sys.argv[1], sys.argv[2])
+except LuckinError as error:
+    print(error.one_line(), file=sys.stderr)
+    raise SystemExit(error.exit_code)
+exit_after_dbt(code, settings.warehouse)
+raise SystemExit(code)
+"""
 
 MARTS = (
     "fct_orders", "fct_order_items", "fct_store_daily_revenue", "dim_customers", "fct_customer_cohorts",
@@ -37,18 +56,26 @@ class Warehouse:
     target_path: Path
     runs: list[dict] = field(default_factory=list)
 
+    @property
+    def settings(self):
+        """The settings `luckin` resolves for this warehouse."""
+        return load_settings(self.target, env={**os.environ, **self.env})
+
+    @property
+    def warehouse(self):
+        return self.settings.warehouse
+
     def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self._run(dbt_command([*args, "--target-path", str(self.target_path)], self.target),
+        return self._run(dbt_command([*args, "--target-path", str(self.target_path)], self.warehouse),
                          f"dbt {' '.join(args)}", check)
 
     def build(self, job: str, check: bool = True) -> subprocess.CompletedProcess:
-        """`luckin build --job <job>` (python -m luckin.warehouse build), as a user runs it."""
-        cmd = [sys.executable, "-m", "luckin.warehouse", "build", "--target", self.target, "--job", job,
-               "--target-path", str(self.target_path)]
+        """`luckin build --job <job>`, as a user runs it (run_build in a process of its own)."""
+        cmd = [sys.executable, "-c", BUILD_SCRIPT, job, str(self.target_path)]
         return self._run(cmd, f"luckin build --job {job}", check)
 
     def _run(self, cmd: list[str], label: str, check: bool) -> subprocess.CompletedProcess:
-        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.env},
+        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.warehouse.dbt_env(), **self.env, "LUCKIN_TARGET": self.target},
                               capture_output=True, text=True, check=False)
         self.runs.append({"command": label, "returncode": proc.returncode})
         if check and proc.returncode != 0:
@@ -110,3 +137,5 @@ def new_postgres_warehouse(tmp: Path, database: str) -> Warehouse:
 
 
 SYNTHETIC_CUTOFF = landing.AS_OF - timedelta(days=3)
+# `dbt build` of every node but the tests: seeds, views, snapshots and models in DAG order.
+NODES_WITHOUT_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")

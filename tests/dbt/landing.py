@@ -1,8 +1,9 @@
 """A small, hand-shaped landed warehouse for developing and testing the dbt layer.
 
-It follows the landing contract of `luckin extract` (schemas and tables named as in the estate
-YAML, dlt's `_dlt_load_id`/`_dlt_id`, TINYINT(1) as boolean, DATETIME as UTC timestamptz,
-the `redis_snapshots` and `luckin_audit` schemas) but fills it with a few hundred deterministic
+It follows the raw-table contract (`luckin.core.contract`: every column typed by
+`landing_type`, the loader's own `_dlt_load_id`/`_dlt_id`/`_luckin_deleted_at`, the
+`redis_snapshots` schema and the `luckin_audit.load_audit` columns), with the estate's tables
+and columns (the simulator's estate YAML), but fills it with a few hundred deterministic
 rows instead of a simulation: 4 stores (one not yet open), 40 users, 6 products, ~300 orders
 with every status, coupons (one duplicate issue), make-queue events, IoT devices, stock and
 the empty loyalty and tax schemas. Dirty rows on purpose: a zero date nulled, an orphan order
@@ -21,11 +22,22 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
-from luckin.simulator.spec import Column, Table, load_estate
+from luckin.core.catalog import load_catalog
+from luckin.core.contract import (AUDIT_COLUMNS, AUDIT_DATASET, AUDIT_TABLE, DELETED_AT, DLT_ID, LOAD_ID,
+                                  LOADER_COLUMNS, REDIS_DATASET, SourceColumn, SourceTable, dlt_columns)
+from luckin.simulator.spec import Table, load_estate
 
 UTC = timezone.utc
-LOAD_ID = "1761955200.000000"  # 2025-11-01 00:00 UTC
 AS_OF = datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
+LOADED_AT = datetime(2025, 11, 1, tzinfo=UTC)  # when the full landing's load ran
+
+
+def load_id_at(moment: datetime) -> str:
+    """dlt's load id of a load that ran at `moment`: its epoch, to the microsecond."""
+    return f"{moment.timestamp():.6f}"
+
+
+FULL_LOAD_ID = load_id_at(LOADED_AT)  # "1761955200.000000"
 
 REDIS_TABLES = {
     "instance_info": {
@@ -56,36 +68,6 @@ REDIS_TABLES = {
         "remaining_stock": "bigint",
     },
 }
-
-AUDIT_COLUMNS = {
-    "run_id": "varchar", "source_schema": "varchar", "source_table": "varchar",
-    "rows_in_source": "bigint", "rows_extracted": "bigint", "rows_in_warehouse": "bigint",
-    "zero_dates_nulled": "bigint", "strategy": "varchar", "status": "varchar",
-    "started_at": "timestamp with time zone", "duration_seconds": "double precision",
-}
-
-
-def landed_type(col: Column, postgres: bool) -> str:
-    """The warehouse type a MySQL column lands as (the extract's landing contract)."""
-    base = col.base_type
-    if col.is_flag:
-        return "boolean"
-    if base in ("TINYINT", "SMALLINT"):
-        return "integer" if col.unsigned else "smallint"
-    if base in ("INT", "MEDIUMINT"):
-        return "bigint" if col.unsigned else "integer"
-    if base == "BIGINT":
-        return "bigint"
-    if base == "DECIMAL":
-        p, s = col.type_args
-        return f"decimal({p},{s})"
-    if base == "DATETIME":
-        return "timestamp with time zone"
-    if base == "DATE":
-        return "date"
-    if base == "JSON":
-        return "jsonb" if postgres else "json"
-    return "varchar"
 
 
 def _ts(d: datetime) -> datetime:
@@ -507,69 +489,114 @@ def as_of(data: dict[str, dict[str, list[dict]]], cutoff: datetime) -> dict[str,
     return out
 
 
-def _audit_rows(data: dict, estate: dict, run_id: str = "run-0001",
-                started_at: datetime = datetime(2025, 11, 1, tzinfo=UTC)) -> list[dict]:
+def landed_sql_type(hint: dict, postgres: bool) -> str:
+    """The warehouse column dlt makes for a column hint of the contract."""
+    kind = hint["data_type"]
+    if kind == "bigint":
+        return {16: "smallint", 32: "integer"}.get(hint.get("precision"), "bigint")
+    if kind == "decimal":
+        return f"decimal({hint['precision']},{hint['scale']})"
+    return {"bool": "boolean", "text": "varchar", "double": "double precision", "date": "date",
+            "timestamp": "timestamp with time zone", "json": "jsonb" if postgres else "json",
+            "binary": "bytea" if postgres else "blob"}[kind]
+
+
+# The loader's own columns (contract.LOADER_COLUMNS), as dlt hints.
+LOADER_HINTS = {LOAD_ID: {"data_type": "text"}, DLT_ID: {"data_type": "text"},
+                DELETED_AT: {"data_type": "timestamp", "timezone": True}}
+assert set(LOADER_HINTS) == set(LOADER_COLUMNS), "a loader column of the contract has no type here"
+
+
+def source_table(table: Table) -> SourceTable:
+    """A table of the estate YAML as the extract sees it in the source's information_schema."""
+    columns = []
+    for c in table.columns:
+        args = c.type_args
+        decimal_type = c.base_type in ("DECIMAL", "NUMERIC")
+        columns.append(SourceColumn(
+            name=c.name, data_type=c.base_type.lower(), column_type=c.sql_type.lower(), nullable=c.nullable,
+            precision=args[0] if decimal_type and args else None,
+            scale=args[1] if decimal_type and len(args) > 1 else None, is_json=c.base_type == "JSON"))
+    return SourceTable(table.schema, table.name, tuple(columns), table.primary_key)
+
+
+def _audit_rows(data: dict, estate: dict, load_id: str, first: bool, started_at: datetime) -> list[dict]:
+    catalog = load_catalog()
     rows = []
     for schema in estate.values():
         for table in schema.tables.values():
             n = len(data.get(schema.name, {}).get(table.name, []))
-            rows.append({"run_id": run_id, "source_schema": schema.name, "source_table": table.name,
+            strategy = catalog.table(schema.name, table.name).strategy
+            rows.append({"run_id": f"run-{load_id}", "source_schema": schema.name, "source_table": table.name,
                          "rows_in_source": n, "rows_extracted": n, "rows_in_warehouse": n,
-                         "zero_dates_nulled": 10 if table.name == "t_user" else 0,
-                         "strategy": "merge" if "update_time" in table.column_names else "replace", "status": "loaded",
-                         "started_at": started_at, "duration_seconds": 0.5})
+                         "zero_dates_nulled": 10 if table.name == "t_user" else 0, "strategy": strategy,
+                         "status": "loaded", "started_at": started_at, "duration_seconds": 0.5,
+                         "disposition": "replace" if first else strategy, "load_id": load_id})
     return rows
 
 
 def _tables(estate: dict, postgres: bool):
-    """(schema, table, {column: type}) for every landed table."""
+    """(schema, table, {column: warehouse type}) for every landed table, by the contract."""
+    catalog = load_catalog()
     for schema in estate.values():
         for table in schema.tables.values():
-            cols = {c.name: landed_type(c, postgres) for c in table.columns}
-            cols.update({"_dlt_load_id": "varchar", "_dlt_id": "varchar"})
-            yield schema.name, table.name, cols
+            entry = catalog.table(schema.name, table.name)
+            hints = dlt_columns(source_table(table), entry.unsigned_as_decimal)
+            hints.update(LOADER_HINTS)
+            yield schema.name, table.name, {name: landed_sql_type(hint, postgres) for name, hint in hints.items()}
     for name, cols in REDIS_TABLES.items():
-        yield "redis_snapshots", name, {**cols, "_dlt_load_id": "varchar", "_dlt_id": "varchar"}
-    yield "luckin_audit", "load_audit", AUDIT_COLUMNS
+        loader = {c: landed_sql_type(LOADER_HINTS[c], postgres) for c in (LOAD_ID, DLT_ID)}
+        yield REDIS_DATASET, name, {**cols, **loader}
+    yield AUDIT_DATASET, AUDIT_TABLE, {name: landed_sql_type(hint, postgres) for name, hint in AUDIT_COLUMNS.items()}
 
 
-def _rows_for(data, schema, table, cols):
+def _rows_for(data, earlier, schema, table, cols, load_id: str, earlier_load_id: str | None):
+    """The landed rows: a row the earlier landing held unchanged keeps that load's id (as dlt's
+    merge leaves it); new and changed rows carry this load's id."""
     rows = data.get(schema, {}).get(table, [])
+    unchanged = {repr(sorted(r.items())) for r in (earlier or {}).get(schema, {}).get(table, [])}
     out = []
     for n, r in enumerate(rows):
         rec = {c: r.get(c) for c in cols}
-        if "_dlt_id" in cols:
-            rec["_dlt_load_id"] = LOAD_ID
-            rec["_dlt_id"] = f"{schema}.{table}.{n}"
+        if DLT_ID in cols:
+            rec[LOAD_ID] = earlier_load_id if repr(sorted(r.items())) in unchanged else load_id
+            rec[DLT_ID] = f"{schema}.{table}.{n}"
         out.append(rec)
     return out
 
 
-def _landed(estate: dict, cutoff: datetime | None) -> dict:
-    data = generate()
-    if cutoff is None:
-        data["luckin_audit"] = {"load_audit": _audit_rows(data, estate)}
-        return data
-    data = as_of(data, cutoff)
-    data["luckin_audit"] = {"load_audit": _audit_rows(data, estate, f"run-{cutoff:%Y%m%d}", cutoff)}
-    return data
+def _landing(estate: dict, cutoff: datetime | None, since: datetime | None):
+    """The data as of `cutoff` (default: all of it), its load id, and the data of an earlier
+    landing at `since` whose unchanged rows keep their load id."""
+    data = generate() if cutoff is None else as_of(generate(), cutoff)
+    load_id = FULL_LOAD_ID if cutoff is None else load_id_at(cutoff)
+    earlier = as_of(generate(), since) if since is not None else None
+    data[AUDIT_DATASET] = {AUDIT_TABLE: _audit_rows(data, estate, load_id, since is None, cutoff or LOADED_AT)}
+    return data, load_id, earlier, load_id_at(since) if since is not None else None
 
 
-def build_duckdb(path: str | Path, estate_dir: Path | None = None, cutoff: datetime | None = None) -> None:
-    """Land the synthetic estate (as of `cutoff`, default: all of it) in a DuckDB file, replacing its tables."""
+def _each_table(estate_dir: Path | None, cutoff: datetime | None, since: datetime | None, postgres: bool):
+    estate = load_estate(estate_dir) if estate_dir else load_estate()
+    data, load_id, earlier, earlier_load_id = _landing(estate, cutoff, since)
+    for schema, table, cols in _tables(estate, postgres):
+        yield schema, table, cols, _rows_for(data, earlier, schema, table, cols, load_id, earlier_load_id)
+
+
+def build_duckdb(path: str | Path, estate_dir: Path | None = None, cutoff: datetime | None = None,
+                 since: datetime | None = None) -> None:
+    """Land the synthetic estate (as of `cutoff`, default: all of it) in a DuckDB file, replacing
+    its tables; with `since`, as the extract after an earlier one at `since` would (rows that
+    did not change keep that load's id)."""
     import duckdb
 
-    estate = load_estate(estate_dir) if estate_dir else load_estate()
-    data = _landed(estate, cutoff)
     con = duckdb.connect(str(path))
     try:
         con.execute("set timezone = 'UTC'")
-        for schema, table, cols in _tables(estate, postgres=False):
+        for schema, table, cols, rows in _each_table(estate_dir, cutoff, since, postgres=False):
             con.execute(f'create schema if not exists "{schema}"')
             con.execute(f'drop table if exists "{schema}"."{table}"')
             ddl = ", ".join(f'"{c}" {t}' for c, t in cols.items())
             con.execute(f'create table "{schema}"."{table}" ({ddl})')
-            rows = _rows_for(data, schema, table, cols)
             if rows:
                 placeholders = ", ".join("?" for _ in cols)
                 con.executemany(f'insert into "{schema}"."{table}" values ({placeholders})',
@@ -578,23 +605,21 @@ def build_duckdb(path: str | Path, estate_dir: Path | None = None, cutoff: datet
         con.close()
 
 
-def build_postgres(dsn: str, estate_dir: Path | None = None, cutoff: datetime | None = None) -> None:
-    """Land the synthetic estate (as of `cutoff`, default: all of it) in a Postgres database, replacing its tables."""
+def build_postgres(dsn: str, estate_dir: Path | None = None, cutoff: datetime | None = None,
+                   since: datetime | None = None) -> None:
+    """`build_duckdb` for a Postgres database."""
     import psycopg2
     from psycopg2.extras import execute_values
 
-    estate = load_estate(estate_dir) if estate_dir else load_estate()
-    data = _landed(estate, cutoff)
     con = psycopg2.connect(dsn)
     try:
         with con, con.cursor() as cur:
             cur.execute("set time zone 'UTC'")
-            for schema, table, cols in _tables(estate, postgres=True):
+            for schema, table, cols, rows in _each_table(estate_dir, cutoff, since, postgres=True):
                 cur.execute(f'create schema if not exists "{schema}"')
                 cur.execute(f'drop table if exists "{schema}"."{table}" cascade')
                 ddl = ", ".join(f'"{c}" {t}' for c, t in cols.items())
                 cur.execute(f'create table "{schema}"."{table}" ({ddl})')
-                rows = _rows_for(data, schema, table, cols)
                 if rows:
                     execute_values(cur, f'insert into "{schema}"."{table}" values %s',
                                    [list(r.values()) for r in rows], page_size=1000)

@@ -16,18 +16,18 @@ import pytest
 
 import landing
 from dbt_harness import new_duckdb_warehouse
-from luckin.warehouse import build_state_dir, incremental_ready
+from luckin.core.errors import ConfigError
+from luckin.core.settings import load_settings
+from luckin.transform.jobs import build_state_dir, code_fingerprint, incremental_ready, run_build
 
 
-def test_jobs_follow_the_warehouse_and_the_code(tmp_path, monkeypatch) -> None:
+def test_jobs_follow_the_warehouse_and_the_code(tmp_path) -> None:
     wh = new_duckdb_warehouse(tmp_path, "jobs")
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"])
-    for key, value in wh.env.items():
-        monkeypatch.setenv(key, value)
 
-    assert not incremental_ready("duckdb", wh.target_path)
+    assert not incremental_ready(wh.warehouse, wh.target_path)
     assert "all job" in wh.build("auto").stdout
-    assert incremental_ready("duckdb", wh.target_path)
+    assert incremental_ready(wh.warehouse, wh.target_path)
 
     # Unchanged code: the data_refresh selection alone - tables, incremental models and their
     # tests; no view, seed or unit test.
@@ -45,7 +45,7 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path, monkeypatch) -> None:
     # A staging view whose code differs from the recorded build is rebuilt, with the models
     # that read it and its unit tests; untouched views are not. (The recorded build is made
     # to look older: its manifest holds other code, its digest is not today's.)
-    state = build_state_dir("duckdb", wh.target_path)
+    state = build_state_dir(wh.warehouse, wh.target_path)
     manifest = json.loads((state / "manifest.json").read_text())
     manifest["nodes"]["model.luckin.stg_sales_order__orders"]["raw_code"] += "\n-- an older version"
     (state / "manifest.json").write_text(json.dumps(manifest))
@@ -62,26 +62,23 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path, monkeypatch) -> None:
     con = duckdb.connect(wh.env["LUCKIN_DUCKDB_PATH"])
     con.execute("drop view staging.stg_sales_user__users")
     con.close()
-    assert not incremental_ready("duckdb", wh.target_path)
+    assert not incremental_ready(wh.warehouse, wh.target_path)
     refused = wh.build("incremental", check=False)
-    assert refused.returncode == 2 and "no complete build" in refused.stderr
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith("no complete build of")
 
 
-def test_code_fingerprint_follows_what_the_manifest_is_made_from(monkeypatch) -> None:
-    from luckin.warehouse import code_fingerprint
-
-    monkeypatch.delenv("LUCKIN_DBT_THREADS", raising=False)
-    before = code_fingerprint("duckdb")
-    assert code_fingerprint("duckdb") == before
-    assert code_fingerprint("postgres") != before
-    monkeypatch.setenv("LUCKIN_PIPELINES_DIR", "/elsewhere")  # read by the extract, not by dbt
-    assert code_fingerprint("duckdb") == before
-    monkeypatch.setenv("LUCKIN_DBT_THREADS", "1")  # the profile reads it
-    assert code_fingerprint("duckdb") != before
+def test_code_fingerprint_follows_what_the_manifest_is_made_from() -> None:
+    settings = load_settings(env={})
+    duck, pg = settings.duckdb, settings.postgres
+    env = {**duck.dbt_env(), "LUCKIN_DBT_THREADS": "4"}
+    before = code_fingerprint(duck, env)
+    assert code_fingerprint(duck, env) == before
+    assert code_fingerprint(pg, {**env, **pg.dbt_env()}) != before
+    assert code_fingerprint(duck, {**env, "LUCKIN_PIPELINES_DIR": "/elsewhere"}) == before  # not read by dbt
+    assert code_fingerprint(duck, {**env, "LUCKIN_DBT_THREADS": "1"}) != before  # the profile reads it
 
 
 def test_unknown_job_is_refused() -> None:
-    from luckin.warehouse import run_dbt_build
-
-    with pytest.raises(ValueError, match="unknown build job 'nightly'"):
-        run_dbt_build(job="nightly")
+    with pytest.raises(ConfigError, match="unknown build job 'nightly'"):
+        run_build(load_settings(env={}), job="nightly")

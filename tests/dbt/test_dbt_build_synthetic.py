@@ -13,15 +13,15 @@ from decimal import Decimal
 import pytest
 
 import landing
-from dbt_harness import MARTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse, new_postgres_warehouse
+from dbt_harness import (MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse,
+                         new_postgres_warehouse)
 
 
 def _build_then_append_then_compare(wh: Warehouse, land) -> None:
     """Models only (`dbt run`): the tests themselves run in test_build_passes_with_every_test."""
     land(SYNTHETIC_CUTOFF)
-    wh.dbt("seed")
-    wh.dbt("run", "--full-refresh")
-    land(None)  # the last three days arrive, earlier orders change status
+    wh.dbt("build", "--full-refresh", *NODES_WITHOUT_TESTS)
+    land(None)  # the last three days arrive in a new load, earlier orders change status
     wh.dbt("run")
     incremental = {m: wh.mart_fingerprint(m) for m in MARTS}
     wh.dbt("run")  # twice in a row: nothing changes
@@ -93,13 +93,15 @@ def test_marts_reconcile_and_hide_pii(synthetic_duckdb: Warehouse) -> None:
 
 def test_incremental_build_equals_full_refresh_duckdb(tmp_path) -> None:
     wh = new_duckdb_warehouse(tmp_path, "incremental")
-    _build_then_append_then_compare(wh, lambda cutoff: landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], cutoff=cutoff))
+    _build_then_append_then_compare(wh, lambda cutoff: landing.build_duckdb(
+        wh.env["LUCKIN_DUCKDB_PATH"], cutoff=cutoff, since=None if cutoff else SYNTHETIC_CUTOFF))
 
 
 @pytest.mark.slow
 def test_incremental_build_equals_full_refresh_postgres(tmp_path, postgres_database) -> None:
     wh = new_postgres_warehouse(tmp_path, postgres_database("luckin_dbt_test"))
-    _build_then_append_then_compare(wh, lambda cutoff: landing.build_postgres(wh.dsn, cutoff=cutoff))
+    _build_then_append_then_compare(wh, lambda cutoff: landing.build_postgres(
+        wh.dsn, cutoff=cutoff, since=None if cutoff else SYNTHETIC_CUTOFF))
 
 
 def _comparable(value):
@@ -129,8 +131,7 @@ def test_marts_are_the_same_on_duckdb_and_postgres(tmp_path, postgres_database) 
     pg = new_postgres_warehouse(tmp_path, postgres_database("luckin_dbt_parity"))
     landing.build_postgres(pg.dsn, cutoff=None)
     for wh in (duck, pg):
-        wh.dbt("seed")
-        wh.dbt("run")
+        wh.dbt("build", *NODES_WITHOUT_TESTS)
     differing = {}
     for mart in MARTS:
         duck_rows, pg_rows = _mart_rows(duck, mart), _mart_rows(pg, mart)

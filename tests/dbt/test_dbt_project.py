@@ -1,6 +1,7 @@
-"""The dbt project as code: sources match the estate, lint, conventions, docs.
+"""The dbt project as code: sources match the catalog and the landing, lint, conventions, docs.
 
-These need no landed data (the docs test builds the synthetic warehouse for its catalog).
+The sources tests read the synthetic landing's columns (tests/dbt/landing.py lands every
+catalogued table by the raw-table contract); the docs test builds it for its catalog.
 """
 
 from __future__ import annotations
@@ -12,37 +13,39 @@ from pathlib import Path
 import yaml
 
 from dbt_harness import Warehouse
-from luckin.simulator.spec import load_estate
-from luckin.warehouse import PROJECT_DIR, profiles_dir, render_sources_yaml, source_name
+from luckin.core.catalog import load_catalog
+from luckin.core.contract import LOADER_COLUMNS
+from luckin.transform import PROJECT_DIR
+from luckin.transform.sources import landed_columns, render_sources_yaml, sources_file, write_sources_yaml
 
 STAGING = PROJECT_DIR / "models" / "staging"
 VENV_BIN = Path(os.sys.executable).parent
 
 
-def _sources_file(schema_name: str) -> Path:
-    name = source_name(schema_name)
-    return STAGING / name / f"_{name}__sources.yml"
+def test_every_catalog_schema_has_its_generated_sources_file(synthetic_duckdb: Warehouse) -> None:
+    """The committed files are what write_sources_yaml makes from the catalog and a landing."""
+    columns = landed_columns(synthetic_duckdb.warehouse, load_catalog())
+    stale = [schema.name for schema in load_catalog().schemas.values()
+             if not sources_file(schema.name).exists()
+             or sources_file(schema.name).read_text(encoding="utf-8") != render_sources_yaml(schema, columns)]
+    assert not stale, f"regenerate with luckin.transform.write_sources_yaml: {stale}"
 
 
-def test_every_estate_schema_has_its_generated_sources_file() -> None:
-    stale = []
-    for schema in load_estate().values():
-        path = _sources_file(schema.name)
-        if not path.exists() or path.read_text(encoding="utf-8") != render_sources_yaml(schema):
-            stale.append(schema.name)
-    assert not stale, f"regenerate with `python -m luckin.warehouse sources`: {stale}"
-
-
-def test_sources_declare_every_table_and_column_of_the_estate() -> None:
-    for schema in load_estate().values():
-        doc = yaml.safe_load(_sources_file(schema.name).read_text(encoding="utf-8"))
-        (source,) = doc["sources"]
-        assert source["schema"] == schema.name
+def test_sources_declare_every_table_and_landed_column(synthetic_duckdb: Warehouse, tmp_path) -> None:
+    written = write_sources_yaml(synthetic_duckdb.settings, staging_dir=tmp_path)
+    catalog = load_catalog()
+    assert len(written) == len(catalog.schemas)
+    landed = {(s, t): [c for c, _ in cols] for (s, t), cols in landed_columns(synthetic_duckdb.warehouse,
+                                                                             catalog).items()}
+    for path in written:
+        (source,) = yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+        schema = catalog.schemas[source["schema"]]
         assert source["loader"] == "dlt" and source["description"]
         tables = {t["name"]: t for t in source["tables"]}
         assert set(tables) == set(schema.tables)
-        for table in schema.tables.values():
-            assert [c["name"] for c in tables[table.name]["columns"]] == table.column_names
+        for name in schema.tables:
+            names = [c["name"] for c in tables[name].get("columns", [])]
+            assert names == landed[(schema.name, name)] and not set(names) & set(LOADER_COLUMNS)
 
 
 def test_every_source_table_has_freshness_or_says_why_not() -> None:
@@ -62,20 +65,24 @@ def test_every_source_table_has_freshness_or_says_why_not() -> None:
                     assert cfg.get("loaded_at_field"), f"{where}: freshness without loaded_at_field"
 
 
-def test_profile_renders_from_the_example_without_copying() -> None:
-    folder = profiles_dir()
-    profile = yaml.safe_load((folder / "profiles.yml").read_text())
+def test_profile_is_found_at_the_project_root() -> None:
+    """dbt looks for profiles.yml in the folder it runs from: the committed one is used as it is."""
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
     assert set(profile["luckin"]["outputs"]) == {"duckdb", "postgres", "lint"}
     assert profile["luckin"]["outputs"]["lint"]["path"] == ":memory:"
 
 
-def test_sqlfluff_lint_is_clean() -> None:
-    profiles_dir()  # the dbt templater reads target/profiles/profiles.yml
+def test_sqlfluff_lint_is_clean_with_a_profile_elsewhere(tmp_path) -> None:
+    """`sqlfluff lint models analyses macros` from the project root, as a dbt user runs it with
+    DBT_PROFILES_DIR pointing at a copy of the profile: no folder only `luckin` creates."""
+    (tmp_path / "profiles.yml").write_text((PROJECT_DIR / "profiles.yml").read_text())
     # Folders without files are not in a git clone (analyses/ until the reports add some).
-    paths = [p for p in ("models", "analyses", "macros", "tests/dbt/singular") if any((PROJECT_DIR / p).rglob("*.sql"))]
+    paths = [p for p in ("models", "analyses", "macros", "tests/dbt/singular", "snapshots")
+             if any((PROJECT_DIR / p).rglob("*.sql"))]
     proc = subprocess.run(
         [str(VENV_BIN / "sqlfluff"), "lint", *paths, "--processes", "2"],
         cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
+        env={**os.environ, "DBT_PROFILES_DIR": str(tmp_path)},
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]
 

@@ -12,6 +12,11 @@ what the source cannot tell us: the load strategy, the cursor, and the soft-dele
           t_order_status_log: {strategy: append, primary_key: id, cursor: id}
           t_dict_order_status: {strategy: replace, primary_key: code}
 
+Optional documentation keys (the source's table and column comments; dbt's sources are generated
+from them, `luckin.transform.sources`): a table's ``description``, its ``columns`` (column name ->
+description), and ``empty_by_design`` (on a schema or a table: why it holds no rows in
+production, so dbt checks no freshness on it).
+
 Strategies:
 - ``merge``: upsert on the primary key; each run reads rows whose ``cursor`` (``update_time``) is
   at or after the last value seen. For mutable tables.
@@ -23,7 +28,7 @@ Strategies:
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +66,10 @@ class TableEntry:
     vanished: str | None = None
     # Not in catalog.yml: found in the source and loaded with the inferred strategy (`infer_entry`).
     discovered: bool = False
+    # Column name -> description (the source's column comments), for dbt's source docs.
+    columns: dict[str, str] = field(default_factory=dict)
+    # Why this table has no rows in production (then dbt checks no freshness on it).
+    empty_by_design: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -80,6 +89,8 @@ class SchemaEntry:
     description: str = ""
     vanished: str | None = None
     discovered: bool = False
+    # Why every table of this schema is empty in production (then dbt checks no freshness on it).
+    empty_by_design: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,7 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         raise CatalogError(f"{where}: expected a mapping, got {body!r}")
     unknown = set(body) - {
         "strategy", "primary_key", "cursor", "soft_delete", "chunk_column", "unsigned_as_decimal",
-        "description", "vanished",
+        "description", "vanished", "columns", "empty_by_design",
     }
     if unknown:
         raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
@@ -139,7 +150,25 @@ def _parse_table(schema: str, name: str, body: dict) -> TableEntry:
         unsigned_as_decimal=_as_tuple(body.get("unsigned_as_decimal")),
         description=body.get("description", ""),
         vanished=None if body.get("vanished") in (None, False) else str(body["vanished"]),
+        columns=_descriptions(where, body.get("columns")),
+        empty_by_design=_reason(where, body.get("empty_by_design")),
     )
+
+
+def _descriptions(where: str, value) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CatalogError(f"{where}: columns must map column names to descriptions, got {value!r}")
+    return {str(k): v for k, v in value.items()}
+
+
+def _reason(where: str, value) -> str | None:
+    if value is None or value is False:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogError(f"{where}: empty_by_design takes the reason, as text, got {value!r}")
+    return value.strip()
 
 
 def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
@@ -154,7 +183,8 @@ def parse_catalog(doc: dict, path: Path | None = None) -> Catalog:
         }
         vanished = sbody.get("vanished")
         schemas[sname] = SchemaEntry(sname, tables, sbody.get("description", ""),
-                                     None if vanished in (None, False) else str(vanished))
+                                     vanished=None if vanished in (None, False) else str(vanished),
+                                     empty_by_design=_reason(f"catalog: {sname}", sbody.get("empty_by_design")))
     discover = _as_tuple(doc.get("discover")) or DISCOVER_PATTERNS
     return Catalog(schemas=schemas, discover=discover, path=path)
 
@@ -210,5 +240,5 @@ def with_discovered(catalog: Catalog, reflected: dict[str, dict], schemas: list[
         if entry is None:
             out[sname] = SchemaEntry(sname, new, discovered=True)
         elif new:
-            out[sname] = SchemaEntry(sname, {**known, **new}, entry.description, entry.vanished, entry.discovered)
+            out[sname] = replace(entry, tables={**known, **new})
     return Catalog(schemas=out, discover=catalog.discover, path=catalog.path)

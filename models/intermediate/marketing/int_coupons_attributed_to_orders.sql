@@ -20,7 +20,8 @@ orders_naming_a_coupon as (
 
     select
         coupon_id,
-        min(order_id) as order_id
+        min(order_id) as order_id,
+        max(load_id) as load_id
 
     from {{ ref('stg_sales_order__orders') }}
     where coupon_id is not null
@@ -62,7 +63,9 @@ final as (
         ordered.issued_at,
         ordered.expires_at,
         ordered.used_at,
-        ordered.updated_at
+        ordered.updated_at,
+        -- the newest load of the coupon and of the orders naming it
+        greatest(ordered.load_id, orders_naming_a_coupon.load_id) as load_id
 
     from ordered
     left join templates

@@ -1,11 +1,40 @@
 -- Every order with its place in the customer's order history (1 = their first order, any
 -- status), the campaign of the coupon it used, its delivery details and its refunds.
 -- Sequencing runs over all orders so that incremental marts read a stable number.
+-- load_id is the newest load of anything the row is computed from: the order, its coupon,
+-- delivery and refunds, and - for its place in the sequence - every earlier order of the
+-- customer, deleted ones included (a deleted first order renumbers the customer's others).
 with
 
 orders as (
 
     select * from {{ ref('stg_sales_order__orders') }}
+
+),
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
+
+),
+
+customer_history as (
+
+    -- every order the customer ever had, in order, with the newest load up to each
+    select
+        order_id,
+        is_live,
+        max(load_id) over (
+            partition by customer_id
+            order by ordered_at, order_id
+            rows between unbounded preceding and current row
+        ) as history_load_id
+
+    from (
+        select order_id, customer_id, ordered_at, load_id, true as is_live from orders
+        union all
+        select order_id, customer_id, ordered_at, load_id, false as is_live from deleted_orders
+    ) as all_orders
 
 ),
 
@@ -33,14 +62,34 @@ refunds as (
 
 ),
 
+statuses as (
+
+    -- the source's code list (t_dict_order_status)
+    select * from {{ ref('stg_sales_order__order_statuses') }}
+
+),
+
 refunds_per_order as (
 
     select
         order_id,
-        sum(refund_amount_usd) as refunded_amount_usd
+        sum(refund_amount_usd) as refunded_amount_usd,
+        max(load_id) as load_id
 
     from refunds
     where refund_status = 'approved'
+    group by order_id
+
+),
+
+refund_loads_per_order as (
+
+    -- any refund row's load: a refund moving out of approved changes the order too
+    select
+        order_id,
+        max(load_id) as load_id
+
+    from refunds
     group by order_id
 
 ),
@@ -61,13 +110,39 @@ sequenced as (
 final as (
 
     select
-        sequenced.*,
+        sequenced.order_id,
+        sequenced.customer_id,
+        sequenced.store_id,
+        sequenced.coupon_id,
+        sequenced.order_no,
+        sequenced.order_channel,
+        coalesce(statuses.order_status, 'unknown') as order_status,
+        sequenced.order_remark,
+        sequenced.order_status_code,
+        sequenced.item_count,
+        sequenced.gross_amount_usd,
+        sequenced.discount_amount_usd,
+        sequenced.paid_amount_usd,
+        -- Only completed orders are revenue; refunded ones were completed, then paid back.
+        coalesce(statuses.order_status = 'completed', false) as is_completed,
+        sequenced.is_deleted,
+        sequenced.ordered_at,
+        sequenced.paid_at,
+        sequenced.completed_at,
+        sequenced.cancelled_at,
+        sequenced.updated_at,
+        sequenced.customer_order_number,
         coupon_templates.campaign_id,
         deliveries.delivery_platform,
         deliveries.delivery_fee_usd,
-        coalesce(refunds_per_order.refunded_amount_usd, 0) as refunded_amount_usd
+        coalesce(refunds_per_order.refunded_amount_usd, 0) as refunded_amount_usd,
+        greatest(
+            customer_history.history_load_id, coupons.load_id, deliveries.load_id, refund_loads_per_order.load_id
+        ) as load_id
 
     from sequenced
+    inner join customer_history
+        on sequenced.order_id = customer_history.order_id and customer_history.is_live
     left join coupons
         on sequenced.coupon_id = coupons.coupon_id
     left join coupon_templates
@@ -76,6 +151,10 @@ final as (
         on sequenced.order_id = deliveries.order_id
     left join refunds_per_order
         on sequenced.order_id = refunds_per_order.order_id
+    left join refund_loads_per_order
+        on sequenced.order_id = refund_loads_per_order.order_id
+    left join statuses
+        on sequenced.order_status_code = statuses.order_status_code
 
 )
 

@@ -2,13 +2,16 @@
     config(
         materialized='incremental',
         unique_key='coupon_id',
+        pre_hook="{{ delete_keys('coupon_id', 'select coupon_id from ' ~ ref('stg_isales_market__deleted_coupons')) }}",
     )
 }}
 
 -- One row per issued coupon: where it came from, what became of it, what it cost. Discount
 -- cost counts only on completed (revenue) orders. A coupon naming an order that is not in
 -- the source (hard-deleted test orders) keeps the id and is flagged is_order_missing.
--- Incremental: coupons, or their orders, changed since the high-water mark minus the lookback.
+-- Incremental: coupons whose coupon or order a load this model has not processed wrote (or
+-- deleted); coupons deleted in the source are deleted (pre-hook).
+-- depends_on: {{ ref('stg_isales_market__deleted_coupons') }}
 with
 
 coupons as (
@@ -20,6 +23,12 @@ coupons as (
 orders as (
 
     select * from {{ ref('fct_orders') }}
+
+),
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
 
 ),
 
@@ -50,19 +59,16 @@ final as (
         coupons.issued_at,
         coupons.expires_at,
         coupons.used_at,
-        case
-            when orders.updated_at > coupons.updated_at then orders.updated_at
-            else coupons.updated_at
-        end as source_updated_at
+        greatest(coupons.load_id, orders.load_id, deleted_orders.load_id) as load_id
 
     from coupons
     left join orders
         on coupons.order_id = orders.order_id
-    where
-        {{ incremental_window('coupons.updated_at', 'source_updated_at') }}
-        or {{ incremental_window('orders.updated_at', 'source_updated_at') }}
+    left join deleted_orders
+        on coupons.order_id = deleted_orders.order_id
+    where {{ load_window('greatest(coupons.load_id, orders.load_id, deleted_orders.load_id)') }}
 
 )
 
 select * from final
-{{ order_by_watermark('source_updated_at') }}
+{{ order_by_watermark('issued_at') }}

@@ -7,8 +7,9 @@
 
 -- Store x material x day: end-of-day stock on hand (the physical count), what came in, was
 -- used and was wasted, and days of cover = on hand / average daily consumption over the
--- last 7 days. Incremental: days from the last loaded day minus the lookback are restated
--- (the 7-day average is computed over full history first).
+-- last 7 days. Incremental: the days whose movements or count - or those of the six days
+-- before, which their 7-day average reads - a load this model has not processed wrote are
+-- restated (the average is computed over full history first).
 
 with
 
@@ -40,7 +41,8 @@ daily_movements as (
         sum(case when movement_type = 'consumption' then quantity else 0 end) as consumed_quantity,
         sum(case when movement_type = 'waste' then quantity else 0 end) as wasted_quantity,
         sum(case when movement_type = 'transfer_in' then quantity else 0 end) as transferred_in_quantity,
-        sum(case when movement_type = 'transfer_out' then quantity else 0 end) as transferred_out_quantity
+        sum(case when movement_type = 'transfer_out' then quantity else 0 end) as transferred_out_quantity,
+        max(load_id) as load_id
 
     from movements
     group by store_id, material_id, movement_date
@@ -66,7 +68,8 @@ combined as (
         coalesce(daily_movements.consumed_quantity, 0) as consumed_quantity,
         coalesce(daily_movements.wasted_quantity, 0) as wasted_quantity,
         coalesce(daily_movements.transferred_in_quantity, 0) as transferred_in_quantity,
-        coalesce(daily_movements.transferred_out_quantity, 0) as transferred_out_quantity
+        coalesce(daily_movements.transferred_out_quantity, 0) as transferred_out_quantity,
+        greatest(daily_movements.load_id, counts.load_id) as day_load_id
 
     from store_material_days
     left join daily_movements
@@ -88,7 +91,8 @@ averaged as (
         combined.*,
         -- the 7-day average as its exact sum and count (divided, rounded, once below)
         sum(combined.consumed_quantity) over last_7_days as consumed_quantity_7d,
-        count(*) over last_7_days as days_7d
+        count(*) over last_7_days as days_7d,
+        max(combined.day_load_id) over last_7_days as load_id
 
     from combined
     window last_7_days as (
@@ -121,12 +125,13 @@ final as (
             {{ divide_rounded('averaged.on_hand_quantity * averaged.days_7d', 'averaged.consumed_quantity_7d', 2) }}
             as numeric(10, 2)
         ) as days_of_cover,
-        averaged.inventory_date
+        averaged.inventory_date,
+        averaged.load_id
 
     from averaged
     left join materials
         on averaged.material_id = materials.material_id
-    where {{ incremental_window('averaged.inventory_date', 'inventory_date') }}
+    where {{ load_window('averaged.load_id') }}
 
 )
 

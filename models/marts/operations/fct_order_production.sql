@@ -2,29 +2,34 @@
     config(
         materialized='incremental',
         unique_key='order_id',
+        pre_hook="{{ delete_keys('order_id', 'select order_id from ' ~ ref('stg_ops_production__deleted_make_events')
+            ~ ' where ' ~ load_window('load_id')) }}",
     )
 }}
 
 -- One row per order that reached the make queue: seconds queued, making, and waiting for
 -- pickup. production_seconds (queued -> finished) is the efficiency trend's measure. Events of
 -- orders missing from the source (hard-deleted test orders) are kept with has_order = false.
--- Incremental: orders with a make event or an order change since the high-water mark minus
--- the lookback are restated.
+-- Incremental: orders whose make events or order a load this model has not processed wrote
+-- (or deleted) are restated; an order whose events were all deleted goes (pre-hook).
+-- depends_on: {{ ref('stg_ops_production__deleted_make_events') }}
 with
 
 production as (
 
-    select
-        *,
-        coalesce(picked_up_at, finished_at, started_at, queued_at) as last_event_at
-
-    from {{ ref('int_make_events_pivoted_to_orders') }}
+    select * from {{ ref('int_make_events_pivoted_to_orders') }}
 
 ),
 
 orders as (
 
     select * from {{ ref('fct_orders') }}
+
+),
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
 
 ),
 
@@ -47,19 +52,16 @@ final as (
         production.started_at,
         production.finished_at,
         production.picked_up_at,
-        case
-            when orders.updated_at > production.last_event_at then orders.updated_at
-            else production.last_event_at
-        end as source_updated_at
+        greatest(production.load_id, orders.load_id, deleted_orders.load_id) as load_id
 
     from production
     left join orders
         on production.order_id = orders.order_id
-    where
-        {{ incremental_window('production.last_event_at', 'source_updated_at') }}
-        or {{ incremental_window('orders.updated_at', 'source_updated_at') }}
+    left join deleted_orders
+        on production.order_id = deleted_orders.order_id
+    where {{ load_window('greatest(production.load_id, orders.load_id, deleted_orders.load_id)') }}
 
 )
 
 select * from final
-{{ order_by_watermark('source_updated_at') }}
+{{ order_by_watermark('queued_at') }}

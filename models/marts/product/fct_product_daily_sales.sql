@@ -2,12 +2,16 @@
     config(
         materialized='incremental',
         unique_key=['store_id', 'sales_date'],
+        pre_hook="{{ delete_restated_store_days('sales_date', [ref('fct_orders'),
+            ref('stg_sales_order__deleted_orders'), ref('fct_order_items'), deleted_order_lines()]) }}",
     )
 }}
 
 -- Product x store x New York business day, completed orders only. share_of_orders is the
 -- share of the store-day's completed orders that contain the product (the Iced Coconut
--- Latte figure). Incremental like fct_store_daily_revenue: whole store-days are restated.
+-- Latte figure). Incremental like fct_store_daily_revenue: whole store-days are restated -
+-- those with an order or a line that a load this model has not processed wrote or deleted.
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}, {{ ref('stg_sales_order__deleted_order_items') }}
 
 with
 
@@ -24,9 +28,24 @@ orders as (
 
 ),
 
+{%- if is_incremental() %}
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
+
+),
+
+restated as (
+
+    {{ restated_store_days(['orders', 'deleted_orders', 'items', deleted_order_lines()]) }}
+
+),
+{%- endif %}
+
 orders_in_scope as (
 
-    {{ orders_of_restated_store_days('orders', 'last_order_updated_at') }}
+    {{ orders_of_restated_store_days('orders', 'restated') }}
 
 ),
 
@@ -36,7 +55,7 @@ store_days as (
         store_id,
         order_date,
         sum(case when is_revenue then 1 else 0 end) as store_completed_orders,
-        max(updated_at) as last_order_updated_at
+        max(load_id) as load_id
 
     from orders_in_scope
     group by store_id, order_date
@@ -82,7 +101,7 @@ final as (
         )
             as share_of_orders,
         product_days.order_date as sales_date,
-        store_days.last_order_updated_at
+        store_days.load_id
 
     from product_days
     inner join store_days

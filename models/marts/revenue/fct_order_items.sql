@@ -2,12 +2,16 @@
     config(
         materialized='incremental',
         unique_key='order_item_id',
+        pre_hook="{{ delete_keys('order_item_id', 'select order_item_id from '
+            ~ ref('stg_sales_order__deleted_order_items')) }}",
     )
 }}
 
 -- One row per order line, with its order's status and dates. Lines whose order never
 -- landed (orphans in the source) are kept and flagged with has_order = false. Incremental:
--- the lines of orders changed since the high-water mark minus the lookback are restated.
+-- lines whose line or order a load wrote (or deleted) that this model has not processed are
+-- restated; lines deleted in the source are deleted (pre-hook).
+-- depends_on: {{ ref('stg_sales_order__deleted_order_items') }}
 with
 
 order_items as (
@@ -25,6 +29,12 @@ orders as (
 products as (
 
     select * from {{ ref('stg_sales_product__products') }}
+
+),
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
 
 ),
 
@@ -52,16 +62,18 @@ final as (
         orders.order_id is not null as has_order,
         coalesce(orders.order_date, {{ to_local_date('order_items.created_at') }}) as order_date,
         coalesce(orders.ordered_at, order_items.created_at) as ordered_at,
-        coalesce(orders.updated_at, order_items.updated_at) as source_updated_at
+        greatest(order_items.load_id, orders.load_id, deleted_orders.load_id) as load_id
 
     from order_items
     left join orders
         on order_items.order_id = orders.order_id
+    left join deleted_orders
+        on order_items.order_id = deleted_orders.order_id
     left join products
         on order_items.product_id = products.product_id
-    where {{ incremental_window('coalesce(orders.updated_at, order_items.updated_at)', 'source_updated_at') }}
+    where {{ load_window('greatest(order_items.load_id, orders.load_id, deleted_orders.load_id)') }}
 
 )
 
 select * from final
-{{ order_by_watermark('source_updated_at') }}
+{{ order_by_watermark('ordered_at') }}

@@ -2,18 +2,20 @@
     config(
         materialized='incremental',
         unique_key='order_id',
+        pre_hook="{{ delete_keys('order_id', 'select order_id from ' ~ ref('stg_sales_order__deleted_orders')) }}",
     )
 }}
 
--- One row per order. Incremental: each run reprocesses orders updated since the last run's
--- high-water mark minus var('incremental_lookback_days'), so late status changes land.
-
+-- One row per order. Incremental: each run reprocesses the orders whose order, coupon,
+-- delivery, refunds, place in the customer's sequence or make-queue events a load wrote that
+-- this model has not processed (load_id), whatever the source's own timestamps say; orders
+-- deleted in the source are deleted (pre-hook).
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 with
 
 orders as (
 
     select * from {{ ref('int_orders_sequenced_per_customer') }}
-    where {{ incremental_window('updated_at', 'updated_at') }}
 
 ),
 
@@ -22,6 +24,18 @@ production as (
     select * from {{ ref('int_make_events_pivoted_to_orders') }}
 
 ),
+{%- if is_incremental() %}
+
+changed as (
+
+    select order_id from orders
+    where {{ load_window('load_id') }}
+    union
+    select order_id from production
+    where {{ load_window('load_id') }}
+
+),
+{%- endif %}
 
 final as (
 
@@ -59,11 +73,15 @@ final as (
         orders.paid_at,
         orders.completed_at,
         orders.cancelled_at,
-        orders.updated_at
+        orders.updated_at,
+        greatest(orders.load_id, production.load_id) as load_id
 
     from orders
     left join production
         on orders.order_id = production.order_id
+    {%- if is_incremental() %}
+        where orders.order_id in (select changed.order_id from changed)
+    {%- endif %}
 
 )
 

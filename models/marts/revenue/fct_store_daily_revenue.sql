@@ -2,12 +2,15 @@
     config(
         materialized='incremental',
         unique_key=['store_id', 'revenue_date'],
+        pre_hook="{{ delete_restated_store_days('revenue_date',
+            [ref('fct_orders'), ref('stg_sales_order__deleted_orders')]) }}",
     )
 }}
 
 -- Store x New York business day. Incremental: a run recomputes, in full, every store-day
--- holding an order updated since the high-water mark (last_order_updated_at) minus the
--- lookback, so a refund days later restates the day it belongs to.
+-- holding an order that a load this model has not processed wrote or deleted, so a refund
+-- days later restates the day it belongs to (a day whose orders were all deleted goes).
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 
 with
 
@@ -23,10 +26,24 @@ holidays as (
     select * from {{ ref('us_holidays') }}
 
 ),
+{%- if is_incremental() %}
+
+deleted_orders as (
+
+    select * from {{ ref('stg_sales_order__deleted_orders') }}
+
+),
+
+restated as (
+
+    {{ restated_store_days(['orders', 'deleted_orders']) }}
+
+),
+{%- endif %}
 
 orders_in_scope as (
 
-    {{ orders_of_restated_store_days('orders', 'last_order_updated_at') }}
+    {{ orders_of_restated_store_days('orders', 'restated') }}
 
 ),
 
@@ -50,7 +67,7 @@ daily as (
         sum(case when order_channel = 'pickup' then revenue_usd else 0 end) as pickup_revenue_usd,
         sum(case when order_channel = 'delivery' then revenue_usd else 0 end) as delivery_revenue_usd,
         sum(case when not is_deleted then refunded_amount_usd else 0 end) as refunded_amount_usd,
-        max(updated_at) as last_order_updated_at
+        max(load_id) as load_id
 
     from orders_in_scope
     group by store_id, order_date
@@ -83,7 +100,7 @@ final as (
         holidays.holiday_date is not null as is_holiday,
         daily.revenue_date,
         cast({{ dbt.date_trunc('month', 'daily.revenue_date') }} as date) as revenue_month,
-        daily.last_order_updated_at
+        daily.load_id
 
     from daily
     left join holidays

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fi_settlement', 't_shop_daily_settlement') }}
+    {{ live_rows(source('fi_settlement', 't_shop_daily_settlement')) }}
 
 ),
 
@@ -19,7 +19,8 @@ renamed as (
         cast(refund_amount as numeric(12, 2)) as refund_amount_usd,
         settle_date as settled_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fi_tax', 't_tax_filing') }}
+    {{ live_rows(source('fi_tax', 't_tax_filing')) }}
 
 ),
 
@@ -16,7 +16,8 @@ renamed as (
         period_end as period_end_date,
         filed_time as filed_at,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

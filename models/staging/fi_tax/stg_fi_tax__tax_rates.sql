@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fi_tax', 't_tax_rate') }}
+    {{ live_rows(source('fi_tax', 't_tax_rate')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(rate as numeric(8, 5)) as tax_rate,
         effective_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fi_tax', 't_tax_record') }}
+    {{ live_rows(source('fi_tax', 't_tax_record')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(shop_id as bigint) as store_id,
         cast(taxable_amount as numeric(12, 2)) as taxable_amount_usd,
         cast(tax_amount as numeric(12, 2)) as tax_amount_usd,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

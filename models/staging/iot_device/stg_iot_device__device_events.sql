@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('iot_device', 't_device_event') }}
+    {{ live_rows(source('iot_device', 't_device_event')) }}
 
 ),
 
@@ -22,7 +22,8 @@ renamed as (
         end as temperature_f,
         coalesce(reading_value not between -60 and 600, false) as is_reading_out_of_range,
         event_time as occurred_at,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

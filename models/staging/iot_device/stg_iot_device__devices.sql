@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('iot_device', 't_device') }}
+    {{ live_rows(source('iot_device', 't_device')) }}
 
 ),
 
@@ -18,7 +18,8 @@ renamed as (
         {{ decode_code('status', {1: 'active', 2: 'maintenance', 3: 'retired'}) }} as device_status,
         install_date as installed_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

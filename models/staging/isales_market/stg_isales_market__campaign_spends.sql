@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('isales_market', 't_campaign_spend') }}
+    {{ live_rows(source('isales_market', 't_campaign_spend')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(media_channel as {{ dbt.type_string() }}) as media_channel,
         cast(spend_amount as numeric(12, 2)) as spend_usd,
         spend_date,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

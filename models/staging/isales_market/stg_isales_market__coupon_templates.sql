@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('isales_market', 't_coupon_template') }}
+    {{ live_rows(source('isales_market', 't_coupon_template')) }}
 
 ),
 
@@ -20,7 +20,8 @@ renamed as (
         cast(valid_days as integer) as valid_days,
         is_new_user_only,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('isales_market', 't_coupon') }}
+    {{ live_rows(source('isales_market', 't_coupon')) }}
 
 ),
 
@@ -19,7 +19,8 @@ renamed as (
         expire_time as expires_at,
         use_time as used_at,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('member', 't_member_benefit') }}
+    {{ live_rows(source('member', 't_member_benefit')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(benefit_name as {{ dbt.type_string() }}) as benefit_name,
         cast(benefit_config as {{ dbt.type_string() }}) as benefit_config_json,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

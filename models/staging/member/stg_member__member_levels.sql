@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('member', 't_member_level') }}
+    {{ live_rows(source('member', 't_member_level')) }}
 
 ),
 
@@ -13,7 +13,8 @@ renamed as (
         cast(level_name as {{ dbt.type_string() }}) as member_level_name,
         cast(min_points as bigint) as min_points,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('member', 't_member') }}
+    {{ live_rows(source('member', 't_member')) }}
 
 ),
 
@@ -15,7 +15,8 @@ renamed as (
         cast(points_balance as bigint) as points_balance,
         join_time as joined_at,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

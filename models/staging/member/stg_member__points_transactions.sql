@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('member', 't_member_points_log') }}
+    {{ live_rows(source('member', 't_member_points_log')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(order_id as bigint) as order_id,
         cast(reason as {{ dbt.type_string() }}) as points_reason,
         cast(points_delta as bigint) as points_delta,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

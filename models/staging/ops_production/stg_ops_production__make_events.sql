@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('ops_production', 't_make_event') }}
+    {{ live_rows(source('ops_production', 't_make_event')) }}
 
 ),
 
@@ -16,7 +16,8 @@ renamed as (
             as make_event_type,
         cast(station_no as integer) as station_no,
         event_time as occurred_at,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_delivery', 't_delivery_order') }}
+    {{ live_rows(source('sales_delivery', 't_delivery_order')) }}
 
 ),
 
@@ -21,7 +21,8 @@ renamed as (
         pickup_time as picked_up_at,
         deliver_time as delivered_at,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_order', 't_order_item') }}
+    {{ live_rows(source('sales_order', 't_order_item')) }}
 
 ),
 
@@ -20,7 +20,8 @@ renamed as (
         cast(discount_amount as numeric(12, 2)) as discount_amount_usd,
         cast(pay_amount as numeric(12, 2)) as paid_amount_usd,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -1,12 +1,9 @@
-{%- set statuses = {
-    10: 'created', 20: 'paid', 30: 'making', 40: 'ready',
-    50: 'completed', 60: 'cancelled', 70: 'refunded'} -%}
-
+-- Status codes as the source wrote them: their labels are in stg_sales_order__order_statuses.
 with
 
 source as (
 
-    select * from {{ source('sales_order', 't_order_status_log') }}
+    {{ live_rows(source('sales_order', 't_order_status_log')) }}
 
 ),
 
@@ -15,10 +12,11 @@ renamed as (
     select
         cast(id as bigint) as order_status_change_id,
         cast(order_id as bigint) as order_id,
-        {{ decode_code('from_status', statuses) }} as from_status,
-        {{ decode_code('to_status', statuses) }} as to_status,
+        cast(from_status as integer) as from_status_code,
+        cast(to_status as integer) as to_status_code,
         cast(operator as {{ dbt.type_string() }}) as changed_by,
-        create_time as changed_at
+        create_time as changed_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_order', 't_order') }}
+    {{ live_rows(source('sales_order', 't_order')) }}
 
 ),
 
@@ -15,23 +15,19 @@ renamed as (
         cast(coupon_id as bigint) as coupon_id,
         cast(order_no as {{ dbt.type_string() }}) as order_no,
         {{ decode_code('channel', {1: 'pickup', 2: 'delivery'}) }} as order_channel,
-        {{ decode_code('status', {
-            10: 'created', 20: 'paid', 30: 'making', 40: 'ready',
-            50: 'completed', 60: 'cancelled', 70: 'refunded'}) }} as order_status,
         cast(remark as {{ dbt.type_string() }}) as order_remark,
         cast(status as integer) as order_status_code,
         cast(item_count as integer) as item_count,
         cast(total_amount as numeric(12, 2)) as gross_amount_usd,
         cast(discount_amount as numeric(12, 2)) as discount_amount_usd,
         cast(pay_amount as numeric(12, 2)) as paid_amount_usd,
-        -- Only completed orders are revenue; refunded ones were completed, then paid back.
-        coalesce(status = 50, false) as is_completed,
         is_deleted,
         create_time as ordered_at,
         pay_time as paid_at,
         complete_time as completed_at,
         cancel_time as cancelled_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_order', 't_refund') }}
+    {{ live_rows(source('sales_order', 't_refund')) }}
 
 ),
 
@@ -16,7 +16,8 @@ renamed as (
         {{ decode_code('status', {1: 'requested', 2: 'approved', 3: 'rejected'}) }} as refund_status,
         cast(refund_amount as numeric(12, 2)) as refund_amount_usd,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_payment', 't_payment_refund') }}
+    {{ live_rows(source('sales_payment', 't_payment_refund')) }}
 
 ),
 
@@ -15,7 +15,8 @@ renamed as (
         {{ decode_code('status', {1: 'processing', 2: 'succeeded'}) }} as payment_refund_status,
         cast(amount as numeric(12, 2)) as amount_usd,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

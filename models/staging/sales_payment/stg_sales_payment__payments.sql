@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_payment', 't_payment') }}
+    {{ live_rows(source('sales_payment', 't_payment')) }}
 
 ),
 
@@ -20,7 +20,8 @@ renamed as (
         cast(amount as numeric(12, 2)) as amount_usd,
         create_time as created_at,
         pay_time as paid_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

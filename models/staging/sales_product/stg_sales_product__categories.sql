@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_product', 't_category') }}
+    {{ live_rows(source('sales_product', 't_category')) }}
 
 ),
 
@@ -13,7 +13,8 @@ renamed as (
         cast(category_name as {{ dbt.type_string() }}) as category_name,
         cast(sort_order as integer) as sort_order,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_product', 't_price_history') }}
+    {{ live_rows(source('sales_product', 't_price_history')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(old_price as numeric(12, 2)) as old_price_usd,
         cast(new_price as numeric(12, 2)) as new_price_usd,
         effective_time as effective_at,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_product', 't_product') }}
+    {{ live_rows(source('sales_product', 't_product')) }}
 
 ),
 
@@ -17,7 +17,8 @@ renamed as (
         is_active,
         launch_date as launched_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

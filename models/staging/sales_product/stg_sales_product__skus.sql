@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_product', 't_sku') }}
+    {{ live_rows(source('sales_product', 't_sku')) }}
 
 ),
 
@@ -15,7 +15,8 @@ renamed as (
         cast(size_name as {{ dbt.type_string() }}) as size_name,
         cast(price as numeric(12, 2)) as list_price_usd,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_product', 't_shop_product') }}
+    {{ live_rows(source('sales_product', 't_shop_product')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(product_id as bigint) as product_id,
         is_available,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

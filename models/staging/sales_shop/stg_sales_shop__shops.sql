@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_shop', 't_shop') }}
+    {{ live_rows(source('sales_shop', 't_shop')) }}
 
 ),
 
@@ -24,7 +24,8 @@ renamed as (
         is_deleted,
         open_date as opened_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

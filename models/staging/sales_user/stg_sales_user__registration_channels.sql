@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_user', 't_dict_register_channel') }}
+    {{ live_rows(source('sales_user', 't_dict_register_channel')) }}
 
 ),
 
@@ -11,7 +11,8 @@ renamed as (
     select
         cast(code as integer) as registration_channel_code,
         cast(name as {{ dbt.type_string() }}) as registration_channel,
-        cast(description as {{ dbt.type_string() }}) as registration_channel_description
+        cast(description as {{ dbt.type_string() }}) as registration_channel_description,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('sales_user', 't_user') }}
+    {{ live_rows(source('sales_user', 't_user')) }}
 
 ),
 
@@ -33,7 +33,8 @@ renamed as (
         last_login_time as last_login_at,
         legacy_verify_time as legacy_verified_at,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_inventory', 't_stock_count') }}
+    {{ live_rows(source('scm_inventory', 't_stock_count')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(material_id as bigint) as material_id,
         cast(quantity as numeric(14, 3)) as counted_quantity,
         count_date as counted_date,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

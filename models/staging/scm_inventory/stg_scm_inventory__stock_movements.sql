@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_inventory', 't_stock_movement') }}
+    {{ live_rows(source('scm_inventory', 't_stock_movement')) }}
 
 ),
 
@@ -21,7 +21,8 @@ renamed as (
         cast(case when movement_type in (1, 4) then quantity else -quantity end as numeric(14, 3))
             as signed_quantity,
         movement_date,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_material', 't_material') }}
+    {{ live_rows(source('scm_material', 't_material')) }}
 
 ),
 
@@ -18,7 +18,8 @@ renamed as (
         cast(unit_cost as numeric(12, 4)) as unit_cost_usd,
         cast(shelf_life_days as integer) as shelf_life_days,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

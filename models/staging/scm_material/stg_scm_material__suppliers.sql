@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_material', 't_supplier') }}
+    {{ live_rows(source('scm_material', 't_supplier')) }}
 
 ),
 
@@ -15,7 +15,8 @@ renamed as (
         {{ hash_pii('contact_email') }} as contact_email_hash,
         cast(lead_time_days as integer) as lead_time_days,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

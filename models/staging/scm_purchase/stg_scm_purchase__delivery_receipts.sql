@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_purchase', 't_delivery_receipt') }}
+    {{ live_rows(source('scm_purchase', 't_delivery_receipt')) }}
 
 ),
 
@@ -14,7 +14,8 @@ renamed as (
         cast(shop_id as bigint) as store_id,
         is_complete,
         received_time as received_at,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_purchase', 't_purchase_order_line') }}
+    {{ live_rows(source('scm_purchase', 't_purchase_order_line')) }}
 
 ),
 
@@ -15,7 +15,8 @@ renamed as (
         cast(quantity as numeric(14, 3)) as quantity,
         cast(unit_cost as numeric(12, 4)) as unit_cost_usd,
         cast(line_amount as numeric(12, 2)) as line_amount_usd,
-        create_time as created_at
+        create_time as created_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('scm_purchase', 't_purchase_order') }}
+    {{ live_rows(source('scm_purchase', 't_purchase_order')) }}
 
 ),
 
@@ -19,7 +19,8 @@ renamed as (
         order_date as ordered_date,
         expected_date,
         create_time as created_at,
-        update_time as updated_at
+        update_time as updated_at,
+        cast(_dlt_load_id as {{ dbt.type_string() }}) as load_id
 
     from source
 

@@ -1,0 +1,212 @@
+"""`luckin build`: the build jobs, and the build state each warehouse keeps.
+
+    incremental   the job after each extract: tables, incremental models and snapshots with
+                  their data tests (selectors.yml: data_refresh); views, seeds and unit tests
+                  only where the code changed since the last complete build
+                  (incremental_refresh, against that build's manifest)
+    all           every node, incremental marts updated in place (plain `dbt build`)
+    full-refresh  every node, incremental marts rebuilt from scratch
+    auto          incremental when this warehouse has a complete build on record, else all
+
+Before `incremental` and `all`, raw tables the extract rewrote whole since the last build (a
+re-sync, or a full-refresh extract: `disposition = 'replace'` in the load audit on a table
+whose strategy is not replace) have their dependent incremental models rebuilt from scratch,
+so no incremental model keeps rows built from the rows that were replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from importlib.metadata import version
+from pathlib import Path
+
+from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE
+from luckin.core.errors import BuildError, ConfigError, WarehouseLocked
+from luckin.core.sessions import query, relations
+from luckin.core.settings import DuckDBWarehouse, Settings, Warehouse
+from luckin.transform.profile import PROJECT_DIR, dbt_environment, profiles_dir, warehouse_env
+from luckin.transform.runner import dbt_args, dbt_exit_code, invoke_dbt, run_dbt
+from luckin.transform.sources import source_name
+
+BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
+DATA_SELECTOR = "data_refresh"
+INCREMENTAL_SELECTOR = "incremental_refresh"
+
+# What dbt's manifest is made from, besides the profile: if none of it changed since the last
+# complete build, `state:modified` selects nothing and the old manifest need not be loaded.
+PROJECT_CODE = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "analyses",
+                "tests/dbt/singular", "snapshots")
+STATE_FILES = ("manifest.json", "relations.json", "code-fingerprint")
+
+
+def build_state_dir(warehouse: Warehouse, target_path: Path | None = None) -> Path:
+    """Where this warehouse's builds are recorded: the last complete build's manifest (dbt's
+    --state), the relations it made, the digest of its code, and the newest load it saw."""
+    key = hashlib.sha1(warehouse.identity.encode()).hexdigest()[:12]
+    return (target_path or PROJECT_DIR / "target") / "build-state" / f"{warehouse.kind}-{key}"
+
+
+def code_fingerprint(warehouse: Warehouse, env: dict[str, str] | None = None) -> str:
+    """A digest of the project's dbt code, the profile, the dbt version, the target, and the
+    values (in `env`, default: what a child dbt would see) of the environment variables those
+    files read (env_var) or dbt reads (DBT_*)."""
+    env = dbt_environment(warehouse) if env is None else env
+    files = [profiles_dir() / "profiles.yml"]
+    for entry in PROJECT_CODE:
+        path = PROJECT_DIR / entry
+        if path.is_dir():
+            files += sorted(f for f in path.rglob("*") if f.is_file())
+        elif path.exists():
+            files.append(path)
+    digest = hashlib.sha256(f"dbt-core {version('dbt-core')}; target {warehouse.kind}\n".encode())
+    read_vars = {key for key in env if key.startswith("DBT_")}
+    for file in files:
+        if not file.exists():
+            continue
+        content = file.read_bytes()
+        digest.update(f"{file.relative_to(PROJECT_DIR) if file.is_relative_to(PROJECT_DIR) else file}\n".encode())
+        digest.update(hashlib.sha256(content).digest())
+        read_vars.update(name.decode() for name in re.findall(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]", content))
+    for key in sorted(read_vars):
+        digest.update(f"{key}={env.get(key)}\n".encode())
+    return digest.hexdigest()
+
+
+def _record_build_state(state: Path, manifest_path: Path, fingerprint: str) -> None:
+    """After a complete build passed: keep its manifest, the relations it made and its code digest."""
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    made = sorted({(n["schema"], n["alias"]) for n in nodes
+                   if n["resource_type"] in ("model", "seed", "snapshot")
+                   and n["config"]["materialized"] != "ephemeral"})
+    state.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(manifest_path, state / "manifest.json")
+    (state / "relations.json").write_text(json.dumps(made))
+    (state / "code-fingerprint").write_text(fingerprint)
+
+
+def incremental_ready(warehouse: Warehouse, target_path: Path | None = None) -> bool:
+    """True when the incremental job can run: a complete build of this warehouse is on record
+    and every relation it made (views included: the job does not recreate unchanged ones)
+    is still there."""
+    state = build_state_dir(warehouse, target_path)
+    if not all((state / name).exists() for name in STATE_FILES):
+        return False
+    wanted = {tuple(relation) for relation in json.loads((state / "relations.json").read_text())}
+    present = relations(warehouse)
+    return present is not None and wanted <= present
+
+
+# --------------------------------------------------------------------------- re-synced raw tables
+def newest_load(warehouse: Warehouse) -> str | None:
+    """The newest load id in the load audit (None when there is no audit)."""
+    try:
+        rows = query(warehouse, f"select max(load_id) from {AUDIT_DATASET}.{AUDIT_TABLE}")
+    except WarehouseLocked:
+        raise
+    except Exception:  # no warehouse or audit yet (nothing extracted), or an audit without load ids
+        return None
+    return rows[0][0] if rows and rows[0][0] is not None else None
+
+
+def replaced_since(warehouse: Warehouse, load_mark: str) -> list[tuple[str, str]]:
+    """(schema, table) of every raw table the extract rewrote whole in a load after `load_mark`:
+    `disposition = 'replace'` on a table that is not replaced by design (strategy replace:
+    small dictionaries, rewritten every run, which no incremental model windows on)."""
+    sql = (f"select distinct source_schema, source_table from {AUDIT_DATASET}.{AUDIT_TABLE} "
+           "where disposition = 'replace' and coalesce(strategy, '') <> 'replace' and load_id > "
+           + ("?" if isinstance(warehouse, DuckDBWarehouse) else "%s"))
+    try:
+        return sorted((schema, table) for schema, table in query(warehouse, sql, (load_mark,)))
+    except WarehouseLocked:
+        raise
+    except Exception:  # an audit from before dispositions were recorded
+        return []
+
+
+def _rebuild_dependants_of(replaced: list[tuple[str, str]], settings: Settings, target_path: Path) -> int:
+    """Rebuild from scratch the incremental models (and snapshots' readers) downstream of the
+    replaced raw tables: `dbt run --full-refresh --select source:<s>.<t>+,config.materialized:incremental`."""
+    selection = [f"source:{source_name(schema)}.{table}+,config.materialized:incremental"
+                 for schema, table in replaced]
+    print(f"luckin build: {len(replaced)} raw table(s) re-synced since the last build "
+          f"({', '.join(f'{s}.{t}' for s, t in replaced[:5])}{', ...' if len(replaced) > 5 else ''}): "
+          "rebuilding their incremental dependants whole", flush=True)
+    return run_dbt(["run", "--full-refresh", "--select", *selection, "--target-path", str(target_path)],
+                   settings.warehouse, settings)
+
+
+# --------------------------------------------------------------------------- jobs
+def run_build(settings: Settings, job: str = "auto", target_path: Path | None = None) -> int:
+    """Build the project on `settings.warehouse` with one of BUILD_JOBS; returns dbt's exit code
+    (0 = all green, 1 = failed nodes, 2 = dbt could not run).
+
+    The raw schemas must already be loaded by `luckin extract`. A complete build (all,
+    full-refresh) that passes records its manifest as this warehouse's build state, which the
+    incremental job compares code against. Raises ConfigError for an unknown job, BuildError
+    when `incremental` is asked for a warehouse with no complete build on record.
+    """
+    job = str(getattr(job, "value", job))
+    if job not in BUILD_JOBS:
+        raise ConfigError(f"unknown build job {job!r}", hint=f"use one of: {', '.join(BUILD_JOBS)}")
+    warehouse = settings.warehouse
+    if isinstance(warehouse, DuckDBWarehouse):
+        warehouse.path.parent.mkdir(parents=True, exist_ok=True)
+    target_path = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    state = build_state_dir(warehouse, target_path)
+    if job in ("auto", "incremental"):
+        ready = incremental_ready(warehouse, target_path)
+        if job == "incremental" and not ready:
+            raise BuildError(f"no complete build of {warehouse.describe()} on record (or relations are missing)",
+                             hint="run `luckin build --job all` first")
+        job = "incremental" if ready else "all"
+
+    load_mark_file = state / "load-mark"
+    load_mark = newest_load(warehouse)  # read before building: a load landing meanwhile counts next time
+    if job != "full-refresh" and load_mark_file.exists():
+        replaced = replaced_since(warehouse, load_mark_file.read_text().strip())
+        if replaced:
+            code = _rebuild_dependants_of(replaced, settings, target_path)
+            if code != 0:
+                return code
+
+    fingerprint = code_fingerprint(warehouse, dbt_environment(warehouse, settings))
+    if job == "incremental":
+        code_changed = (state / "code-fingerprint").read_text() != fingerprint
+        print(f"luckin build: incremental job on {warehouse.kind}"
+              f"{' (code changed since the last complete build)' if code_changed else ''}", flush=True)
+        code = _run_incremental_job(settings, target_path, state if code_changed else None)
+    else:
+        print(f"luckin build: {job} job on {warehouse.kind}", flush=True)
+        args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
+        code = run_dbt(args, warehouse, settings)
+        if code == 0:
+            _record_build_state(state, target_path / "manifest.json", fingerprint)
+    if code == 0 and load_mark is not None:
+        state.mkdir(parents=True, exist_ok=True)
+        load_mark_file.write_text(load_mark)
+    return code
+
+
+def _run_incremental_job(settings: Settings, target_path: Path, state: Path | None) -> int:
+    """The incremental job, in this process: data_refresh, or incremental_refresh against the
+    recorded manifest (`state`) when the code changed. dbt's own manifest.json is not
+    rewritten (writing it twice costs about as much as the job's tests); run_results.json is
+    written from the result."""
+    os.environ.update(warehouse_env(settings.warehouse, settings))  # what the profile reads
+    selection = ["--selector", DATA_SELECTOR] if state is None else \
+        ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)]
+    # The file log at info, not debug: debug logs every statement of every node, a tenth of
+    # this job's time; complete builds keep it. Only the schemas this job builds in are
+    # listed into dbt's relation cache.
+    outcome = invoke_dbt(dbt_args(["build", *selection, "--no-write-json", "--log-level-file", "info",
+                                   "--cache-selected-only", "--target-path", str(target_path)], settings.warehouse))
+    if outcome.result is not None and hasattr(outcome.result, "write"):
+        outcome.result.write(str(target_path / "run_results.json"))
+    return dbt_exit_code(outcome)
+
+
+__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "incremental_ready", "replaced_since", "run_build"]

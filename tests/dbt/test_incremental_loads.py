@@ -1,0 +1,154 @@
+"""Incremental models follow the loader's batches, not the source's clocks (DuckDB, synthetic landing).
+
+Each test lands the synthetic estate three days short, builds it, lands the rest (rows that did
+not change keep their load id, as dlt's merge leaves them) and then changes raw tables the way
+the extract would - the changed row rewritten with the new load's `_dlt_load_id`, a deleted
+row kept with `_luckin_deleted_at` set, a re-synced table rewritten whole with a
+`disposition = 'replace'` line in the load audit - and checks what the next incremental run
+makes of it, and that it equals a full refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import duckdb
+import pytest
+
+import landing
+from dbt_harness import MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
+
+INCREMENTAL = ("--selector", "data_refresh", "--exclude", "resource_type:test")
+
+
+def _load(wh: Warehouse, load_at, *statements: str) -> str:
+    """Apply `statements` to raw tables as one load of the extract at `load_at`; `{load}` in a
+    statement is the load's id. Returns the load id."""
+    load_id = landing.load_id_at(load_at)
+    con = duckdb.connect(wh.env["LUCKIN_DUCKDB_PATH"])
+    try:
+        for statement in statements:
+            con.execute(statement.replace("{load}", load_id))
+    finally:
+        con.close()
+    return load_id
+
+
+@pytest.fixture
+def built(tmp_path) -> Warehouse:
+    """A warehouse built three days short, with the rest landed since and not yet built."""
+    wh = new_duckdb_warehouse(tmp_path, "loads")
+    landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], cutoff=SYNTHETIC_CUTOFF)
+    wh.dbt("build", "--full-refresh", *NODES_WITHOUT_TESTS)
+    landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], since=SYNTHETIC_CUTOFF)
+    wh.dbt("run", *INCREMENTAL)
+    return wh
+
+
+def _equals_full_refresh(wh: Warehouse) -> None:
+    incremental = {m: wh.mart_fingerprint(m) for m in MARTS}
+    wh.dbt("run", "--full-refresh", *INCREMENTAL)
+    full = {m: wh.mart_fingerprint(m) for m in MARTS}
+    differing = [m for m in MARTS if incremental[m] != full[m]]
+    assert not differing, f"incremental marts differ from a full refresh: {differing}"
+
+
+def _new_order(order_id: int, created: str, load_at_offset: int) -> list[str]:
+    """An order (copied from order 1, completed) created at `created`, with one line."""
+    return [
+        f"""insert into luckyus_sales_order.t_order
+            select * replace ({order_id} as id, 'N{order_id}' as order_no, 50 as status,
+                              timestamptz '{created}' as create_time, timestamptz '{created}' as pay_time,
+                              timestamptz '{created}' as complete_time, timestamptz '{created}' as update_time,
+                              null as coupon_id, '{{load}}' as _dlt_load_id, 'new-{order_id}' as _dlt_id)
+            from luckyus_sales_order.t_order where id = 1""",
+        f"""insert into luckyus_sales_order.t_order_item
+            select * replace ({order_id * 10} as id, {order_id} as order_id, timestamptz '{created}' as create_time,
+                              timestamptz '{created}' as update_time, '{{load}}' as _dlt_load_id,
+                              'new-item-{order_id}' as _dlt_id)
+            from luckyus_sales_order.t_order_item where order_id = 1 limit 1""",
+    ]
+
+
+def test_future_dated_and_back_dated_rows_reach_the_marts(built: Warehouse) -> None:
+    wh, q = built, built.query
+    later = landing.LOADED_AT
+    # One order updated with a timestamp years ahead (clock skew): under an update_time
+    # high-water mark it would freeze the marts.
+    _load(wh, later + timedelta(hours=1),
+          "update luckyus_sales_order.t_order set update_time = timestamptz '2031-06-01 00:00:00+00', "
+          "remark = 'skewed clock', _dlt_load_id = '{load}' where id = 3")
+    wh.dbt("run", *INCREMENTAL)
+    assert q("select count(*) from marts.fct_orders where order_id = 3 and updated_at > '2031-01-01'")[0][0] == 1
+    # New days after it: a new order, with an ordinary timestamp, in the next load.
+    _load(wh, later + timedelta(days=1), *_new_order(9001, "2025-10-31 21:00:00+00", 1))
+    wh.dbt("run", *INCREMENTAL)
+    assert q("select count(*) from marts.fct_orders where order_id = 9001 and is_revenue")[0][0] == 1
+    assert q("select count(*) from marts.fct_order_items where order_id = 9001")[0][0] == 1
+    # A back-dated correction: order 2 (completed on 2025-06-30) refunded, written with an old
+    # update_time (a backfill).
+    revenue_before = q("select revenue_usd from marts.fct_store_daily_revenue "
+                       "where store_id = 2 and revenue_date = date '2025-06-30'")[0][0]
+    paid = q("select paid_amount_usd from marts.fct_orders where order_id = 2")[0][0]
+    _load(wh, later + timedelta(days=2),
+          "update luckyus_sales_order.t_order set status = 70, update_time = timestamptz '2025-07-01 00:00:00+00', "
+          "_dlt_load_id = '{load}' where id = 2")
+    wh.dbt("run", *INCREMENTAL)
+    assert q("select order_status from marts.fct_orders where order_id = 2")[0][0] == "refunded"
+    assert q("select revenue_usd from marts.fct_store_daily_revenue "
+             "where store_id = 2 and revenue_date = date '2025-06-30'")[0][0] == revenue_before - paid
+    _equals_full_refresh(wh)
+
+
+def test_rows_deleted_in_the_source_leave_the_marts_at_the_next_incremental_run(built: Warehouse) -> None:
+    wh, q = built, built.query
+    # Customer 15's first order, its lines and its coupon vanish from the source.
+    first = q("select order_id from marts.fct_orders where customer_id = 15 and is_first_order")[0][0]
+    second = q("select order_id from marts.fct_orders where customer_id = 15 and customer_order_number = 2")[0][0]
+    deleted = "_luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', _dlt_load_id = '{load}'"
+    _load(wh, landing.LOADED_AT + timedelta(days=1),
+          f"update luckyus_sales_order.t_order set {deleted} where id = {first}",
+          f"update luckyus_sales_order.t_order_item set {deleted} where order_id = {first}",
+          f"update luckyus_isales_market.t_coupon set {deleted} where order_id = {first}",
+          f"update luckyus_ops_production.t_make_event set {deleted} where order_id = {first}")
+    wh.dbt("run", *INCREMENTAL)
+    for mart, column in (("fct_orders", "order_id"), ("fct_order_items", "order_id"), ("fct_coupons", "order_id"),
+                         ("fct_order_production", "order_id")):
+        assert q(f"select count(*) from marts.{mart} where {column} = {first}")[0][0] == 0, mart
+    assert q(f"select is_first_order from marts.fct_orders where order_id = {second}")[0][0] is True
+    _equals_full_refresh(wh)
+
+
+def test_a_resynced_table_rebuilds_its_dependants_whole(built: Warehouse) -> None:
+    wh, q = built, built.query
+    wh.build("all")  # a complete build on record, with the newest load it saw
+    # t_order is truncated and reloaded with the older half of its rows: the extract re-syncs
+    # it whole (no tombstones: the rows are simply gone) and says so in the load audit.
+    load = _load(wh, landing.LOADED_AT + timedelta(days=1),
+                 "delete from luckyus_sales_order.t_order where id > 260",
+                 "update luckyus_sales_order.t_order set _dlt_load_id = '{load}'",
+                 "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
+                 "status, load_id) values ('resync', 'luckyus_sales_order', 't_order', 'merge', 'replace', "
+                 "'loaded', '{load}')")
+    proc = wh.build("auto")
+    assert "re-synced since the last build (luckyus_sales_order.t_order)" in proc.stdout
+    assert q("select max(order_id) from marts.fct_orders")[0][0] == 260
+    assert load
+    _equals_full_refresh(wh)
+
+
+def test_a_load_still_landing_when_the_last_build_ran_is_completed(built: Warehouse) -> None:
+    """The last load a model processed is read again (var('incremental_lookback_loads'), 1):
+    rows that load wrote after the build had run - its later tables still landing - arrive.
+    With the lookback at 0 this order never reaches the marts."""
+    wh, q = built, built.query
+    last = q("select max(load_id) from marts.fct_orders")[0][0]
+    con = duckdb.connect(wh.env["LUCKIN_DUCKDB_PATH"])
+    try:
+        for statement in _new_order(9100, "2025-10-31 22:00:00+00", 0):
+            con.execute(statement.replace("{load}", last))
+    finally:
+        con.close()
+    wh.dbt("run", *INCREMENTAL)
+    assert q("select count(*) from marts.fct_orders where order_id = 9100")[0][0] == 1
+    assert q("select count(*) from marts.fct_order_items where order_id = 9100")[0][0] == 1
