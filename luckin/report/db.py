@@ -28,7 +28,7 @@ from luckin.core.errors import WarehouseError
 from luckin.core.sessions import connect_duckdb, connect_postgres
 from luckin.core.settings import DuckDBWarehouse
 from luckin.core.settings import Warehouse as WarehouseSettings
-from luckin.transform import dbt_command
+from luckin.transform import dbt_command, dbt_environment
 
 MARTS_SCHEMA = "marts"
 
@@ -163,7 +163,7 @@ def compile_analyses(warehouse: WarehouseSettings, target_path: Path | None = No
     target_path = target_path or report_target_path(target)
     cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
                        "--quiet"], warehouse)
-    env = {**os.environ, **warehouse.dbt_env()}
+    env = dbt_environment(warehouse)
     if isinstance(warehouse, DuckDBWarehouse):
         # dbt-duckdb opens its database read-write even to compile: point it at a stand-in file
         # with the warehouse's name (the compiled SQL names the catalog after the file), so a

@@ -1,6 +1,7 @@
 """Where the dbt project and its profile are, and the environment dbt runs with.
 
-The profile is `profiles.yml` at the project root, committed: every setting in it is an
+The profile is `profiles.example.yml` at the project root, committed, with `profiles.yml` a link
+to it (the name dbt looks for): every setting in it is an
 `env_var('LUCKIN_...')` with a default, so plain `dbt build` from the project root finds it
 (dbt looks in the working directory first) and sqlfluff's dbt templater is pointed at it.
 A user who keeps their own profile sets DBT_PROFILES_DIR, and dbt (and `profiles_dir()`)
