@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import yaml
 
-from luckin.warehouse import PROJECT_DIR
+from luckin.core import PROJECT_DIR
 
 DAYS_PER_MONTH = Decimal("365.25") / 12  # the description's average Gregorian month
 

@@ -17,8 +17,9 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
-from luckin.extract import run_extract
-from pipelines.mysql_estate.catalog import parse_catalog
+from pipelines.extract import run_extract
+from tests.pipelines.conftest import extract
+from luckin.core.catalog.mysql import parse_catalog
 from tests.pipelines.conftest import drop_prefixed, mysql
 
 PREFIX = f"luckin_t17_{os.getpid()}_"
@@ -151,7 +152,7 @@ def _differences(expected: dict[int, dict], landed: dict[int, dict]) -> list[str
 
 def test_unsigned_bigint_above_2_63_fails_the_table_naming_the_column(boundary_db, boundary_env, monkeypatch):
     _use_catalog(monkeypatch, unsigned_as_decimal=False)
-    summary = run_extract(schemas=[SCHEMA], progress=False)
+    summary = extract(schemas=[SCHEMA])
     assert not summary.ok
     failed = [t for t in summary.failures if t.table == "t_boundary"]
     assert len(failed) == 1 and "big_unsigned" in (failed[0].error or ""), [(t.table, t.error) for t in summary.tables]
@@ -159,7 +160,7 @@ def test_unsigned_bigint_above_2_63_fails_the_table_naming_the_column(boundary_d
 
 def test_boundary_rows_land_value_for_value_in_duckdb(boundary_db, boundary_env, monkeypatch, duck):
     _use_catalog(monkeypatch, unsigned_as_decimal=True)
-    summary = run_extract(schemas=[SCHEMA], progress=False)
+    summary = extract(schemas=[SCHEMA])
     assert summary.ok, [(t.table, t.error) for t in summary.tables]
     run = next(t for t in summary.tables if t.table == "t_boundary")
     assert (run.rows_in_source, run.rows_in_warehouse) == (4, 4)
@@ -185,7 +186,7 @@ def _extract_to_postgres(monkeypatch) -> tuple[dict, dict[int, dict]]:
     try:
         monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}")
         _use_catalog(monkeypatch, unsigned_as_decimal=True)
-        summary = run_extract(destination="postgres", schemas=[SCHEMA], progress=False)
+        summary = extract("postgres", schemas=[SCHEMA])
         assert summary.ok, [(t.table, t.error) for t in summary.tables]
         names = list(COLUMNS)
         conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=PG_DATABASE)

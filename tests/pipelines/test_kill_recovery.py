@@ -23,8 +23,7 @@ import psutil
 import pytest
 import redis
 
-from luckin.extract import run_extract, verify_extract
-from tests.pipelines.conftest import create_schema, drop_prefixed, mysql, project_dir
+from tests.pipelines.conftest import create_schema, drop_prefixed, extract, mysql, project_dir, verify
 
 PREFIX = f"luckin_t17_k{os.getpid()}_"
 ORDER_DB = PREFIX + "luckyus_sales_order"
@@ -35,7 +34,7 @@ LOAD_JOBS = "load/normalized/*/[sc][to][am][rp]*_jobs/*"  # started_jobs or comp
 
 
 def _start(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "luckin.extract", "--no-progress", *args],
+    return subprocess.Popen([sys.executable, "-m", "luckin", "extract", "--no-progress", *args],
                             cwd=project_dir(), env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
@@ -65,7 +64,7 @@ def order_estate(estate_spec):
 
 
 def test_kill_9_during_a_merge_load_then_rerun_converges(order_estate, kill_env, duck):
-    assert run_extract(schemas=["luckyus_sales_order"], progress=False).ok  # first load (replace)
+    assert extract(schemas=["luckyus_sales_order"], progress=False).ok  # first load (replace)
     # every order changes: the next run is a merge of all of them, in many small load jobs
     mysql("UPDATE t_order SET status = 60, update_time = '2026-03-01 10:00:00'", database=ORDER_DB)
     pipelines = Path(kill_env["LUCKIN_PIPELINES_DIR"])
@@ -77,11 +76,11 @@ def test_kill_9_during_a_merge_load_then_rerun_converges(order_estate, kill_env,
     (merged,), = duck("SELECT COUNT(*) FROM luckyus_sales_order.t_order WHERE status = 60")
     assert merged < ORDERS, "the kill came after the merge had landed"
 
-    summary = run_extract(schemas=["luckyus_sales_order"], progress=False)
+    summary = extract(schemas=["luckyus_sales_order"], progress=False)
     assert summary.ok, [(t.table, t.error) for t in summary.failures]
     assert duck("SELECT COUNT(*), COUNT(DISTINCT id), SUM(CASE WHEN status = 60 THEN 1 ELSE 0 END) "
                 "FROM luckyus_sales_order.t_order") == [(ORDERS, ORDERS, ORDERS)]
-    assert verify_extract("duckdb", schemas=["luckyus_sales_order"])
+    assert verify(schemas=["luckyus_sales_order"])
 
 
 @pytest.fixture()
@@ -125,7 +124,7 @@ def _snapshots(duck) -> tuple[int, set, set]:
 
 @pytest.mark.parametrize("kill_point", ["scan", "load"])
 def test_kill_9_during_the_redis_snapshot_then_rerun_converges(redis11, kill_env, duck, kill_point):
-    assert run_extract(schemas=["redis_snapshots"], progress=False).ok  # one complete snapshot
+    assert extract(schemas=["redis_snapshots"], progress=False).ok  # one complete snapshot
     pipelines = Path(kill_env["LUCKIN_PIPELINES_DIR"])
     proc = _start(kill_env, "--schema", "redis_snapshots")
     watcher = redis.Redis.from_url(REDIS_URL)
@@ -143,7 +142,7 @@ def test_kill_9_during_the_redis_snapshot_then_rerun_converges(redis11, kill_env
         # its package never completed
         assert glob.glob(str(pipelines / "**" / "redis_estate" / "load/normalized/*"), recursive=True)
 
-    summary = run_extract(schemas=["redis_snapshots"], progress=False)
+    summary = extract(schemas=["redis_snapshots"], progress=False)
     assert summary.ok and summary.redis.status == "loaded", summary.redis
     count, ids, states = _snapshots(duck)
     # two complete snapshots, and no row of the killed one left in any table

@@ -8,6 +8,7 @@ import duckdb
 import psycopg2
 import pytest
 
+from luckin.core.settings import load_settings
 from luckin.bi_access import create_bi_role, drop_bi_role
 from tests.report.warehouses import pg_query
 
@@ -20,10 +21,10 @@ def bi_role(pg_marts):
                        "select * from luckyus_sales_order.t_order")
     name, password = f"luckin_bi_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     with pg_marts.active():
-        role = create_bi_role(name, password)
+        role = create_bi_role(load_settings("postgres").postgres, name, password)
     yield role, password
     with pg_marts.active():
-        drop_bi_role(name)
+        drop_bi_role(load_settings("postgres").postgres, name)
 
 
 def _as_role(pg_marts, role, password, sql):
@@ -74,7 +75,7 @@ def test_tables_the_next_build_creates_are_readable(pg_marts, bi_role) -> None:
 def test_running_it_again_is_harmless(pg_marts, bi_role) -> None:
     role, password = bi_role
     with pg_marts.active():
-        again = create_bi_role(role.name)
+        again = create_bi_role(load_settings("postgres").postgres, role.name)
     assert not again.created and again.password is None and again.tables_granted == role.tables_granted
     assert _as_role(pg_marts, role, password, "select count(*) from marts.dim_stores")[0][0] > 0
 

@@ -18,9 +18,11 @@ import duckdb
 import psycopg2
 import pytest
 
+from luckin.core.settings import load_settings
 from luckin.quality import run_validation
 from luckin.quality.suites import CRITICAL, ROW_COUNT, WARNING, mart_suites, raw_suites
-from luckin.warehouse import pg_admin
+from luckin.core.sessions import pg_admin
+from tests.report.warehouses import SERVER
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ def test_damaged_duckdb_fails_every_expectation_by_name(landed, tmp_path) -> Non
     copy, ids = _copy_duckdb(landed, tmp_path)
     with landed.active(), pytest.MonkeyPatch.context() as mp:
         mp.setenv("LUCKIN_DUCKDB_PATH", str(copy))
-        result = run_validation("duckdb", results_dir=tmp_path / "quality")
+        result = run_validation(load_settings("duckdb"), results_dir=tmp_path / "quality")
     assert not result.ok
     assert _check(result, ids) == []
 
@@ -336,9 +338,9 @@ def test_damaged_duckdb_fails_every_expectation_by_name(landed, tmp_path) -> Non
 def test_damaged_postgres_fails_every_expectation_by_name(pg_marts, tmp_path) -> None:
     clone = f"luckin_t17_damage_{uuid.uuid4().hex[:8]}"
     # a template database must have no other session: close what this process left open on it
-    pg_admin(f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{pg_marts.database}' "
+    pg_admin(SERVER, f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{pg_marts.database}' "
              "and pid <> pg_backend_pid()")
-    pg_admin(f'create database "{clone}" template "{pg_marts.database}"')
+    pg_admin(SERVER, f'create database "{clone}" template "{pg_marts.database}"')
     try:
         con = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=clone)
         con.autocommit = True
@@ -353,9 +355,9 @@ def test_damaged_postgres_fails_every_expectation_by_name(pg_marts, tmp_path) ->
         con.close()
         with pg_marts.active(), pytest.MonkeyPatch.context() as mp:
             mp.setenv("LUCKIN_PG_DATABASE", clone)
-            result = run_validation("postgres", results_dir=tmp_path / "quality")
+            result = run_validation(load_settings("postgres"), results_dir=tmp_path / "quality")
     finally:
-        pg_admin(f'drop database if exists "{clone}" with (force)')
+        pg_admin(SERVER, f'drop database if exists "{clone}" with (force)')
     assert not result.ok
     assert _check(result, ids) == []
 
@@ -370,6 +372,6 @@ def test_an_empty_relation_fails_the_row_count_gates(adapter, landed, pg_marts, 
               if any(type(e).__name__ == TABLE_LEVEL for e in s.expectations)]
     built = landed if adapter == "duckdb" else pg_marts
     with built.active():
-        result = run_validation(adapter, results_dir=tmp_path / "quality", suites=suites)
+        result = run_validation(load_settings(adapter), results_dir=tmp_path / "quality", suites=suites)
     failed = {o.suite for o in result.results if not o.success and o.expectation == "expect_table_row_count_to_be_between"}
     assert failed == {s.name for s in suites} and len(failed) >= 5, failed

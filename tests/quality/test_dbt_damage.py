@@ -22,7 +22,11 @@ import duckdb
 import psycopg2
 import pytest
 
-from luckin.warehouse import PROJECT_DIR, dbt_command, pg_admin
+from luckin.core import PROJECT_DIR
+from luckin.core.settings import load_settings
+from luckin.core.sessions import pg_admin
+from luckin.transform import dbt_command, dbt_environment
+from tests.report.warehouses import SERVER
 
 KINDS = {"unique", "unique_combination_of_columns", "accepted_values", "relationships", "relationships_within_rate",
          "sums_match"}
@@ -74,8 +78,10 @@ def _damage(test: dict, column_types, count) -> str:
 
 
 def _dbt(env: dict, target: str, target_path, *args: str) -> subprocess.CompletedProcess:
-    cmd = dbt_command([*args, "--target-path", str(target_path)], target)
-    return subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+    warehouse = load_settings(target, env={**os.environ, **env}).warehouse
+    cmd = dbt_command([*args, "--target-path", str(target_path)], warehouse)
+    return subprocess.run(cmd, cwd=PROJECT_DIR, env={**dbt_environment(warehouse), **env}, capture_output=True,
+                          text=True, check=False)
 
 
 def _dbt_test(env: dict, target: str, target_path, names: list[str]) -> dict[str, str]:
@@ -127,9 +133,9 @@ def test_damaged_duckdb_fails_every_mart_test(landed, mart_tests, tmp_path) -> N
 
 def test_damaged_postgres_fails_every_mart_test(pg_marts, mart_tests, tmp_path) -> None:
     clone = f"luckin_t17_dbt_damage_{uuid.uuid4().hex[:8]}"
-    pg_admin(f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{pg_marts.database}' "
+    pg_admin(SERVER, f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{pg_marts.database}' "
              "and pid <> pg_backend_pid()")
-    pg_admin(f'create database "{clone}" template "{pg_marts.database}"')
+    pg_admin(SERVER, f'create database "{clone}" template "{pg_marts.database}"')
     try:
         con = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=clone)
         con.autocommit = True
@@ -152,5 +158,5 @@ def test_damaged_postgres_fails_every_mart_test(pg_marts, mart_tests, tmp_path) 
         assert seeded.returncode == 0, seeded.stdout[-3000:]
         statuses = _dbt_test(env, "postgres", tmp_path / "dbt-target", [t["name"] for t in mart_tests])
     finally:
-        pg_admin(f'drop database if exists "{clone}" with (force)')
+        pg_admin(SERVER, f'drop database if exists "{clone}" with (force)')
     assert _not_failed(statuses, mart_tests) == {}

@@ -11,6 +11,7 @@ import duckdb
 import great_expectations.expectations as gxe
 import pytest
 
+from luckin.core.settings import load_settings
 from luckin.quality import run_validation
 from luckin.quality.runner import validate_suites
 from luckin.quality.suites import CRITICAL, WARNING, SuiteSpec, expect, mart_suites
@@ -33,7 +34,7 @@ def _probe() -> SuiteSpec:
 @pytest.mark.parametrize("adapter", ["duckdb", "postgres"])
 def test_an_expectation_passes_and_fails_on_each_adapter(adapter, landed, pg_marts) -> None:
     built = landed if adapter == "duckdb" else pg_marts
-    with built.active(), Warehouse(adapter) as wh:
+    with built.active(), Warehouse(load_settings(adapter).warehouse) as wh:
         outcomes, suites = validate_suites(adapter, [_probe()], wh)
     assert [o.success for o in outcomes] == [True, False, False], [str(o) for o in outcomes]
     holds, fails, warns = outcomes
@@ -47,7 +48,7 @@ def test_an_expectation_passes_and_fails_on_each_adapter(adapter, landed, pg_mar
 def test_clean_warehouse_passes_the_critical_gate(adapter, landed, pg_marts) -> None:
     built = landed if adapter == "duckdb" else pg_marts
     with built.active():
-        result = run_validation(adapter)
+        result = run_validation(load_settings(adapter))
     assert result.ok, result.critical_failures
     names = {s["name"] for s in result.suites}
     assert {"raw.load_audit", "raw.luckyus_sales_order.t_order", "marts.fct_orders", "marts.revenue_reconciliation",
@@ -81,7 +82,7 @@ def test_damaged_duckdb_fails_the_critical_gate(landed, tmp_path) -> None:
     with landed.active(), pytest.MonkeyPatch.context() as mp:
         for k, v in env.items():
             mp.setenv(k, v)
-        result = run_validation("duckdb", results_dir=tmp_path / "quality")
+        result = run_validation(load_settings("duckdb"), results_dir=tmp_path / "quality")
     assert not result.ok
     failures = "\n".join(result.critical_failures)
     for needle in ("paid_amount_usd", "order_status", "order_date, store_opened_date", "revenue_difference_usd",
@@ -97,7 +98,7 @@ def test_damaged_postgres_fails_the_critical_gate(pg_marts, tmp_path) -> None:
     pg_query(pg_marts, f"update marts.fct_orders set paid_amount_usd = -1 where order_id = {order_id}")
     try:
         with pg_marts.active():
-            result = run_validation("postgres", results_dir=tmp_path / "quality",
+            result = run_validation(load_settings("postgres"), results_dir=tmp_path / "quality",
                                     suites=[s for s in mart_suites() if s.name == "marts.fct_orders"])
     finally:
         pg_query(pg_marts, f"update marts.fct_orders set paid_amount_usd = {paid} where order_id = {order_id}")
@@ -112,5 +113,5 @@ def test_a_missing_relation_is_a_critical_failure(landed, tmp_path) -> None:
                      "select * from marts.fct_nothing", [expect(gxe.ExpectTableRowCountToBeBetween, WARNING, "rows",
                                                                min_value=1)])
     with landed.active():
-        result = run_validation("duckdb", results_dir=tmp_path, suites=[spec])
+        result = run_validation(load_settings("duckdb"), results_dir=tmp_path, suites=[spec])
     assert not result.ok and "missing: marts.fct_nothing" in result.critical_failures[0]

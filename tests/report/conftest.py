@@ -3,6 +3,7 @@ once per adapter, and one rendered suite (validated first) over the landed small
 
 from __future__ import annotations
 
+from luckin.core.settings import load_settings
 import pytest
 
 from tests.report.warehouses import BuiltWarehouse, landed, pg_marts  # noqa: F401
@@ -16,7 +17,7 @@ def compiled_duckdb(landed: BuiltWarehouse):
     from luckin.report.db import compile_analyses
 
     with landed.active():
-        return compile_analyses("duckdb", landed.root / "report-target" / "duckdb")
+        return compile_analyses(load_settings("duckdb").warehouse, landed.root / "report-target" / "duckdb")
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +25,7 @@ def compiled_postgres(pg_marts: BuiltWarehouse):
     from luckin.report.db import compile_analyses
 
     with pg_marts.active():
-        return compile_analyses("postgres", pg_marts.root / "report-target" / "postgres")
+        return compile_analyses(load_settings("postgres").warehouse, pg_marts.root / "report-target" / "postgres")
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +36,6 @@ def rendered(landed: BuiltWarehouse, compiled_duckdb, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     with landed.active():
-        validation = run_validation("duckdb")
-        result = render_reports(out, "duckdb", check=True, scale=SMALL_SCALE, analyses=compiled_duckdb)
+        validation = run_validation(load_settings("duckdb"))
+        result = render_reports(out, load_settings("duckdb"), check=True, scale=SMALL_SCALE, analyses=compiled_duckdb)
     return result, validation

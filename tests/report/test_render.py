@@ -9,9 +9,10 @@ import re
 import pytest
 import yaml
 
+from luckin.core.settings import load_settings
 from luckin.simulator.redis_writer import load_instances
 from luckin.simulator.spec import load_estate
-from luckin.warehouse import PROJECT_DIR
+from luckin.core import PROJECT_DIR
 
 NUMBERS = ("00", "01", "02", "03", "04", "05", "06", "07")
 SEED_METRICS = ["Total USD Revenue", "Total Completed Orders", "Average Order Value", "Active US Stores",
@@ -183,7 +184,7 @@ def test_renders_from_postgres_too(pg_marts, compiled_postgres, tmp_path) -> Non
     from luckin.report import render_reports
 
     with pg_marts.active():
-        result = render_reports(tmp_path, "postgres", analyses=compiled_postgres)
+        result = render_reports(tmp_path, load_settings("postgres"), analyses=compiled_postgres)
     assert [p.name[:2] for p in result.markdown] == list(NUMBERS)
     assert all(p.exists() for p in result.html) and result.index_html.exists()
     assert "postgres" in result.markdown[0].read_text(encoding="utf-8")
@@ -198,7 +199,7 @@ def test_renders_while_a_reader_holds_the_duckdb_file(landed, tmp_path) -> None:
     reader = duckdb.connect(str(landed.duckdb_path), read_only=True)  # a BI tool, say
     try:
         with landed.active():
-            result = render_reports(tmp_path / "out", "duckdb")
+            result = render_reports(tmp_path / "out", load_settings("duckdb"))
     finally:
         reader.close()
     assert result.ok and len(result.html) == 8
@@ -211,5 +212,5 @@ def test_no_warehouse_is_a_one_line_error_and_creates_nothing(landed, tmp_path, 
     with landed.active():
         monkeypatch.setenv("LUCKIN_DUCKDB_PATH", str(missing))
         with pytest.raises(WarehouseError, match="no DuckDB warehouse"):
-            render_reports(tmp_path / "out", "duckdb")
+            render_reports(tmp_path / "out", load_settings("duckdb"))
     assert not missing.exists()

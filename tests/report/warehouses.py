@@ -7,16 +7,14 @@
   the shared MariaDB is rewritten by whoever simulates next (a scale-1 benchmark, another
   session), and `small_estate` only checks the Redis manifest, so extracting from it can hand
   the tests a scale-1 MySQL beside a scale-0.02 Redis.
-- Postgres marts: a fresh Postgres database holding the same marts, copied row for row from
-  the landed DuckDB into tables typed by the marts' enforced contracts (plus the raw tables the
-  raw-load suites read, and their load-audit rows). The same data on both adapters lets every
-  analysis be compared row for row across adapters, and exercises great-expectations' SQL data
-  source and the BI role on Postgres without a second extract and dbt build (the extract's
-  Postgres destination does not land the audit table yet; the dbt layer's own tests build the
-  marts on Postgres).
+- Postgres marts: the same estate extracted again, into a fresh Postgres database, and built
+  there by dbt: the path a user of the server option runs, so every analysis can be compared
+  row for row across adapters, and great-expectations' SQL data source and the BI role are
+  tested on marts dbt made.
 
 Both tests/report/conftest.py and tests/quality/conftest.py use these; the module-level cache
 keeps one build per session whichever folder asks first. Postgres databases are dropped at the end.
+A test reaches a warehouse through its `settings` (luckin.core.settings), as the commands do.
 """
 
 from __future__ import annotations
@@ -28,7 +26,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from luckin.warehouse import PROJECT_DIR, dbt_command, pg_admin
+from luckin.core import PROJECT_DIR
+from luckin.core.sessions import pg_admin
+from luckin.core.settings import PostgresWarehouse, Settings, load_settings
+from luckin.transform import dbt_command, dbt_environment
+
+SERVER = PostgresWarehouse(database="postgres")
 
 _CACHE: dict[str, "BuiltWarehouse"] = {}
 
@@ -39,6 +42,11 @@ class BuiltWarehouse:
     env: dict[str, str]
     root: Path
     notes: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        """The settings a command run on this warehouse resolves."""
+        return load_settings(self.target, env={**os.environ, **self.env})
 
     @contextlib.contextmanager
     def active(self):
@@ -63,18 +71,20 @@ class BuiltWarehouse:
         return self.env["LUCKIN_PG_DATABASE"]
 
 
-def _dbt(env: dict[str, str], target: str, target_path: Path, *args: str) -> None:
-    cmd = dbt_command([*args, "--target-path", str(target_path)], target)
-    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **env}, capture_output=True, text=True,
-                          check=False)
+def _dbt(built: "BuiltWarehouse", target_path: Path, *args: str) -> None:
+    warehouse = built.settings.warehouse
+    cmd = dbt_command([*args, "--target-path", str(target_path)], warehouse)
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**dbt_environment(warehouse), **built.env},
+                          capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         tail = "\n".join(proc.stdout.splitlines()[-40:])
         raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{tail}\n{proc.stderr[-2000:]}")
 
 
-def _build_marts(env: dict[str, str], target: str, root: Path) -> None:
-    """Seeds and models only: the dbt layer's own tests run elsewhere."""
-    _dbt(env, target, root / "dbt-target", "build", "--select", "resource_type:seed resource_type:model")
+def _build_marts(built: "BuiltWarehouse") -> None:
+    """Seeds, snapshots and models only: the dbt layer's own tests run elsewhere."""
+    _dbt(built, built.root / "dbt-target", "build", "--select",
+         "resource_type:seed resource_type:snapshot resource_type:model")
 
 
 def _common_env(root: Path) -> dict[str, str]:
@@ -94,7 +104,6 @@ def landed_duckdb(base: Path) -> BuiltWarehouse:
     """simulate (embedded, scale 0.02) -> run_extract -> dbt, into <base>/landed/warehouse.duckdb."""
     if "landed" in _CACHE:
         return _CACHE["landed"]
-    from luckin.core.settings import load_settings
     from luckin.simulator.run import simulate
     from pipelines.extract import run_extract
 
@@ -112,98 +121,43 @@ def landed_duckdb(base: Path) -> BuiltWarehouse:
         "SOURCES__REDIS_ESTATE__EMBEDDED_DIR": str(estate),
     }
     built = BuiltWarehouse("duckdb", env, root, notes={"scale": SMALL_SCALE, "seed": SMALL_SEED})
-    with built.active():
-        summary = run_extract(load_settings("duckdb"), progress=False)
+    summary = run_extract(built.settings, progress=False)
     assert summary.ok, f"extract of the small estate failed: {summary.error} {[t.table for t in summary.failures]}"
-    _build_marts(env, "duckdb", root)
+    _build_marts(built)
     _CACHE["landed"] = built
     return built
 
 
-RAW_TABLES_FOR_POSTGRES = [("luckyus_sales_order", "t_order"), ("luckyus_sales_payment", "t_payment"),
-                           ("luckyus_sales_shop", "t_shop")]
-
-_DUCK_TO_PG = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint",
-               "TINYINT": "smallint", "UBIGINT": "numeric(20,0)", "UINTEGER": "bigint", "USMALLINT": "integer",
-               "UTINYINT": "smallint", "HUGEINT": "numeric(38,0)", "BOOLEAN": "boolean", "DOUBLE": "double precision",
-               "FLOAT": "real", "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
-               "TIMESTAMP": "timestamp", "JSON": "text", "BLOB": "bytea", "TIME": "time"}
-
-
-def _pg_type(duck_type: str) -> str:
-    if duck_type.startswith("DECIMAL"):
-        return duck_type.replace("DECIMAL", "numeric")
-    return _DUCK_TO_PG.get(duck_type, "text")
-
-
-def _contract_types(manifest: dict) -> dict[str, dict[str, str]]:
-    """mart name -> {column: data_type} from the enforced contracts in dbt's manifest."""
-    out = {}
-    for node in manifest["nodes"].values():
-        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/"):
-            out[node["name"]] = {c: spec["data_type"] for c, spec in node["columns"].items()}
-    return out
-
-
 def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, bool]:
-    """A new Postgres database holding `source`'s marts (typed by their contracts), a few raw tables and
-    their load-audit rows. Returns (warehouse, created_now)."""
+    """A new Postgres database: `source`'s estate extracted into it and built there by dbt.
+    Returns (warehouse, created_now)."""
     if "postgres" in _CACHE:
         return _CACHE["postgres"], False
-    import json
-
-    import duckdb
-    import psycopg2
-    from psycopg2.extras import execute_values
+    from pipelines.extract import run_extract
 
     root = base / "postgres"
     root.mkdir(parents=True, exist_ok=True)
     database = f"luckin_rep_{uuid.uuid4().hex[:8]}"
-    pg_admin(f'create database "{database}"')
-    env = {**_common_env(root), "LUCKIN_PG_DATABASE": database, "LUCKIN_PG_HOST": "127.0.0.1",
-           "LUCKIN_PG_PORT": "5432", "LUCKIN_PG_USER": "postgres"}
-    built = BuiltWarehouse("postgres", env, root)
+    pg_admin(SERVER, f'create database "{database}"')
+    sources = {k: v for k, v in source.env.items() if k.startswith("SOURCES__")}
+    env = {**_common_env(root), **sources, "LUCKIN_PIPELINES_DIR": str(root / "pipelines"),
+           "LUCKIN_PG_DATABASE": database, "LUCKIN_PG_HOST": "127.0.0.1", "LUCKIN_PG_PORT": "5432",
+           "LUCKIN_PG_USER": "postgres"}
+    built = BuiltWarehouse("postgres", env, root, notes={"extracted_from": sources})
     try:
-        manifest = json.loads((source.root / "dbt-target" / "manifest.json").read_text())
-        contracts = _contract_types(manifest)
-        duck = duckdb.connect(str(source.duckdb_path), read_only=True)
-        pg = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=database)
-        tables: list[tuple[str, str, list[tuple[str, str]]]] = []
-        for mart, columns in sorted(contracts.items()):
-            tables.append(("marts", mart, list(columns.items())))
-        for schema, table in RAW_TABLES_FOR_POSTGRES:
-            cols = duck.execute("select column_name, data_type from information_schema.columns where "
-                                f"table_schema = '{schema}' and table_name = '{table}' order by ordinal_position")
-            tables.append((schema, table, [(c, _pg_type(t)) for c, t in cols.fetchall()]))
-        audit_cols = duck.execute("select column_name, data_type from information_schema.columns where "
-                                  "table_schema = 'luckin_audit' and table_name = 'load_audit' "
-                                  "order by ordinal_position").fetchall()
-        tables.append(("luckin_audit", "load_audit", [(c, _pg_type(t)) for c, t in audit_cols]))
-        copied = ", ".join(f"('{s}', '{t}')" for s, t in RAW_TABLES_FOR_POSTGRES)
-        with pg, pg.cursor() as cur:
-            cur.execute("set time zone 'UTC'")
-            for schema, table, columns in tables:
-                cur.execute(f'create schema if not exists "{schema}"')
-                ddl = ", ".join(f'"{c}" {t}' for c, t in columns)
-                cur.execute(f'create table "{schema}"."{table}" ({ddl})')
-                names = ", ".join(f'"{c}"' for c, _ in columns)
-                where = f" where (source_schema, source_table) in ({copied})" if table == "load_audit" else ""
-                rows = duck.execute(f'select {names} from "{schema}"."{table}"{where}').fetchall()
-                if rows:
-                    execute_values(cur, f'insert into "{schema}"."{table}" ({names}) values %s', rows, page_size=5000)
-        duck.close()
-        pg.close()
+        summary = run_extract(built.settings, progress=False)
+        assert summary.ok, f"extract into Postgres failed: {summary.error} {[t.table for t in summary.failures]}"
+        _build_marts(built)
     except BaseException:
-        pg_admin(f'drop database if exists "{database}" with (force)')
+        pg_admin(SERVER, f'drop database if exists "{database}" with (force)')
         raise
-    built.notes["copied_from"] = str(source.duckdb_path)
     _CACHE["postgres"] = built
     return built, True
 
 
 def drop_postgres(built: BuiltWarehouse) -> None:
     _CACHE.pop("postgres", None)
-    pg_admin(f'drop database if exists "{built.database}" with (force)')
+    pg_admin(SERVER, f'drop database if exists "{built.database}" with (force)')
 
 
 def pg_query(built: BuiltWarehouse, sql: str, *, user: str = "postgres", password: str | None = None):
@@ -239,7 +193,7 @@ def landed(tmp_path_factory) -> BuiltWarehouse:
 
 @pytest.fixture(scope="session")
 def pg_marts(landed, tmp_path_factory):
-    """The landed marts, copied into a Postgres database of their own."""
+    """The same estate extracted into a Postgres database of its own and built there by dbt."""
     built, created = postgres_marts(_base(tmp_path_factory), landed)
     yield built
     if created:
