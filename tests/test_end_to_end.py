@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 
-import psycopg2
 import pytest
 
 from luckin.core.settings import PostgresWarehouse
 from luckin.core.sessions import pg_admin
 from tests.conftest import TEST_REDIS_URL, TEST_SCALE, TEST_SEED
+from tests.report.warehouses import pg_query
 from tests.test_cli import luckin
 
 pytestmark = pytest.mark.slow
@@ -44,14 +44,7 @@ def secrets_only(tmp_path_factory, small_estate):
 
 
 def _pg(sql: str, **connect):
-    con = psycopg2.connect(**{"host": "127.0.0.1", "user": "postgres", "dbname": DATABASE, **connect})
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall() if cur.description else None
-    finally:
-        con.close()
+    return pg_query(DATABASE, sql, **connect)
 
 
 def _ok(proc):
@@ -72,8 +65,7 @@ def test_postgres_from_secrets_through_every_command(secrets_only):
     assert (work / "reports" / "index.html").exists(), report.stderr[-2000:]
     _ok(luckin("docs", env=env, timeout=900))
     _ok(luckin("bi-role", "--role", "luckin_bi_e2e", env={**env, "LUCKIN_BI_PASSWORD": "e2e-pass"}))
-    assert _pg("select count(*) from marts.dim_stores", user="luckin_bi_e2e", password="e2e-pass",
-               host="127.0.0.1")[0][0] > 0
+    assert _pg("select count(*) from marts.dim_stores", user="luckin_bi_e2e", password="e2e-pass")[0][0] > 0
 
     # a damaged mart: the gate fails and names what it checks
     _pg("update marts.fct_store_daily_revenue set revenue_usd = revenue_usd + 1000 "

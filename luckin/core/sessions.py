@@ -8,6 +8,8 @@ Each becomes a one-line `WarehouseError` with what to do.
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -115,3 +117,81 @@ def check_writable(warehouse: Warehouse) -> None:
     held by another process (a BI tool, a notebook, another build), or Postgres refuses us."""
     with session(warehouse, read_only=False):
         pass
+
+
+# --------------------------------------------------------------------------- read-only DataFrames
+def _plain(value):
+    """Database values as plain Python: Decimal -> float; everything else unchanged."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _frame(columns: list[str], rows: list[tuple]) -> "pd.DataFrame":
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records([tuple(_plain(v) for v in row) for row in rows], columns=columns)
+    for col in frame.columns:
+        sample = frame[col].dropna()
+        if sample.empty:
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, dt.datetime):
+            frame[col] = pd.to_datetime(frame[col], utc=first.tzinfo is not None)
+        elif isinstance(first, dt.date):
+            frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+class WarehouseSession:
+    """A read-only session on one warehouse (`Settings.warehouse`); `query()` returns DataFrames."""
+
+    def __init__(self, warehouse: Warehouse):
+        self.warehouse = warehouse
+        self.target = warehouse.kind
+        self._con = None
+
+    def __enter__(self) -> "WarehouseSession":
+        self.open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._con is not None:
+            return
+        if isinstance(self.warehouse, DuckDBWarehouse):
+            self._con = connect_duckdb(self.warehouse, read_only=True)
+        else:
+            self._con = connect_postgres(self.warehouse)
+            self._con.set_session(readonly=True, autocommit=True)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def query(self, sql: str) -> "pd.DataFrame":
+        self.open()
+        if self.target == "duckdb":
+            cur = self._con.cursor()
+            try:
+                cur.execute(sql)
+                columns = [d[0] for d in cur.description]
+                return _frame(columns, cur.fetchall())
+            finally:
+                cur.close()
+        with self._con.cursor() as cur:
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description]
+            return _frame(columns, cur.fetchall())
+
+    def scalar(self, sql: str):
+        frame = self.query(sql)
+        return None if frame.empty else frame.iloc[0, 0]
+
+    def relation_exists(self, schema: str, table: str) -> bool:
+        sql = ("select count(*) from information_schema.tables "
+               f"where table_schema = '{schema}' and table_name = '{table}'")
+        return int(self.scalar(sql) or 0) > 0

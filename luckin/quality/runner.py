@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from luckin.report.db import Warehouse
+from luckin.core.sessions import WarehouseSession
 
 from .results import quality_dir
 from .suites import CRITICAL, SuiteSpec, mart_suites, raw_suites
@@ -140,7 +140,7 @@ def _missing(suite: SuiteSpec, reason: str) -> Outcome:
                    observed="", note="the relations the suite reads are in the warehouse", error=reason)
 
 
-def build_suites(wh: Warehouse) -> list[SuiteSpec]:
+def build_suites(wh: WarehouseSession) -> list[SuiteSpec]:
     """The suites for this warehouse (the raw row-count suite lists the tables the audit recorded)."""
     audited: list[tuple[str, str]] = []
     keyed: list[tuple[str, str]] = []
@@ -187,7 +187,7 @@ def _naive_utc(frame):
     return frame
 
 
-def validate_suites(suites: list[SuiteSpec], wh: Warehouse) -> tuple[list[Outcome], list[dict]]:
+def validate_suites(suites: list[SuiteSpec], wh: WarehouseSession) -> tuple[list[Outcome], list[dict]]:
     """Run the suites on the target's warehouse through great-expectations; returns outcomes and suite rows."""
     import great_expectations as gx
 
@@ -250,7 +250,7 @@ def run_validation(settings, *, results_dir: Path | None = None,
     started = time.perf_counter()
     run_at = datetime.now(timezone.utc)
     result = ValidationResult(target=target, run_at=run_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
-    with Warehouse(settings.warehouse) as wh:
+    with WarehouseSession(settings.warehouse) as wh:
         specs = suites if suites is not None else build_suites(wh)
         result.results, result.suites = validate_suites(specs, wh)
     result.seconds = time.perf_counter() - started

@@ -77,7 +77,9 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
 
     from . import check as checks
     from .data import ReportData
-    from .db import Warehouse, compile_analyses
+    from luckin.core.sessions import WarehouseSession
+
+    from .db import compile_analyses
     from .markdown import write_suite
     from .suite import build_suite
 
@@ -85,7 +87,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     target = settings.target.value
     result = ReportResult(out_dir=out_dir, target=target)
 
-    with Warehouse(settings.warehouse) as wh:  # fails early (WarehouseError) when there is no warehouse to read
+    with WarehouseSession(settings.warehouse) as wh:  # fails early (WarehouseError) when there is no warehouse to read
         t0 = time.perf_counter()
         compiled = analyses if analyses is not None else compile_analyses(settings.warehouse)
         result.analyses = len(compiled)

@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from .db import Analysis, CompiledAnalyses, Warehouse, WarehouseError
+from luckin.core.sessions import WarehouseSession
+
+from .db import Analysis, CompiledAnalyses, WarehouseError
 from .model import Chart, Report, Table
 
 REPORTS = [
@@ -39,7 +41,7 @@ REPORTS = [
 class ReportData:
     """Runs the compiled analyses on the warehouse on first use and keeps their results."""
 
-    def __init__(self, compiled: CompiledAnalyses, warehouse: Warehouse):
+    def __init__(self, compiled: CompiledAnalyses, warehouse: WarehouseSession):
         self.compiled = compiled
         self.warehouse = warehouse
         self.frames: dict[str, pd.DataFrame] = {}

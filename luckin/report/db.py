@@ -13,99 +13,19 @@ read-only.
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
 from luckin.core import PROJECT_DIR
 from luckin.core.errors import WarehouseError
-from luckin.core.sessions import connect_duckdb, connect_postgres
-from luckin.core.settings import DuckDBWarehouse
-from luckin.core.settings import Warehouse as WarehouseSettings
+from luckin.core.settings import DuckDBWarehouse, Warehouse
 from luckin.transform import dbt_command, dbt_environment
 
 MARTS_SCHEMA = "marts"
-
-
-def _plain(value):
-    """Database values as plain Python: Decimal -> float; everything else unchanged."""
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    return value
-
-
-def _frame(columns: list[str], rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records([tuple(_plain(v) for v in row) for row in rows], columns=columns)
-    for col in frame.columns:
-        sample = frame[col].dropna()
-        if sample.empty:
-            continue
-        first = sample.iloc[0]
-        if isinstance(first, dt.datetime):
-            frame[col] = pd.to_datetime(frame[col], utc=first.tzinfo is not None)
-        elif isinstance(first, dt.date):
-            frame[col] = pd.to_datetime(frame[col])
-    return frame
-
-
-class Warehouse:
-    """A read-only session on one warehouse (`Settings.warehouse`); `query()` returns DataFrames."""
-
-    def __init__(self, warehouse: WarehouseSettings):
-        self.warehouse = warehouse
-        self.target = warehouse.kind
-        self._con = None
-
-    def __enter__(self) -> "Warehouse":
-        self.open()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def open(self) -> None:
-        if self._con is not None:
-            return
-        if isinstance(self.warehouse, DuckDBWarehouse):
-            self._con = connect_duckdb(self.warehouse, read_only=True)
-        else:
-            self._con = connect_postgres(self.warehouse)
-            self._con.set_session(readonly=True, autocommit=True)
-
-    def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
-
-    def query(self, sql: str) -> pd.DataFrame:
-        self.open()
-        if self.target == "duckdb":
-            cur = self._con.cursor()
-            try:
-                cur.execute(sql)
-                columns = [d[0] for d in cur.description]
-                return _frame(columns, cur.fetchall())
-            finally:
-                cur.close()
-        with self._con.cursor() as cur:
-            cur.execute(sql)
-            columns = [d[0] for d in cur.description]
-            return _frame(columns, cur.fetchall())
-
-    def scalar(self, sql: str):
-        frame = self.query(sql)
-        return None if frame.empty else frame.iloc[0, 0]
-
-    def relation_exists(self, schema: str, table: str) -> bool:
-        sql = ("select count(*) from information_schema.tables "
-               f"where table_schema = '{schema}' and table_name = '{table}'")
-        return int(self.scalar(sql) or 0) > 0
 
 
 @dataclass
@@ -157,7 +77,7 @@ def _header_comment(sql: str) -> str:
     return " ".join(lines)
 
 
-def compile_analyses(warehouse: WarehouseSettings, target_path: Path | None = None) -> CompiledAnalyses:
+def compile_analyses(warehouse: WarehouseSession, target_path: Path | None = None) -> CompiledAnalyses:
     """`dbt compile` every analysis for the warehouse; returns them with their marts and SQL."""
     target = warehouse.kind
     target_path = target_path or report_target_path(target)

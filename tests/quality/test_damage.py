@@ -11,7 +11,6 @@ needle each case asserts is in its own damaged value or in the table it names.
 from __future__ import annotations
 
 import shutil
-import uuid
 from dataclasses import dataclass
 
 import duckdb
@@ -21,8 +20,7 @@ import pytest
 from luckin.core.settings import load_settings
 from luckin.quality import run_validation
 from luckin.quality.suites import CRITICAL, ROW_COUNT, WARNING, mart_suites, raw_suites
-from luckin.core.sessions import pg_admin
-from tests.report.warehouses import SERVER
+from tests.report.warehouses import clone_postgres
 
 
 @dataclass(frozen=True)
@@ -336,12 +334,7 @@ def test_damaged_duckdb_fails_every_expectation_by_name(landed, tmp_path) -> Non
 
 
 def test_damaged_postgres_fails_every_expectation_by_name(pg_marts, tmp_path) -> None:
-    clone = f"luckin_t17_damage_{uuid.uuid4().hex[:8]}"
-    # a template database must have no other session: close what this process left open on it
-    pg_admin(SERVER, f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{pg_marts.database}' "
-             "and pid <> pg_backend_pid()")
-    pg_admin(SERVER, f'create database "{clone}" template "{pg_marts.database}"')
-    try:
+    with clone_postgres(pg_marts, "luckin_t17_damage") as clone:
         con = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=clone)
         con.autocommit = True
         with con.cursor() as cur:
@@ -356,8 +349,6 @@ def test_damaged_postgres_fails_every_expectation_by_name(pg_marts, tmp_path) ->
         with pg_marts.active(), pytest.MonkeyPatch.context() as mp:
             mp.setenv("LUCKIN_PG_DATABASE", clone)
             result = run_validation(load_settings("postgres"), results_dir=tmp_path / "quality")
-    finally:
-        pg_admin(SERVER, f'drop database if exists "{clone}" with (force)')
     assert not result.ok
     assert _check(result, ids) == []
 

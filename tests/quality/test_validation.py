@@ -15,7 +15,7 @@ from luckin.core.settings import load_settings
 from luckin.quality import run_validation
 from luckin.quality.runner import validate_suites
 from luckin.quality.suites import CRITICAL, WARNING, SuiteSpec, expect, mart_suites
-from luckin.report.db import Warehouse
+from luckin.core.sessions import WarehouseSession
 from tests.report.warehouses import pg_query
 
 
@@ -34,7 +34,7 @@ def _probe() -> SuiteSpec:
 @pytest.mark.parametrize("adapter", ["duckdb", "postgres"])
 def test_an_expectation_passes_and_fails_on_each_adapter(adapter, landed, pg_marts) -> None:
     built = landed if adapter == "duckdb" else pg_marts
-    with built.active(), Warehouse(load_settings(adapter).warehouse) as wh:
+    with built.active(), WarehouseSession(load_settings(adapter).warehouse) as wh:
         outcomes, suites = validate_suites(adapter, [_probe()], wh)
     assert [o.success for o in outcomes] == [True, False, False], [str(o) for o in outcomes]
     holds, fails, warns = outcomes

@@ -13,7 +13,8 @@ import pytest
 
 from luckin.core.settings import load_settings
 from luckin.report.charts import utc_text
-from luckin.report.db import Warehouse, non_mart_dependencies
+from luckin.core.sessions import WarehouseSession
+from luckin.report.db import non_mart_dependencies
 from luckin.core import PROJECT_DIR
 
 REPORTS = ("00", "01", "02", "03", "04", "05", "06", "07")
@@ -32,7 +33,7 @@ def test_every_analysis_file_compiles_and_reads_only_marts(compiled_duckdb) -> N
 
 
 def test_analyses_run_on_the_landed_duckdb(landed, compiled_duckdb) -> None:
-    with landed.active(), Warehouse(load_settings("duckdb").warehouse) as wh:
+    with landed.active(), WarehouseSession(load_settings("duckdb").warehouse) as wh:
         empty = [a.name for a in compiled_duckdb if wh.query(a.sql).empty]
     assert empty == []
 
@@ -41,7 +42,7 @@ def test_analyses_compile_and_run_on_postgres(pg_marts, compiled_postgres) -> No
     assert {a.name for a in compiled_postgres} == {a.name for a in compiled_postgres.analyses.values()}
     assert len(compiled_postgres) >= 39
     assert '"marts"."fct_orders"' in compiled_postgres["r00_key_metrics"].sql
-    with pg_marts.active(), Warehouse(load_settings("postgres").warehouse) as wh:
+    with pg_marts.active(), WarehouseSession(load_settings("postgres").warehouse) as wh:
         failed = {}
         for analysis in compiled_postgres:
             try:
@@ -79,9 +80,9 @@ def _canonical(frame: pd.DataFrame) -> pd.DataFrame:
 
 def test_same_answers_on_duckdb_and_postgres(landed, pg_marts, compiled_duckdb, compiled_postgres) -> None:
     """The same marts on both adapters: every analysis, compiled for each, returns the same rows."""
-    with landed.active(), Warehouse(load_settings("duckdb").warehouse) as wh:
+    with landed.active(), WarehouseSession(load_settings("duckdb").warehouse) as wh:
         duck = {a.name: wh.query(a.sql) for a in compiled_duckdb}
-    with pg_marts.active(), Warehouse(load_settings("postgres").warehouse) as wh:
+    with pg_marts.active(), WarehouseSession(load_settings("postgres").warehouse) as wh:
         pg = {a.name: wh.query(a.sql) for a in compiled_postgres}
     differing = {}
     for name, frame in duck.items():
@@ -94,7 +95,7 @@ def test_same_answers_on_duckdb_and_postgres(landed, pg_marts, compiled_duckdb, 
 
 @pytest.mark.parametrize("name", ["r00_key_metrics", "r00_critical_findings"])
 def test_report_00_analyses_return_one_row(landed, compiled_duckdb, name) -> None:
-    with landed.active(), Warehouse(load_settings("duckdb").warehouse) as wh:
+    with landed.active(), WarehouseSession(load_settings("duckdb").warehouse) as wh:
         frame = wh.query(compiled_duckdb[name].sql)
     assert len(frame) == 1
     assert frame.notna().all(axis=None), frame.T[frame.isna().T[0]]

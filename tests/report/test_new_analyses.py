@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from luckin.core.settings import load_settings
-from luckin.report.db import Warehouse
+from luckin.core.sessions import WarehouseSession
 
 
 @pytest.fixture(scope="module")
 def q(landed, compiled_duckdb):
     """Run an analysis (by name) or plain SQL on the landed DuckDB warehouse."""
     frames: dict[str, pd.DataFrame] = {}
-    with landed.active(), Warehouse(load_settings("duckdb").warehouse) as wh:
+    with landed.active(), WarehouseSession(load_settings("duckdb").warehouse) as wh:
         def run(name_or_sql: str) -> pd.DataFrame:
             if name_or_sql not in frames:
                 sql = compiled_duckdb[name_or_sql].sql if name_or_sql.startswith("r0") else name_or_sql

@@ -155,15 +155,31 @@ def postgres_marts(base: Path, source: BuiltWarehouse) -> tuple[BuiltWarehouse, 
     return built, True
 
 
+@contextlib.contextmanager
+def clone_postgres(built: BuiltWarehouse, prefix: str):
+    """A throwaway copy of `built`'s database (CREATE DATABASE ... TEMPLATE), dropped after;
+    yields its name. A template must have no other session: this process's are closed first."""
+    clone = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    pg_admin(SERVER, f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{built.database}' "
+             "and pid <> pg_backend_pid()")
+    pg_admin(SERVER, f'create database "{clone}" template "{built.database}"')
+    try:
+        yield clone
+    finally:
+        pg_admin(SERVER, f'drop database if exists "{clone}" with (force)')
+
+
 def drop_postgres(built: BuiltWarehouse) -> None:
     _CACHE.pop("postgres", None)
     pg_admin(SERVER, f'drop database if exists "{built.database}" with (force)')
 
 
-def pg_query(built: BuiltWarehouse, sql: str, *, user: str = "postgres", password: str | None = None):
+def pg_query(built: BuiltWarehouse | str, sql: str, *, user: str = "postgres", password: str | None = None):
+    """Rows of `sql` on a built warehouse's (or a named) Postgres database, as `user`."""
     import psycopg2
 
-    kwargs = {"host": "127.0.0.1", "port": 5432, "user": user, "dbname": built.database}
+    database = built if isinstance(built, str) else built.database
+    kwargs = {"host": "127.0.0.1", "port": 5432, "user": user, "dbname": database}
     if password:
         kwargs["password"] = password
     con = psycopg2.connect(**kwargs)
