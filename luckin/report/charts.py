@@ -83,10 +83,15 @@ def _ticks(length: float, per_tick: float = 100) -> int:
     return max(2, int(length // per_tick))
 
 
-def _axis(kind: str | None = None, **kw) -> alt.Axis:
+_COMPACT_FORMAT = {"money": "$.3~s", "unit_money": "$.3~s", "count": ".3~s", "number": ".3~s"}
+
+
+def _axis(kind: str | None = None, largest: float | None = None, **kw) -> alt.Axis:
+    """An axis of the suite's style; value axes reaching 100,000 read compactly ("$3.5M", "500k")."""
     options = dict(labelLimit=0, titleLimit=0, labelOverlap="greedy", labelAngle=0, titlePadding=10)
     if kind:
-        options["format"] = _AXIS_FORMAT[kind]
+        big = largest is not None and largest >= 100_000 and kind in _COMPACT_FORMAT
+        options["format"] = _COMPACT_FORMAT[kind] if big else _AXIS_FORMAT[kind]
     options.update(kw)
     return alt.Axis(**options)
 
@@ -105,6 +110,14 @@ def _color(field: str | None, title: str | None = None, order: list | None = Non
     if not field:
         return alt.Undefined
     return alt.Color(f"{field}:N", scale=alt.Scale(range=PALETTE), sort=order, legend=_legend(title))
+
+
+def _largest(data: pd.DataFrame, y: str, stacked_by: str | None = None) -> float:
+    """The largest value the axis must reach (stacked: the largest stack)."""
+    values = pd.to_numeric(data[y], errors="coerce").abs()
+    if stacked_by and stacked_by in data and len(data):
+        values = values.groupby(data["_x"] if "_x" in data else data.index).sum()
+    return float(values.max()) if len(values) and values.notna().any() else 0.0
 
 
 def _hover(data: pd.DataFrame, parts: list[tuple[str, str, str | None]]) -> pd.Series:
@@ -154,8 +167,9 @@ def bar(frame: pd.DataFrame, x: str, y: str, *, x_kind: str = "nominal", x_title
     category = alt.Y if horizontal else alt.X
     enc = {
         ("x" if horizontal else "y"): value(f"{y}:Q", title=y_title,
-                                            axis=_axis(kind, tickCount=_ticks(min(width, 520) if horizontal
-                                                                              else height, 100 if horizontal else 40)),
+                                            axis=_axis(kind, _largest(data, y, color if not grouped else None),
+                                                       tickCount=_ticks(min(width, 520) if horizontal
+                                                                        else height, 100 if horizontal else 40)),
                                             stack=None if grouped else "zero"),
         ("y" if horizontal else "x"): category("_x:N", title=x_title or None, sort=order,
                                                axis=_category_axis()),
@@ -212,7 +226,8 @@ def line(frame: pd.DataFrame, x: str, y: str | list[str], *, x_kind: str = "mont
         x_part = (x, "count", x_title or fmt.label(x))
     parts = ([("_color", "text", None)] if color else []) + [x_part, (y, kind, None if color else (y_title or None))]
     data["_hover"] = _hover(data, parts)
-    enc = dict(x=x_enc, y=alt.Y(f"{y}:Q", title=y_title, axis=_axis(kind, tickCount=_ticks(height, 40)),
+    enc = dict(x=x_enc, y=alt.Y(f"{y}:Q", title=y_title,
+                                axis=_axis(kind, _largest(data, y), tickCount=_ticks(height, 40)),
                                 scale=alt.Scale(zero=zero)))
     series = list(dict.fromkeys(data["_color"])) if color else None
     base = alt.Chart(data)
