@@ -75,17 +75,17 @@ def _catalog(unsigned_as_decimal: bool):
 @pytest.fixture(scope="module")
 def boundary_db():
     drop_prefixed(PREFIX)
-    mysql([f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4"])
     ddl = ", ".join(f"`{c}` {t}" for c, t in COLUMNS.items())
     marks = ", ".join(["%s"] * len(COLUMNS))
-    conn_stmts = ["SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'",  # legacy: zero dates allowed
-                  f"CREATE TABLE t_boundary ({ddl})"]
-    mysql(conn_stmts, database=DATABASE)
-    for row in ROWS:
-        mysql(f"SET STATEMENT sql_mode = 'NO_ENGINE_SUBSTITUTION' FOR INSERT INTO t_boundary VALUES ({marks})",
-              database=DATABASE, params=row)
-    yield
-    drop_prefixed(PREFIX)
+    try:
+        mysql([f"CREATE DATABASE `{DATABASE}` CHARACTER SET utf8mb4"])
+        mysql(f"CREATE TABLE t_boundary ({ddl})", database=DATABASE)
+        for row in ROWS:  # legacy services ran without NO_ZERO_DATE: zero dates allowed
+            mysql(f"SET STATEMENT sql_mode = 'NO_ENGINE_SUBSTITUTION' FOR INSERT INTO t_boundary VALUES ({marks})",
+                  database=DATABASE, params=row)
+        yield
+    finally:
+        drop_prefixed(PREFIX)
 
 
 @pytest.fixture()

@@ -58,9 +58,11 @@ def kill_env(extract_env, monkeypatch):
 
 @pytest.fixture()
 def order_estate(estate_spec):
-    create_schema(estate_spec["luckyus_sales_order"], {"t_order": ORDERS}, prefix=PREFIX)
-    yield
-    drop_prefixed(PREFIX)
+    try:
+        create_schema(estate_spec["luckyus_sales_order"], {"t_order": ORDERS}, prefix=PREFIX)
+        yield
+    finally:
+        drop_prefixed(PREFIX)
 
 
 def test_kill_9_during_a_merge_load_then_rerun_converges(order_estate, kill_env, duck):
