@@ -126,6 +126,7 @@ def _extract_one_schema(run: _Run, schema: str) -> list[TableRun]:
 
 
 def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reader) -> None:
+    t_start = time.perf_counter()
     entry = run.catalog.schemas[schema]
     source_tables = run.reflected.get(schema, {})
     pipeline, recovery = open_pipeline(schema, run.dest, run.committed.get(schema), list(entry.tables),
@@ -177,11 +178,16 @@ def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reade
         r.cursor_value = plan.new_state.get("cursor")
         r.resync_reason = plan.resync_reason
         plans.append(plan)
+    t_plan = time.perf_counter()
     load_id = _load(run, pipeline, schema, plans, reader, runs)
+    t_load = time.perf_counter()
     if not settings.detect_deletes:
+        log.debug("%s: planned in %.2fs, loaded in %.2fs, compared in 0s", schema, t_plan - t_start, t_load - t_plan)
         return
     checked = [p for p in plans if p.fingerprint is not None and runs[p.name].status in ("loaded", "pending")]
     second, gone = _converge(run, schema, checked, reader, runs)
+    log.debug("%s: planned in %.2fs, loaded in %.2fs, compared in %.2fs", schema, t_plan - t_start,
+              t_load - t_plan, time.perf_counter() - t_load)
     second_id = _load(run, pipeline, schema, second, reader, runs) if second else None
     resynced = {p.name for p in second if p.resync_reason}
     for name, keys in gone.items():
@@ -253,6 +259,8 @@ def _converge(run: _Run, schema: str, plans: list[TablePlan], reader: Reader,
     for p in plans:
         if same(p.fingerprint, prints.get(p.name)):
             continue
+        log.debug("%s.%s: fingerprints differ (source %s, warehouse %s): comparing keys", schema, p.name,
+                 p.fingerprint, prints.get(p.name))
         spec = specs[p.name]
         diff = compare_keys(reader, run.dest, schema, p.source, spec,
                             max(p.rows_in_source, (prints.get(p.name) or (0,))[0]))
