@@ -29,8 +29,10 @@ weighted sum. Append tables (no cursor but the key) compare keys only.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -101,6 +103,36 @@ def warehouse_fingerprints(dest: Destination, schema: str, specs: list[Spec]) ->
     return out
 
 
+class Verified:
+    """Source fingerprints the warehouse was last found to agree with, per table of one schema, in
+    the pipeline's working folder (`luckin_fingerprints.json`). A table whose source fingerprint is
+    still the recorded one, and which this run does not load, needs no warehouse query: only the
+    extract writes raw tables, and an entry is dropped (and the file saved) before the extract
+    changes the table. Deleting the folder (or a crash recovery, which drops it) only costs one
+    full comparison."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def agrees(self, table: str, fingerprint: tuple | None) -> bool:
+        return fingerprint is not None and self.entries.get(table) == list(fingerprint)
+
+    def record(self, table: str, fingerprint: tuple) -> None:
+        self.entries[table] = list(fingerprint)
+
+    def forget(self, tables) -> None:
+        for t in tables:
+            self.entries.pop(t, None)
+
+    def save(self) -> None:
+        if self.path.parent.is_dir():
+            self.path.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
+
+
 def same(source: tuple | None, warehouse: tuple | None) -> bool:
     """Whether two fingerprints agree on every part both computed."""
     if source is None or warehouse is None:
@@ -167,4 +199,4 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
 
 
-__all__ = ["KeyDiff", "Spec", "compare_keys", "same", "warehouse_fingerprints"]
+__all__ = ["KeyDiff", "Spec", "Verified", "compare_keys", "same", "warehouse_fingerprints"]
