@@ -5,8 +5,8 @@ whose cursor is behind what was landed (inserted or corrected with an old `updat
 re-inserted after a delete, a table reloaded with other data). So, per merge/append table and
 after the schema's load:
 
-1. **Fingerprint** (cheap, no key leaves either database): `(rows, SUM(key), SUM(key * cursor
-   in microseconds))` of the source, taken in the planning statement the run makes anyway, against
+1. **Fingerprint** (cheap, no key leaves either database): `(rows, SUM(key), SUM((key % P) *
+   (cursor in seconds % P)))`, P = 1,000,003, of the source, taken in the planning statement the run makes anyway, against
    the same of the warehouse's live rows (`_luckin_deleted_at IS NULL`), all tables of a schema in
    one statement. Equal: nothing to do. A delete, an insert behind the cursor, a re-inserted row or a
    row whose `update_time` differs between the two changes it.
@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from luckin.core.contract import DELETED_AT, SourceColumn, SourceTable
 from pipelines.destinations import Destination
-from pipelines.mysql_estate.helpers import Reader
+from pipelines.mysql_estate.helpers import FINGERPRINT_MODULUS, Reader
 from pipelines.mysql_estate.settings import KEYS_PER_BATCH
 
 
@@ -76,20 +76,32 @@ def _wide(sql: str, kind: str) -> str:
     return f"{sql}::HUGEINT" if kind == "duckdb" else f"{sql}::numeric"
 
 
+def _seconds(col: SourceColumn, kind: str) -> str:
+    n = _q(col.name)
+    if col.data_type == "date":
+        return f"(({n} - DATE '1970-01-01') * 86400)"
+    if col.data_type in ("datetime", "timestamp"):
+        return f"(epoch_us({n}) // 1000000)" if kind == "duckdb" else f"FLOOR(EXTRACT(EPOCH FROM {n}))::bigint"
+    return n
+
+
 def warehouse_fingerprints(dest: Destination, schema: str, specs: list[Spec]) -> dict[str, tuple]:
-    """(rows, SUM(key), SUM(key * cursor us)) of the live rows of each table, in one statement."""
+    """(rows, SUM(key), SUM((key % P) * (cursor seconds % P))) of the live rows of each table, in
+    one statement: the same figures `Reader.fingerprint_sql` has the source compute."""
     if not specs:
         return {}
+    m = FINGERPRINT_MODULUS
     parts = []
     for i, spec in enumerate(specs):
-        micros = _micros(spec.cursor, dest.kind) if spec.cursor is not None else None
+        cursor = spec.cursor if spec.cursor is not None and spec.cursor.name != spec.key_column else None
+        seconds = _seconds(cursor, dest.kind) if cursor is not None else None
         if spec.key_column:
             key = _q(spec.key_column)
             key_sum = f"SUM({_wide(key, dest.kind)})"
-            cursor_sum = f"SUM({_wide(key, dest.kind)} * COALESCE({micros}, 0))" if micros else "NULL"
+            cursor_sum = f"SUM(({key} % {m}) * (COALESCE({seconds}, 0) % {m}))" if seconds else "NULL"
         else:
             key_sum = "NULL"
-            cursor_sum = f"SUM({_wide(f'COALESCE({micros}, 0)', dest.kind)})" if micros else "NULL"
+            cursor_sum = f"SUM(COALESCE({seconds}, 0) % {m})" if seconds else "NULL"
         where = f"{_q(DELETED_AT)} IS NULL"
         if spec.upto is not None and spec.cursor is not None and spec.cursor.data_type not in (
                 "datetime", "timestamp", "date"):

@@ -104,6 +104,9 @@ class SQLiteReader(Reader):
     def micros_sql(self, col: SourceColumn) -> str | None:
         return self.quote(col.name) if col.data_type in INTEGER_TYPES else None
 
+    def seconds_sql(self, col: SourceColumn) -> str | None:
+        return self.quote(col.name) if col.data_type in INTEGER_TYPES else None
+
     def now_sql(self, col: SourceColumn) -> str:
         return "strftime('%Y-%m-%d %H:%M:%f', 'now')"
 
