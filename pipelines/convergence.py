@@ -76,12 +76,18 @@ def _wide(sql: str, kind: str) -> str:
     return f"{sql}::HUGEINT" if kind == "duckdb" else f"{sql}::numeric"
 
 
+TO_SECONDS_1970 = 62167219200  # MySQL's TO_SECONDS('1970-01-01 00:00:00'): seconds from year 0
+
+
 def _seconds(col: SourceColumn, kind: str) -> str:
+    """A landed date/time cursor as the source's `Reader.seconds_sql` counts it (from year 0)."""
     n = _q(col.name)
     if col.data_type == "date":
-        return f"(({n} - DATE '1970-01-01') * 86400)"
+        return f"(({n} - DATE '1970-01-01') * 86400 + {TO_SECONDS_1970})"
     if col.data_type in ("datetime", "timestamp"):
-        return f"(epoch_us({n}) // 1000000)" if kind == "duckdb" else f"FLOOR(EXTRACT(EPOCH FROM {n}))::bigint"
+        if kind == "duckdb":
+            return f"(epoch_us({n}) // 1000000 + {TO_SECONDS_1970})"
+        return f"(FLOOR(EXTRACT(EPOCH FROM {n}))::bigint + {TO_SECONDS_1970})"
     return n
 
 
