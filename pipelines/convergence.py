@@ -165,7 +165,8 @@ def _ranges(reader: Reader, dest: Destination, schema: str, source: SourceTable,
     if spec.key_column is None or rows <= KEYS_PER_BATCH:
         return [(None, None)]
     k = spec.key_column
-    lo_s, hi_s = reader.scalar_row(f"SELECT MIN({reader.quote(k)}), MAX({reader.quote(k)}) FROM {reader.quote(source.name)}")
+    q = reader.quote
+    lo_s, hi_s = reader.scalar_row(f"SELECT MIN({q(k)}), MAX({q(k)}) FROM {q(source.name)}")
     (lo_w, hi_w), = dest.query(f"SELECT MIN({_q(k)}), MAX({_q(k)}) FROM {_q(schema)}.{_q(source.name)}")
     values = [int(v) for v in (lo_s, hi_s, lo_w, hi_w) if v is not None]
     if not values:

@@ -362,7 +362,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     pool_holder: dict = {}
     try:
         existing = dest.existing_tables()
-        run = _Run(settings, catalog, estate, reflected, dest, existing, dest.landed_columns(selected) if selected else {},
+        landed = dest.landed_columns(selected) if selected else {}
+        run = _Run(settings, catalog, estate, reflected, dest, existing, landed,
                    dest.committed_state_versions(selected, existing), full_refresh,
                    threading.Semaphore(mysql.read_workers), RunStats(on_rows=bar.rows_done), bar, datetime.now(UTC))
         if mysql.extract_processes and selected:
@@ -382,7 +383,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
         # biggest first, so that the long tables do not start last
         todo.sort(key=lambda s: -sum(t.rows_estimate for t in reflected.get(s, {}).values()))
         redis_thread = _start_redis(summary, redis_source, dest, bar, secrets) if redis_source else None
-        with ThreadPoolExecutor(max_workers=max(1, mysql.pipeline_workers), thread_name_prefix="luckin-extract") as pool:
+        with ThreadPoolExecutor(max_workers=max(1, mysql.pipeline_workers),
+                                thread_name_prefix="luckin-extract") as pool:
             futures = [pool.submit(_extract_one_schema, run, s) for s in todo]
             for fut in as_completed(futures):
                 summary.tables.extend(fut.result())
