@@ -291,7 +291,8 @@ def _refresh_redis(settings: Settings, path: Path, sample: int) -> tuple[dict, l
 
 
 def render_redis(doc: dict) -> str:
-    lines = [REDIS_HEADER, f"layout: {doc.get('layout', 'namespaced')}", f"server_key: {doc.get('server_key', '__server__')}",
+    lines = [REDIS_HEADER, f"layout: {doc.get('layout', 'namespaced')}",
+             f"server_key: {doc.get('server_key', '__server__')}",
              f"ignore: [{', '.join(_quoted(g) for g in doc.get('ignore') or [])}]",
              "", "instances:"]
     for name, body in (doc.get("instances") or {}).items():

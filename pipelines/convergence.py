@@ -5,8 +5,8 @@ whose cursor is behind what was landed (inserted or corrected with an old `updat
 re-inserted after a delete, a table reloaded with other data). So, per merge/append table and
 after the schema's load:
 
-1. **Fingerprint** (cheap, no key leaves either database): `(rows, SUM(key), SUM(key * cursor
-   in microseconds))` of the source, taken in the planning statement the run makes anyway, against
+1. **Fingerprint** (cheap, no key leaves either database): `(rows, SUM(key), SUM((key % P) *
+   (cursor in seconds % P)))`, P = 1,000,003, of the source, taken in the planning statement the run makes anyway, against
    the same of the warehouse's live rows (`_luckin_deleted_at IS NULL`), all tables of a schema in
    one statement. Equal: nothing to do. A delete, an insert behind the cursor, a re-inserted row or a
    row whose `update_time` differs between the two changes it.
@@ -29,14 +29,16 @@ weighted sum. Append tables (no cursor but the key) compare keys only.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
 from luckin.core.contract import DELETED_AT, SourceColumn, SourceTable
 from pipelines.destinations import Destination
-from pipelines.mysql_estate.helpers import Reader
+from pipelines.mysql_estate.helpers import FINGERPRINT_MODULUS, Reader
 from pipelines.mysql_estate.settings import KEYS_PER_BATCH
 
 
@@ -74,20 +76,38 @@ def _wide(sql: str, kind: str) -> str:
     return f"{sql}::HUGEINT" if kind == "duckdb" else f"{sql}::numeric"
 
 
+TO_SECONDS_1970 = 62167219200  # MySQL's TO_SECONDS('1970-01-01 00:00:00'): seconds from year 0
+
+
+def _seconds(col: SourceColumn, kind: str) -> str:
+    """A landed date/time cursor as the source's `Reader.seconds_sql` counts it (from year 0)."""
+    n = _q(col.name)
+    if col.data_type == "date":
+        return f"(({n} - DATE '1970-01-01') * 86400 + {TO_SECONDS_1970})"
+    if col.data_type in ("datetime", "timestamp"):
+        if kind == "duckdb":
+            return f"(epoch_us({n}) // 1000000 + {TO_SECONDS_1970})"
+        return f"(FLOOR(EXTRACT(EPOCH FROM {n}))::bigint + {TO_SECONDS_1970})"
+    return n
+
+
 def warehouse_fingerprints(dest: Destination, schema: str, specs: list[Spec]) -> dict[str, tuple]:
-    """(rows, SUM(key), SUM(key * cursor us)) of the live rows of each table, in one statement."""
+    """(rows, SUM(key), SUM((key % P) * (cursor seconds % P))) of the live rows of each table, in
+    one statement: the same figures `Reader.fingerprint_sql` has the source compute."""
     if not specs:
         return {}
+    m = FINGERPRINT_MODULUS
     parts = []
     for i, spec in enumerate(specs):
-        micros = _micros(spec.cursor, dest.kind) if spec.cursor is not None else None
+        cursor = spec.cursor if spec.cursor is not None and spec.cursor.name != spec.key_column else None
+        seconds = _seconds(cursor, dest.kind) if cursor is not None else None
         if spec.key_column:
             key = _q(spec.key_column)
             key_sum = f"SUM({_wide(key, dest.kind)})"
-            cursor_sum = f"SUM({_wide(key, dest.kind)} * COALESCE({micros}, 0))" if micros else "NULL"
+            cursor_sum = f"SUM(({key} % {m}) * (COALESCE({seconds}, 0) % {m}))" if seconds else "NULL"
         else:
             key_sum = "NULL"
-            cursor_sum = f"SUM({_wide(f'COALESCE({micros}, 0)', dest.kind)})" if micros else "NULL"
+            cursor_sum = f"SUM(COALESCE({seconds}, 0) % {m})" if seconds else "NULL"
         where = f"{_q(DELETED_AT)} IS NULL"
         if spec.upto is not None and spec.cursor is not None and spec.cursor.data_type not in (
                 "datetime", "timestamp", "date"):
@@ -99,6 +119,36 @@ def warehouse_fingerprints(dest: Destination, schema: str, specs: list[Spec]) ->
         out[specs[i].table] = (int(n), None if k is None else int(k.split(".")[0]),
                                None if c is None else int(c.split(".")[0]))
     return out
+
+
+class Verified:
+    """Source fingerprints the warehouse was last found to agree with, per table of one schema, in
+    the pipeline's working folder (`luckin_fingerprints.json`). A table whose source fingerprint is
+    still the recorded one, and which this run does not load, needs no warehouse query: only the
+    extract writes raw tables, and an entry is dropped (and the file saved) before the extract
+    changes the table. Deleting the folder (or a crash recovery, which drops it) only costs one
+    full comparison."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def agrees(self, table: str, fingerprint: tuple | None) -> bool:
+        return fingerprint is not None and self.entries.get(table) == list(fingerprint)
+
+    def record(self, table: str, fingerprint: tuple) -> None:
+        self.entries[table] = list(fingerprint)
+
+    def forget(self, tables) -> None:
+        for t in tables:
+            self.entries.pop(t, None)
+
+    def save(self) -> None:
+        if self.path.parent.is_dir():
+            self.path.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
 
 
 def same(source: tuple | None, warehouse: tuple | None) -> bool:
@@ -115,7 +165,8 @@ def _ranges(reader: Reader, dest: Destination, schema: str, source: SourceTable,
     if spec.key_column is None or rows <= KEYS_PER_BATCH:
         return [(None, None)]
     k = spec.key_column
-    lo_s, hi_s = reader.scalar_row(f"SELECT MIN({reader.quote(k)}), MAX({reader.quote(k)}) FROM {reader.quote(source.name)}")
+    q = reader.quote
+    lo_s, hi_s = reader.scalar_row(f"SELECT MIN({q(k)}), MAX({q(k)}) FROM {q(source.name)}")
     (lo_w, hi_w), = dest.query(f"SELECT MIN({_q(k)}), MAX({_q(k)}) FROM {_q(schema)}.{_q(source.name)}")
     values = [int(v) for v in (lo_s, hi_s, lo_w, hi_w) if v is not None]
     if not values:
@@ -167,4 +218,4 @@ def _concat(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
 
 
-__all__ = ["KeyDiff", "Spec", "compare_keys", "same", "warehouse_fingerprints"]
+__all__ = ["KeyDiff", "Spec", "Verified", "compare_keys", "same", "warehouse_fingerprints"]

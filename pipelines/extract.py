@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 import uuid
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +37,7 @@ from luckin.core.errors import LuckinError, SourceError, first_line, redact
 from luckin.core.settings import Settings
 from pipelines import drift
 from pipelines.audit import audit_rows, write_audit
-from pipelines.convergence import Spec, compare_keys, same, warehouse_fingerprints
+from pipelines.convergence import Spec, Verified, compare_keys, same, warehouse_fingerprints
 from pipelines.destinations import Destination, DestinationError, destination_for
 from pipelines.mysql_estate import (
     TablePlan,
@@ -126,6 +127,7 @@ def _extract_one_schema(run: _Run, schema: str) -> list[TableRun]:
 
 
 def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reader) -> None:
+    t_start = time.perf_counter()
     entry = run.catalog.schemas[schema]
     source_tables = run.reflected.get(schema, {})
     pipeline, recovery = open_pipeline(schema, run.dest, run.committed.get(schema), list(entry.tables),
@@ -177,11 +179,20 @@ def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reade
         r.cursor_value = plan.new_state.get("cursor")
         r.resync_reason = plan.resync_reason
         plans.append(plan)
+    t_plan = time.perf_counter()
+    verified = Verified(Path(pipeline.working_dir) / "luckin_fingerprints.json")
+    verified.forget(p.name for p in plans if p.changed or not p.check)
+    verified.save()
     load_id = _load(run, pipeline, schema, plans, reader, runs)
+    t_load = time.perf_counter()
     if not settings.detect_deletes:
+        log.debug("%s: planned in %.2fs, loaded in %.2fs, compared in 0s", schema, t_plan - t_start, t_load - t_plan)
         return
-    checked = [p for p in plans if p.fingerprint is not None and runs[p.name].status in ("loaded", "pending")]
-    second, gone = _converge(run, schema, checked, reader, runs)
+    checked = [p for p in plans if p.check and p.fingerprint is not None
+               and runs[p.name].status in ("loaded", "pending")]
+    second, gone = _converge(run, schema, checked, reader, runs, verified)
+    log.debug("%s: planned in %.2fs, loaded in %.2fs, compared in %.2fs", schema, t_plan - t_start,
+              t_load - t_plan, time.perf_counter() - t_load)
     second_id = _load(run, pipeline, schema, second, reader, runs) if second else None
     resynced = {p.name for p in second if p.resync_reason}
     for name, keys in gone.items():
@@ -243,16 +254,24 @@ def _spec(plan: TablePlan, reader: Reader) -> Spec:
 
 
 def _converge(run: _Run, schema: str, plans: list[TablePlan], reader: Reader,
-              runs: dict[str, TableRun]) -> tuple[list[TablePlan], dict]:
+              runs: dict[str, TableRun], verified: Verified) -> tuple[list[TablePlan], dict]:
     """Compare each table with its source by key (see pipelines/convergence.py). Returns the plans
     of a second load (rows fetched by key, tables re-synced whole) and the keys to mark deleted."""
+    # A table this run did not load, whose source fingerprint is the one the warehouse was last
+    # found to agree with, needs no warehouse query (`Verified`): a run with no source change
+    # stays cheap.
+    plans = [p for p in plans if p.changed or not verified.agrees(p.name, p.fingerprint)]
     specs = {p.name: _spec(p, reader) for p in plans}
     prints = warehouse_fingerprints(run.dest, schema, list(specs.values()))
     second: list[TablePlan] = []
     gone: dict = {}
     for p in plans:
         if same(p.fingerprint, prints.get(p.name)):
+            verified.record(p.name, p.fingerprint)
             continue
+        verified.forget([p.name])
+        log.debug("%s.%s: fingerprints differ (source %s, warehouse %s): comparing keys", schema, p.name,
+                 p.fingerprint, prints.get(p.name))
         spec = specs[p.name]
         diff = compare_keys(reader, run.dest, schema, p.source, spec,
                             max(p.rows_in_source, (prints.get(p.name) or (0,))[0]))
@@ -270,6 +289,7 @@ def _converge(run: _Run, schema: str, plans: list[TablePlan], reader: Reader,
                       f" there, behind the cursor (the table was reloaded or re-created?)")
             second.append(plan_table(reader, p.entry, p.source, {}, True, run.settings.mysql.chunk_rows,
                                      resync_reason=reason))
+    verified.save()  # before the warehouse changes again
     return second, gone
 
 
@@ -342,7 +362,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     pool_holder: dict = {}
     try:
         existing = dest.existing_tables()
-        run = _Run(settings, catalog, estate, reflected, dest, existing, dest.landed_columns(selected) if selected else {},
+        landed = dest.landed_columns(selected) if selected else {}
+        run = _Run(settings, catalog, estate, reflected, dest, existing, landed,
                    dest.committed_state_versions(selected, existing), full_refresh,
                    threading.Semaphore(mysql.read_workers), RunStats(on_rows=bar.rows_done), bar, datetime.now(UTC))
         if mysql.extract_processes and selected:
@@ -362,7 +383,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
         # biggest first, so that the long tables do not start last
         todo.sort(key=lambda s: -sum(t.rows_estimate for t in reflected.get(s, {}).values()))
         redis_thread = _start_redis(summary, redis_source, dest, bar, secrets) if redis_source else None
-        with ThreadPoolExecutor(max_workers=max(1, mysql.pipeline_workers), thread_name_prefix="luckin-extract") as pool:
+        with ThreadPoolExecutor(max_workers=max(1, mysql.pipeline_workers),
+                                thread_name_prefix="luckin-extract") as pool:
             futures = [pool.submit(_extract_one_schema, run, s) for s in todo]
             for fut in as_completed(futures):
                 summary.tables.extend(fut.result())

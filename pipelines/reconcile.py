@@ -108,7 +108,8 @@ def _reconcile_schema(schema, entry, reader, source_tables, landed, dest) -> lis
         rec.rows_in_warehouse, rec.duplicate_keys = int(n), int(d or 0)
         mine = (int(n), None if k is None else int(str(k).split(".")[0]), None)
         if key and (not kc or not same(fingerprint, mine)) and has_deleted:
-            diff = compare_keys(reader, dest, schema, source, Spec(rec.table, key, kc, None), max(rec.rows_in_source, rec.rows_in_warehouse))
+            diff = compare_keys(reader, dest, schema, source, Spec(rec.table, key, kc, None),
+                                max(rec.rows_in_source, rec.rows_in_warehouse))
             rec.only_in_warehouse, rec.only_in_source = diff.gone.num_rows, diff.behind.num_rows
         problems = []
         if rec.only_in_source or rec.only_in_warehouse:

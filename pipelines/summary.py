@@ -111,7 +111,8 @@ class ExtractSummary:
         mem = f", peak memory {self.peak_rss_mb:,.0f} MB" if self.peak_rss_mb else ""
         console.print(f"{self.rows_extracted:,} rows in {self.duration_seconds:.1f} s ({rate}{mem})")
         for t in self.failures:
-            console.print(f"[red]{t.status}:[/] {t.error if t.error and t.error.startswith(t.schema + '.') else f'{t.schema}.{t.table}: {t.error}'}",
+            named = t.error if t.error and t.error.startswith(t.schema + ".") else f"{t.schema}.{t.table}: {t.error}"
+            console.print(f"[red]{t.status}:[/] {named}",
                           soft_wrap=True, highlight=False)
         if self.redis is not None and self.redis.error:
             console.print(f"[red]redis failed:[/] {self.redis.error}", soft_wrap=True)

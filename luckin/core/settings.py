@@ -269,7 +269,8 @@ def _credentials(reader: ConfigReader, key: str) -> dict[str, Any]:
         return doc
 
     env_name = key.upper().replace(".", "__")
-    layers = [({name: reader.env.get(f"{env_name}__{name.upper()}") for name in _FIELDS}, fields(reader.env.get(env_name)))]
+    layers = [({name: reader.env.get(f"{env_name}__{name.upper()}") for name in _FIELDS},
+               fields(reader.env.get(env_name)))]
     for doc in (reader.secrets, reader.config):
         whole = node(doc, key)
         layers.append(({name: node(doc, f"{key}.{name}") for name in _FIELDS} if isinstance(whole, dict) else {},

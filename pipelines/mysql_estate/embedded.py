@@ -93,7 +93,8 @@ class SQLiteReader(Reader):
         try:
             rows = self._conn().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise SourceError(f"mysql_estate: reading {self.schema}.{table.name} from {self.path} failed: {exc}") from None
+            raise SourceError(f"mysql_estate: reading {self.schema}.{table.name} from {self.path} failed:"
+                              f" {exc}") from None
         columns = list(zip(*rows)) if rows else [() for _ in table.columns]
         arrays = {}
         for c, values in zip(table.columns, columns):
@@ -102,6 +103,9 @@ class SQLiteReader(Reader):
         return pa.table(arrays)
 
     def micros_sql(self, col: SourceColumn) -> str | None:
+        return self.quote(col.name) if col.data_type in INTEGER_TYPES else None
+
+    def seconds_sql(self, col: SourceColumn) -> str | None:
         return self.quote(col.name) if col.data_type in INTEGER_TYPES else None
 
     def now_sql(self, col: SourceColumn) -> str:

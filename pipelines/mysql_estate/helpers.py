@@ -28,6 +28,10 @@ from luckin.core.contract import INT_TYPES as INTEGER_TYPES, ZERO_FLAG_PREFIX, S
 from luckin.core.errors import SourceError, first_line, redact
 from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS
 
+# The modulus of the cursor term of key fingerprints (a prime near 10^6: products stay far below
+# 2^63, so every engine sums them as plain integers). pipelines/convergence.py computes the same.
+FINGERPRINT_MODULUS = 1_000_003
+
 # connectorx reports a value it cannot convert with a Rust panic; keep its message to one line.
 os.environ.setdefault("RUST_BACKTRACE", "0")
 
@@ -146,17 +150,28 @@ class Reader:
         }
 
     def fingerprint_sql(self, table: SourceTable, key_column: str | None, cursor: SourceColumn | None) -> list[str]:
-        """`SUM(key)` (a one-column integer key) and `SUM(key * cursor microseconds)` (or the sum
-        of the cursor's microseconds without such a key); NULL for what cannot be computed."""
+        """`SUM(key)` (a one-column integer key) and `SUM((key % P) * (cursor seconds % P))` (or the
+        sum of the cursor's seconds % P without such a key), P = FINGERPRINT_MODULUS: integer
+        arithmetic, so the server's cost stays close to the scan's; NULL for what cannot be computed
+        (and no cursor term when the cursor is the key: append on id)."""
         q = self.quote
-        micros = self.micros_sql(cursor) if cursor is not None else None
+        seconds = self.seconds_sql(cursor) if cursor is not None and cursor.name != key_column else None
+        m = FINGERPRINT_MODULUS
         if key_column:
             key_sum = f"SUM({q(key_column)})"
-            cursor_sum = f"SUM({self.wide(q(key_column))} * COALESCE({micros}, 0))" if micros else "NULL"
+            cursor_sum = (f"SUM({self.mod(q(key_column), m)} * {self.mod(f'COALESCE({seconds}, 0)', m)})"
+                          if seconds else "NULL")
         else:
             key_sum = "NULL"
-            cursor_sum = f"SUM(COALESCE({micros}, 0))" if micros else "NULL"
+            cursor_sum = f"SUM({self.mod(f'COALESCE({seconds}, 0)', m)})" if seconds else "NULL"
         return [key_sum, cursor_sum]
+
+    def mod(self, sql: str, m: int) -> str:
+        return f"({sql} % {m})"
+
+    def seconds_sql(self, col: SourceColumn) -> str | None:
+        """SQL of a cursor column as whole seconds since 1970 (UTC), or None when not computable."""
+        return None
 
     def wide(self, sql: str) -> str:
         """An integer expression in a type whose products do not overflow."""
@@ -325,12 +340,27 @@ class MySQLReader(Reader):
             return n
         return None
 
+    def seconds_sql(self, col: SourceColumn) -> str | None:
+        n = self.quote(col.name)
+        if col.data_type == "timestamp":
+            return f"(CAST(FLOOR(UNIX_TIMESTAMP({n})) AS SIGNED) + 62167219200)"
+        if col.data_type in ("datetime", "date"):
+            # seconds since year 0 (MySQL's TO_SECONDS: cheaper per row than TIMESTAMPDIFF); the
+            # warehouse adds the same offset to its epoch seconds (convergence.TO_SECONDS_1970)
+            return f"TO_SECONDS({n})"
+        if col.data_type in INTEGER_TYPES:
+            return n
+        return None
+
     def now_sql(self, col: SourceColumn) -> str:
         # DATETIME holds UTC in the estate; TIMESTAMP compares in the session's zone, as NOW() does
         return "NOW(6)" if col.data_type == "timestamp" else "UTC_TIMESTAMP(6)"
 
     def wide(self, sql: str) -> str:
         return f"CAST({sql} AS DECIMAL(20,0))"
+
+    def mod(self, sql: str, m: int) -> str:
+        return f"MOD({sql}, {m})"  # not %: the statement goes through PyMySQL's %s formatting
 
     def query_arrow(self, sql: str, params: tuple = ()) -> pa.Table:
         import connectorx as cx

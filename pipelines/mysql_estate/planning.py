@@ -45,6 +45,7 @@ class TablePlan:
     # (rows, SUM(key), SUM(key * cursor us)) of the source at planning (pipelines/convergence.py)
     fingerprint: tuple | None = None
     resync_reason: str | None = None
+    check: bool = False  # compare with the warehouse after the load (not after a whole reload)
 
     @property
     def name(self) -> str:
@@ -182,7 +183,7 @@ def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dic
     cursor = entry.cursor
     last = None if first_load else state.get("cursor")
     merge = entry.strategy == "merge"
-    stats = reader.table_stats(table, cursor, last, merge, ck, key_column(table), fingerprint and not first_load)
+    stats = reader.table_stats(table, cursor, last, merge, ck, key_column(table), fingerprint)
     max_cursor = stats["max_cursor"]
     if last is not None and (max_cursor is None or _before(max_cursor, last)):
         # the newest row is older than rows already landed: the table was emptied or reloaded
@@ -213,7 +214,8 @@ def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dic
         base = Window(cursor=cursor, cursor_to=max_cursor) if not merge and max_cursor is not None else Window()
     windows = chunked(base, ck, stats["chunk_min"], stats["chunk_max"], stats["in_window"], chunk_rows)
     return TablePlan(entry, table, disposition, windows, new_state, stats["rows"], stats["in_window"],
-                     changed=not unchanged, fingerprint=stats["fingerprint"], resync_reason=resync_reason)
+                     changed=not unchanged, fingerprint=stats["fingerprint"], resync_reason=resync_reason,
+                     check=fingerprint and not first_load)
 
 
 def fetch_plan(entry: TableEntry, table: SourceTable, keys: list, state: dict) -> TablePlan:

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import pyarrow as pa
 
 from pipelines.redis_estate.connection import RedisConnection
-from pipelines.redis_estate.parsers import MERGE_KEYS, PARSERS, TABLES, table_schema
+from pipelines.redis_estate.parsers import MERGE_KEYS, PARSERS, table_schema
 from pipelines.redis_estate.settings import BATCH_KEYS, SCAN_COUNT, UNKNOWN_PATTERN
 
 UTC = timezone.utc
