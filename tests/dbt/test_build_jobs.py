@@ -26,7 +26,9 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path) -> None:
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"])
 
     assert not incremental_ready(wh.warehouse, wh.target_path)
-    assert "all job" in wh.build("auto").stdout
+    first = wh.build("auto")
+    assert "all job" in first.stdout
+    assert "\x1b[" not in first.stdout, "colour codes in piped output"
     assert incremental_ready(wh.warehouse, wh.target_path)
 
     # Unchanged code: the data_refresh selection alone - tables, incremental models and their

@@ -8,6 +8,7 @@ rises, a device gets new firmware and another device vanishes from the source.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -61,7 +62,7 @@ def _change_between_builds_is_captured(wh: Warehouse, land) -> None:
     assert versions[0][3] == versions[1][2] and versions[1][3] is None  # the ranges meet
     prices = q("select list_price_usd, is_current from marts.dim_sku_price_history where sku_id = 1 "
                "order by valid_from")
-    assert len(prices) == 2 and prices[1][0] - prices[0][0] == pytest.approx(0.30) and prices[1][1]
+    assert len(prices) == 2 and prices[1][0] - prices[0][0] == Decimal("0.30") and prices[1][1]
     assert q("select firmware_version from marts.dim_iot_device_history where device_id = 1 and is_current")[0][0] \
         == "v9.9.9"
     # the vanished device's only version is closed
