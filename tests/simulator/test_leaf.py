@@ -31,3 +31,25 @@ def test_the_simulator_imports_only_the_core_of_the_project():
                if (name == "luckin" or name.startswith(("luckin.", "pipelines")))
                and not name.startswith(("luckin.core", "luckin.simulator"))}
     assert not outside, sorted(outside)
+
+
+def _absolute_imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(("." * node.level) + node.module)
+    return names
+
+
+def test_no_production_module_imports_the_simulator():
+    """Extract, transform, quality, report, BI access and the core stand without the simulator; only
+    the command line's simulate/calibrate commands call it (a development tool)."""
+    root = SIMULATOR.parent.parent
+    production = [p for p in (*root.joinpath("luckin").rglob("*.py"), *root.joinpath("pipelines").rglob("*.py"))
+                  if SIMULATOR not in p.parents and p.name != "cli.py"]
+    assert len(production) > 50
+    offenders = {f"{p.relative_to(root)}: {name}" for p in production for name in _absolute_imports(p)
+                 if "simulator" in name}
+    assert not offenders, sorted(offenders)
