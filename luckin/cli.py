@@ -187,7 +187,7 @@ def build(
     if code != 0:
         raise BuildError(f"dbt build failed (exit {code})", hint="the failing nodes are listed above; "
                          "details in logs/dbt.log")
-    exit_after_dbt(0)
+    exit_after_dbt(0, settings.warehouse)
 
 
 @app.command(hidden=True, context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
