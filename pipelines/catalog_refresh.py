@@ -186,6 +186,8 @@ def _refresh_mysql(settings: Settings, path: Path) -> tuple[dict, list[CatalogCh
 def _scalar(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, dict):  # e.g. a table's `columns:` descriptions
+        return "{" + ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items()) + "}"
     text = str(value)
     if (text == "" or re.search(r"^[-?:,\[\]{}#&*!|>'\"%@`\s]|: | #|[{}\[\],'\"]|\s$", text)
             or text.lower() in ("true", "false", "null", "yes", "no", "on", "off")):
@@ -208,7 +210,8 @@ def render_mysql(doc: dict) -> str:
     for sname, body in (doc.get("schemas") or {}).items():
         body = body or {}
         lines.append(f"  {sname}:")
-        for key in ("description", "vanished"):
+        # every schema-level key written by hand is kept (description, empty_by_design, ...)
+        for key in ("description", *sorted(set(body) - {"description", "tables"})):
             if body.get(key):
                 lines.append(f"    {key}: {_quoted(body[key])}")
         tables = body.get("tables") or {}

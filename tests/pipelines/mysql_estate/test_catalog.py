@@ -124,3 +124,16 @@ def test_catalog_refresh_adds_marks_and_keeps_what_was_written_by_hand(estate_sp
     redis = parse_redis(yaml.safe_load(redis_path.read_text()))
     assert {p.pattern: p.type for p in redis.instances["luckyus-brand-new-svc"].patterns} == {"widget:{id}": "hash"}
     assert any(p.pattern == "session:{user_id}" and p.sensitive for p in redis.instances["luckyus-sales-session"].patterns)
+
+
+def test_catalog_refresh_writes_back_every_hand_written_key():
+    """Rendering the committed catalog gives the same document: nothing a person wrote (columns,
+    empty_by_design, descriptions) is lost or mangled by `luckin catalog`."""
+    import yaml
+
+    from luckin.core.catalog.mysql import CATALOG_PATH
+    from pipelines.catalog_refresh import render_mysql
+
+    doc = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    assert yaml.safe_load(render_mysql(doc)) == doc
+    assert parse_catalog(yaml.safe_load(render_mysql(doc))) == load_catalog()
