@@ -122,16 +122,21 @@ def test_rows_deleted_in_the_source_leave_the_marts_at_the_next_incremental_run(
 def test_a_resynced_table_rebuilds_its_dependants_whole(built: Warehouse) -> None:
     wh, q = built, built.query
     wh.build("all")  # a complete build on record, with the newest load it saw
-    # t_order is truncated and reloaded with the older half of its rows: the extract re-syncs
-    # it whole (no tombstones: the rows are simply gone) and says so in the load audit.
-    load = _load(wh, landing.LOADED_AT + timedelta(days=1),
-                 "delete from luckyus_sales_order.t_order where id > 260",
-                 "update luckyus_sales_order.t_order set _dlt_load_id = '{load}'",
-                 "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
-                 "status, load_id) values ('resync', 'luckyus_sales_order', 't_order', 'merge', 'replace', "
-                 "'loaded', '{load}')")
+    # The estate is restored from an older backup: the orders and everything that points at
+    # them keep only the older orders (id <= 260). The extract re-syncs each table whole (no
+    # tombstones: the rows are simply gone) and says so in the load audit.
+    tables = {"luckyus_sales_order.t_order": "id", "luckyus_sales_order.t_order_item": "order_id",
+              "luckyus_isales_market.t_coupon": "order_id", "luckyus_ops_production.t_make_event": "order_id"}
+    statements = []
+    for table, key in tables.items():
+        schema, name = table.split(".")
+        statements += [f"delete from {table} where {key} > 260", f"update {table} set _dlt_load_id = '{{load}}'",
+                       "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, "
+                       f"disposition, status, load_id) values ('resync', '{schema}', '{name}', 'merge', 'replace', "
+                       "'loaded', '{load}')"]
+    load = _load(wh, landing.LOADED_AT + timedelta(days=1), *statements)
     proc = wh.build("auto")
-    assert "re-synced since the last build (luckyus_sales_order.t_order)" in proc.stdout
+    assert "re-synced since the last build" in proc.stdout and "luckyus_sales_order.t_order" in proc.stdout
     assert q("select max(order_id) from marts.fct_orders")[0][0] == 260
     assert load
     _equals_full_refresh(wh)
