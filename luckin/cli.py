@@ -150,8 +150,8 @@ def extract(
     from pipelines.reconcile import verify_extract
 
     settings = _settings(target)
-    if not verify_only:
-        check_writable(settings.warehouse)
+    if not verify_only and settings.target is Target.duckdb:
+        check_writable(settings.warehouse)  # a held file; a missing Postgres database is created by the run
     if verify_only:
         if not verify_extract(settings, schema, console=Console()):
             raise SourceError("verify: source and warehouse differ (listed above)", hint="run `luckin extract`")

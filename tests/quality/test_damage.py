@@ -40,8 +40,9 @@ DAMAGES = [
     # ---------------------------------------------------------------- raw.load_audit
     Damage("raw.load_audit", "rows_counted",
            f"insert into {AUDIT} (run_id, source_schema, source_table, rows_in_source, rows_in_warehouse, "
-           f"status, strategy, started_at) select run_id, 'luckyus_ghost', 't_ghost', 5, 5, 'loaded', strategy, "
-           f"started_at from {AUDIT} where source_table = 't_shop'", "1 unexpected"),
+           f"status, strategy, started_at, _dlt_load_id, _dlt_id) select run_id, 'luckyus_ghost', 't_ghost', 5, 5, "
+           f"'loaded', strategy, started_at, _dlt_load_id, 'ghost' from {AUDIT} where source_table = 't_shop'",
+           "1 unexpected"),
     Damage("raw.load_audit", "table_short_of_audit",
            "delete from luckyus_sales_shop.t_shop where id = {s0}", "luckyus_sales_shop.t_shop"),
     Damage("raw.load_audit", "status", f"update {AUDIT} set status = 'failed' where source_table = 't_order'",

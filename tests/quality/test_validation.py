@@ -16,7 +16,7 @@ from luckin.quality import run_validation
 from luckin.quality.runner import validate_suites
 from luckin.quality.suites import CRITICAL, WARNING, SuiteSpec, expect, mart_suites
 from luckin.core.sessions import WarehouseSession
-from tests.report.warehouses import pg_query
+from tests.report.warehouses import clone_postgres, pg_query
 
 
 def _probe() -> SuiteSpec:
@@ -35,7 +35,7 @@ def _probe() -> SuiteSpec:
 def test_an_expectation_passes_and_fails_on_each_adapter(adapter, landed, pg_marts) -> None:
     built = landed if adapter == "duckdb" else pg_marts
     with built.active(), WarehouseSession(load_settings(adapter).warehouse) as wh:
-        outcomes, suites = validate_suites(adapter, [_probe()], wh)
+        outcomes, suites = validate_suites([_probe()], wh)
     assert [o.success for o in outcomes] == [True, False, False], [str(o) for o in outcomes]
     holds, fails, warns = outcomes
     assert holds.unexpected_count == 0 and holds.element_count > 1000
@@ -93,15 +93,16 @@ def test_damaged_duckdb_fails_the_critical_gate(landed, tmp_path) -> None:
 
 
 def test_damaged_postgres_fails_the_critical_gate(pg_marts, tmp_path) -> None:
-    order_id, paid = pg_query(pg_marts, "select order_id, paid_amount_usd from marts.fct_orders "
-                                        "order by order_id limit 1")[0]
-    pg_query(pg_marts, f"update marts.fct_orders set paid_amount_usd = -1 where order_id = {order_id}")
-    try:
-        with pg_marts.active():
+    """The mart's own check constraint refuses a negative amount; the gate must still catch one
+    in a copy without it (a mart built before the contract, or by another tool)."""
+    with clone_postgres(pg_marts, "luckin_gate") as clone:
+        pg_query(clone, "alter table marts.fct_orders drop constraint if exists fct_orders_paid_amount_usd_check")
+        pg_query(clone, "update marts.fct_orders set paid_amount_usd = -1 where order_id = "
+                        "(select min(order_id) from marts.fct_orders)")
+        with pg_marts.active(), pytest.MonkeyPatch.context() as mp:
+            mp.setenv("LUCKIN_PG_DATABASE", clone)
             result = run_validation(load_settings("postgres"), results_dir=tmp_path / "quality",
                                     suites=[s for s in mart_suites() if s.name == "marts.fct_orders"])
-    finally:
-        pg_query(pg_marts, f"update marts.fct_orders set paid_amount_usd = {paid} where order_id = {order_id}")
     assert not result.ok
     assert any("paid_amount_usd" in f and "no negative paid amount" in f for f in result.critical_failures)
     failed = [o for o in result.results if not o.success]

@@ -211,6 +211,6 @@ def test_no_warehouse_is_a_one_line_error_and_creates_nothing(landed, tmp_path, 
     missing = tmp_path / "warehouse.duckdb"
     with landed.active():
         monkeypatch.setenv("LUCKIN_DUCKDB_PATH", str(missing))
-        with pytest.raises(WarehouseError, match="no DuckDB warehouse"):
+        with pytest.raises(WarehouseError, match="DuckDB warehouse .* does not exist"):
             render_reports(tmp_path / "out", load_settings("duckdb"))
     assert not missing.exists()
