@@ -3,9 +3,8 @@ and giving the same answers on the same data."""
 
 from __future__ import annotations
 
-import re
-
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
