@@ -42,7 +42,7 @@ def secrets_only(tmp_path_factory, small_estate):
     yield {"LUCKIN_CONFIG_DIR": str(folder), "LUCKIN_QUALITY_DIR": str(work / "quality"),
            "SIMULATOR__REDIS__URL": TEST_REDIS_URL,
            "LUCKIN_PIPELINES_DIR": str(work / "pipelines"), "LUCKIN_TARGET": "postgres"}, work
-    pg_admin(SERVER, "drop role if exists luckin_bi_e2e", f'drop database if exists "{DATABASE}" with (force)')
+    pg_admin(SERVER, f'drop database if exists "{DATABASE}" with (force)', "drop role if exists luckin_bi_e2e")
 
 
 def _pg(sql: str, **connect):
