@@ -108,7 +108,9 @@ def seconds_between(start: str, end: str) -> str:
 def raw_row_counts_sql(audited: list[tuple[str, str]]) -> str:
     """Per audited table: the latest audit row and the rows actually in the landed table."""
     counts = "\n    union all\n".join(
-        f"    select '{schema}' as source_schema, '{table}' as source_table, count(*) as rows_counted "
+        # live rows: a row deleted in the source stays in raw, marked _luckin_deleted_at
+        f"    select '{schema}' as source_schema, '{table}' as source_table, "
+        f"count(*) - count(_luckin_deleted_at) as rows_counted "
         f'from "{schema}"."{table}"' for schema, table in audited)
     if not counts:
         counts = ("    select cast(null as varchar) as source_schema, cast(null as varchar) as source_table, "
