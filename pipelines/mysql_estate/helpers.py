@@ -104,8 +104,11 @@ class Reader:
         return None
 
     def now_sql(self, col: SourceColumn) -> str:
-        """SQL of the server's current time, comparable with a date/time column."""
-        raise NotImplementedError
+        """SQL of the server's current time, comparable with a date/time column.
+
+        Abstract on purpose: each reader (MySQL, the embedded SQLite) spells the clock its own way,
+        and a reader without one must fail loudly rather than let future-dated rows move the cursor."""
+        raise NotImplementedError(f"{type(self).__name__} must say how its server reads the clock")
 
     def table_stats(self, table: SourceTable, cursor: str | None, cursor_from: Any, inclusive: bool,
                     chunk_column: str | None, key_column: str | None = None, fingerprint: bool = False) -> dict:
