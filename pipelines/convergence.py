@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from luckin.core.contract import DELETED_AT, SourceColumn, SourceTable
 from pipelines.destinations import Destination
-from pipelines.mysql_estate.helpers import FINGERPRINT_MODULUS, Reader
+from pipelines.mysql_estate.helpers import FINGERPRINT_MODULUS, TO_SECONDS_1970, Reader
 from pipelines.mysql_estate.settings import KEYS_PER_BATCH
 
 
@@ -76,7 +76,6 @@ def _wide(sql: str, kind: str) -> str:
     return f"{sql}::HUGEINT" if kind == "duckdb" else f"{sql}::numeric"
 
 
-TO_SECONDS_1970 = 62167219200  # MySQL's TO_SECONDS('1970-01-01 00:00:00'): seconds from year 0
 
 
 def _seconds(col: SourceColumn, kind: str) -> str:

@@ -31,6 +31,9 @@ from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS
 # The modulus of the cursor term of key fingerprints (a prime near 10^6: products stay far below
 # 2^63, so every engine sums them as plain integers). pipelines/convergence.py computes the same.
 FINGERPRINT_MODULUS = 1_000_003
+# Cursor seconds in fingerprints count from year 0, as MySQL's TO_SECONDS does (cheaper per row
+# than TIMESTAMPDIFF); this is TO_SECONDS('1970-01-01 00:00:00'), for epoch-based spellings.
+TO_SECONDS_1970 = 62_167_219_200
 
 # connectorx reports a value it cannot convert with a Rust panic; keep its message to one line.
 os.environ.setdefault("RUST_BACKTRACE", "0")
@@ -173,7 +176,8 @@ class Reader:
         return f"({sql} % {m})"
 
     def seconds_sql(self, col: SourceColumn) -> str | None:
-        """SQL of a cursor column as whole seconds since 1970 (UTC), or None when not computable."""
+        """SQL of a cursor column as whole seconds since year 0 (TO_SECONDS' unit; integers as they
+        are), or None when not computable."""
         return None
 
     def wide(self, sql: str) -> str:
@@ -346,10 +350,8 @@ class MySQLReader(Reader):
     def seconds_sql(self, col: SourceColumn) -> str | None:
         n = self.quote(col.name)
         if col.data_type == "timestamp":
-            return f"(CAST(FLOOR(UNIX_TIMESTAMP({n})) AS SIGNED) + 62167219200)"
+            return f"(CAST(FLOOR(UNIX_TIMESTAMP({n})) AS SIGNED) + {TO_SECONDS_1970})"
         if col.data_type in ("datetime", "date"):
-            # seconds since year 0 (MySQL's TO_SECONDS: cheaper per row than TIMESTAMPDIFF); the
-            # warehouse adds the same offset to its epoch seconds (convergence.TO_SECONDS_1970)
             return f"TO_SECONDS({n})"
         if col.data_type in INTEGER_TYPES:
             return n
