@@ -21,8 +21,9 @@ from luckin.core.contract import (AUDIT_COLUMNS, AUDIT_DATASET, AUDIT_TABLE, DEL
                                   LOADER_COLUMNS, REDIS_DATASET, SourceColumn, SourceTable, dlt_columns)
 from luckin.simulator.spec import Table, load_estate
 
-from synthetic import (AS_OF, FULL_LOAD_ID, LOADED_AT, REDIS_TABLES, UTC, as_of, generate,  # noqa: F401,E402
-                       load_id_at)
+from pipelines.redis_estate.parsers import TABLES as REDIS_TABLES
+from pipelines.redis_estate.parsers import dlt_hints as redis_hints
+from synthetic import AS_OF, FULL_LOAD_ID, LOADED_AT, UTC, as_of, generate, load_id_at  # noqa: F401,E402
 
 
 def landed_sql_type(hint: dict, postgres: bool) -> str:
@@ -80,9 +81,9 @@ def _tables(estate: dict, postgres: bool):
             hints = dlt_columns(source_table(table), entry.unsigned_as_decimal)
             hints.update(LOADER_HINTS)
             yield schema.name, table.name, {name: landed_sql_type(hint, postgres) for name, hint in hints.items()}
-    for name, cols in REDIS_TABLES.items():
-        loader = {c: landed_sql_type(LOADER_HINTS[c], postgres) for c in (LOAD_ID, DLT_ID)}
-        yield REDIS_DATASET, name, {**cols, **loader}
+    for name in REDIS_TABLES:  # the snapshot tables as the Redis pipeline types them
+        hints = {**redis_hints(name), LOAD_ID: LOADER_HINTS[LOAD_ID], DLT_ID: LOADER_HINTS[DLT_ID]}
+        yield REDIS_DATASET, name, {c: landed_sql_type(hint, postgres) for c, hint in hints.items()}
     yield AUDIT_DATASET, AUDIT_TABLE, {name: landed_sql_type(hint, postgres) for name, hint in AUDIT_COLUMNS.items()}
 
 

@@ -14,6 +14,8 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from pipelines.redis_estate.parsers import TABLES as REDIS_TABLES
+
 UTC = timezone.utc
 AS_OF = datetime(2025, 10, 31, 23, 0, tzinfo=UTC)
 LOADED_AT = datetime(2025, 11, 1, tzinfo=UTC)  # when the full landing's load ran
@@ -25,37 +27,6 @@ def load_id_at(moment: datetime) -> str:
 
 
 FULL_LOAD_ID = load_id_at(LOADED_AT)  # "1761955200.000000"
-
-
-REDIS_TABLES = {
-    "instance_info": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "instance": "varchar",
-        "used_memory_bytes": "bigint", "maxmemory_bytes": "bigint", "key_count": "bigint",
-        "evicted_keys": "bigint",
-    },
-    "key_patterns": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "instance": "varchar",
-        "pattern": "varchar", "key_type": "varchar", "key_count": "bigint", "is_sensitive": "boolean",
-    },
-    "iot_device_state": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "device_id": "bigint",
-        "device_sn": "varchar", "shop_id": "bigint", "device_type": "varchar", "is_online": "boolean",
-        "last_heartbeat_at": "timestamp with time zone", "temperature_f": "double precision",
-        "error_code": "varchar",
-    },
-    "inventory_levels": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "shop_id": "bigint",
-        "material_code": "varchar", "quantity": "double precision",
-    },
-    "order_queues": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "shop_id": "bigint",
-        "queue_length": "bigint", "last_order_seq": "bigint",
-    },
-    "coupon_stock": {
-        "snapshot_id": "varchar", "snapshot_at": "timestamp with time zone", "template_id": "bigint",
-        "remaining_stock": "bigint",
-    },
-}
 
 
 def _ts(d: datetime) -> datetime:
@@ -406,7 +377,7 @@ def generate() -> dict[str, dict[str, list[dict]]]:
     ]}
 
     # Redis snapshots: two of them, a day apart.
-    redis: dict[str, list[dict]] = {k: [] for k in REDIS_TABLES}
+    redis: dict[str, list[dict]] = {k: [] for k in REDIS_TABLES}  # the snapshot tables the extract writes
     for snap_n, snap_at in enumerate([AS_OF - timedelta(days=1), AS_OF]):
         snap_id = f"snap-{snap_at:%Y%m%dT%H%M}"
         for inst, used, mx in [("luckyus-isales-market", 900 + snap_n * 10, 1024), ("luckyus-iot-device", 120, 1024),
