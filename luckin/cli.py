@@ -260,15 +260,13 @@ def bi_role(
     role: str = typer.Option("luckin_bi", help="Login role to create for BI tools (password: LUCKIN_BI_PASSWORD)."),
 ) -> None:
     """Create a read-only Postgres role that sees the marts schema and nothing else."""
-    import os
-
     from luckin.bi_access import create_bi_role
 
     settings = _settings(target)
     if settings.target is not Target.postgres:
         raise ConfigError("bi-role: DuckDB has no roles", hint="BI tools open the DuckDB file read-only; "
                           "use --target postgres for a role")
-    password = os.environ.get("LUCKIN_BI_PASSWORD")
+    password = settings.bi_password
     if not password:
         # The role's password is a secret: it comes from the environment, never from our output.
         raise ConfigError("bi-role: LUCKIN_BI_PASSWORD is not set", hint="set it to the password the BI role should have")

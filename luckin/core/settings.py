@@ -6,7 +6,8 @@
 2. the `LUCKIN_*` environment variables (the same ones the dbt profile reads, so a plain `dbt`
    run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_HOST`,
    `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`, `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`,
-   `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`;
+   `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`, `LUCKIN_REPORT_TARGET_PATH`,
+   `LUCKIN_BI_PASSWORD`;
 3. dlt's configuration, in dlt's own order: environment variables named after the key
    (`DESTINATION__POSTGRES__CREDENTIALS__HOST`, `SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD`),
    then `.dlt/secrets.toml`, then `.dlt/config.toml` (the project's `.dlt/` folder);
@@ -180,6 +181,10 @@ class Settings:
     redis: RedisSource
     pipelines_dir: Path
     quality_dir: Path
+    # Where `luckin report` compiles the analyses (one folder per target below it).
+    report_target_dir: Path = PROJECT_DIR / "target"
+    # The password `luckin bi-role` gives the read-only BI role (LUCKIN_BI_PASSWORD).
+    bi_password: str | None = field(default=None, repr=False)
     dbt_threads: int = 4
     config_dir: Path = PROJECT_DIR / ".dlt"
 
@@ -197,7 +202,8 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret in play, for `errors.redact`."""
-        return (*self.postgres.secrets, *self.mysql.secrets, *self.redis.secrets)
+        return (*self.postgres.secrets, *self.mysql.secrets, *self.redis.secrets,
+                *((self.bi_password,) if self.bi_password else ()))
 
 
 def parse_target(value: Target | str) -> Target:
@@ -402,6 +408,8 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
         pipelines_dir=_path(luckin("PIPELINES_DIR") or reader.get("warehouse.pipelines_dir")
                             or "data/.dlt_pipelines"),
         quality_dir=_path(luckin("QUALITY_DIR") or "data/quality"),
+        report_target_dir=_path(luckin("REPORT_TARGET_PATH") or "target"),
+        bi_password=luckin("BI_PASSWORD") or reader.get("warehouse.postgres.bi_password"),
         dbt_threads=_int(luckin("DBT_THREADS") or 4, "LUCKIN_DBT_THREADS"),
         config_dir=reader.config_dir,
     )

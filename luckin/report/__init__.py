@@ -79,7 +79,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     from .data import ReportData
     from luckin.core.sessions import WarehouseSession
 
-    from .db import compile_analyses
+    from .db import compile_analyses, report_target_path
     from .markdown import write_suite
     from .suite import build_suite
 
@@ -89,7 +89,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
 
     with WarehouseSession(settings.warehouse) as wh:  # fails early (WarehouseError) when there is no warehouse to read
         t0 = time.perf_counter()
-        compiled = analyses if analyses is not None else compile_analyses(settings.warehouse)
+        compiled = analyses if analyses is not None else compile_analyses(settings.warehouse, report_target_path(settings))
         result.analyses = len(compiled)
         result.timings["compile"] = time.perf_counter() - t0
 

@@ -14,7 +14,6 @@ read-only.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,11 +60,9 @@ class CompiledAnalyses:
         return len(self.analyses)
 
 
-def report_target_path(target: str) -> Path:
-    custom = os.environ.get("LUCKIN_REPORT_TARGET_PATH")
-    if custom:
-        return Path(custom) / target
-    return PROJECT_DIR / "target" / f"report-{target}"
+def report_target_path(settings) -> Path:
+    """Where the analyses of the settings' target are compiled (`Settings.report_target_dir`)."""
+    return settings.report_target_dir / f"report-{settings.target.value}"
 
 
 def _header_comment(sql: str) -> str:
@@ -80,7 +77,7 @@ def _header_comment(sql: str) -> str:
 def compile_analyses(warehouse: WarehouseSession, target_path: Path | None = None) -> CompiledAnalyses:
     """`dbt compile` every analysis for the warehouse; returns them with their marts and SQL."""
     target = warehouse.kind
-    target_path = target_path or report_target_path(target)
+    target_path = target_path or PROJECT_DIR / "target" / f"report-{target}"
     cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
                        "--quiet"], warehouse)
     env = dbt_environment(warehouse)

@@ -88,3 +88,12 @@ def test_redis_password_is_kept_out_of_the_url(tmp_path):
     redis = load_settings(env=env, config_dir=_dlt_dir(tmp_path)).redis
     assert redis.url == "redis://10.0.0.5:6380/3" and redis.password == "sec/ret"
     assert "sec" not in redis.describe() and "sec" not in repr(redis)
+
+
+def test_bi_password_and_report_folder_come_from_the_settings_too(tmp_path):
+    folder = _dlt_dir(tmp_path, secrets='[warehouse.postgres]\nbi_password = "from-secrets-123"\n')
+    settings = load_settings(env={"LUCKIN_REPORT_TARGET_PATH": str(tmp_path / "rep")}, config_dir=folder)
+    assert settings.bi_password == "from-secrets-123" and "from-secrets-123" not in repr(settings)
+    assert "from-secrets-123" in settings.secrets
+    assert settings.report_target_dir == tmp_path / "rep"
+    assert load_settings(env={"LUCKIN_BI_PASSWORD": "env-pass-456"}, config_dir=folder).bi_password == "env-pass-456"
