@@ -29,22 +29,16 @@ final as (
         count(*) as purchase_orders,
         sum(total_amount_usd) as ordered_amount_usd,
         round(cast(avg(lead_time_days) as numeric(8, 2)), 2) as avg_lead_time_days,
-        round(
-            cast(
-                sum(case when is_on_time then 1 else 0 end) * 1.0
-                / nullif(sum(case when is_received then 1 else 0 end), 0)
-                as numeric(8, 4)
-            ),
-            4
-        ) as on_time_rate,
-        round(
-            cast(
-                sum(case when is_complete then 1 else 0 end) * 1.0
-                / nullif(sum(case when is_received then 1 else 0 end), 0)
-                as numeric(8, 4)
-            ),
-            4
-        ) as fill_rate
+        {{ divide_rounded(
+            'sum(case when is_on_time then 1 else 0 end)',
+            'sum(case when is_received then 1 else 0 end)',
+            4,
+        ) }} as on_time_rate,
+        {{ divide_rounded(
+            'sum(case when is_complete then 1 else 0 end)',
+            'sum(case when is_received then 1 else 0 end)',
+            4,
+        ) }} as fill_rate
 
     from dated
     group by ordered_month
