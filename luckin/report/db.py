@@ -74,10 +74,9 @@ def _header_comment(sql: str) -> str:
     return " ".join(lines)
 
 
-def compile_analyses(warehouse: WarehouseSession, target_path: Path | None = None) -> CompiledAnalyses:
+def compile_analyses(warehouse: Warehouse, target_path: Path) -> CompiledAnalyses:
     """`dbt compile` every analysis for the warehouse; returns them with their marts and SQL."""
     target = warehouse.kind
-    target_path = target_path or PROJECT_DIR / "target" / f"report-{target}"
     cmd = dbt_command(["compile", "--select", "resource_type:analysis", "--target-path", str(target_path),
                        "--quiet"], warehouse)
     env = dbt_environment(warehouse)
