@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from luckin.core.errors import WarehouseError, first_line
+from luckin.core.errors import WarehouseError, redact
+from luckin.core.sessions import connect_duckdb, postgres_reason
 from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Warehouse
 
 
@@ -73,20 +74,12 @@ class Destination:
 
     # ----------------------------------------------------------------- connections
     def duckdb_connection(self):
-        import duckdb
-
         with self._lock:
             if self._duck is None:
-                Path(self.target).parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    # a bounded buffer pool: the extract's peak memory stays under 2 GB
-                    self._duck = duckdb.connect(self.target, config={"memory_limit": self.memory_limit})
-                except duckdb.Error as exc:
-                    text = first_line(exc)
-                    hint = ("another process holds it: close the other program (a BI tool, a notebook,"
-                            " a running build) and try again") if "lock" in text.lower() else None
-                    raise DestinationError(f"destination duckdb at {self.target}: cannot open the file: {text}",
-                                           hint=hint) from None
+                # a bounded buffer pool keeps the extract's peak memory low; a file another
+                # process holds is named by the core (WarehouseLocked)
+                self._duck = connect_duckdb(DuckDBWarehouse(Path(self.target), self.memory_limit),
+                                            config={"memory_limit": self.memory_limit})
             return self._duck
 
     def connect(self):
@@ -353,14 +346,7 @@ def _q(name: str) -> str:
 
 
 def _pg_reason(exc: Exception, secrets: tuple[str, ...]) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    for s in secrets:
-        text = text.replace(s, "***")
-    if "password authentication failed" in text:
-        return "password authentication failed (wrong password?)"
-    if "Connection refused" in text or "could not connect" in text:
-        return "server not reachable (is PostgreSQL running?)"
-    return text
+    return redact(postgres_reason(exc), *secrets)
 
 
 def destination_for(warehouse: Warehouse, pipelines_dir: Path) -> Destination:

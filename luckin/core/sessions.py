@@ -59,14 +59,16 @@ def connect_postgres(warehouse: PostgresWarehouse, database: str | None = None, 
 
 
 def postgres_reason(exc: Exception) -> str:
-    """libpq's reason for a failed connection, in one line."""
+    """libpq's reason for a failed connection, in one line (redact secrets before printing)."""
     text = str(exc).strip()
+    if "password authentication failed" in text:
+        return "password authentication failed (wrong password?)"
+    if "Connection refused" in text or "could not connect" in text:
+        return "server not reachable (is PostgreSQL running?)"
     for line in text.splitlines():
         if "FATAL:" in line:
             return line.split("FATAL:", 1)[1].strip()
     lines = text.splitlines()
-    if lines and "Connection refused" in text:
-        return "connection refused (is the server running?)"
     return lines[0].strip() if lines else exc.__class__.__name__
 
 

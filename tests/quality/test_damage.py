@@ -56,7 +56,8 @@ DAMAGES = [
     # ---------------------------------------------------------------- raw t_order, t_payment
     Damage("raw.luckyus_sales_order.t_order", "id", f"insert into {ORDERS} select * from {ORDERS} where id = {{o0}}",
            "{o0}"),
-    Damage("raw.luckyus_sales_order.t_order", "status", f"update {ORDERS} set status = 99 where id = {{o1}}", "99"),
+    Damage("raw.luckyus_sales_order.t_order", "unknown_status", f"update {ORDERS} set status = 99 where id = {{o1}}",
+           "99"),
     Damage("raw.luckyus_sales_order.t_order", "channel", f"update {ORDERS} set channel = 9 where id = {{o2}}", "9"),
     Damage("raw.luckyus_sales_order.t_order", "pay_amount", f"update {ORDERS} set pay_amount = -1 where id = {{o3}}",
            "-1"),
