@@ -274,6 +274,57 @@ def bi_role(
     console.print(f"role {created.name}: SELECT on {created.database}.{created.schema} at {created.host}:{created.port}")
 
 
+# --------------------------------------------------------------------------- metric layer
+metrics_app = typer.Typer(no_args_is_help=True, help="The metric layer (MetricFlow over models/marts/semantic/).")
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.command("list")
+def metrics_list(
+    dimensions: bool = typer.Option(False, "--dimensions", help="Also list each metric's group-by names."),
+) -> None:
+    """List the metrics: name, type, label and description."""
+    from luckin.metrics import list_metrics
+
+    for metric in list_metrics():
+        typer.echo(f"{metric.name}  ({metric.type}) {metric.label}: {metric.description}")
+        if dimensions:
+            typer.echo("    by " + ", ".join(metric.dimensions))
+
+
+@metrics_app.command("query")
+def metrics_query(
+    metrics: str = typer.Option(..., "--metrics", help="Comma-separated metric names (`luckin metrics list`)."),
+    group_by: str = typer.Option("", "--group-by", help="Comma-separated group-by names, e.g. metric_time__month,store__store_name."),
+    where: Optional[list[str]] = typer.Option(None, "--where", help="A MetricFlow filter, e.g. \"{{ Dimension('order__order_channel') }} = 'delivery'\"."),
+    order_by: str = typer.Option("", "--order-by", help="Comma-separated names; a leading - sorts descending."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many rows."),
+    sql: bool = typer.Option(False, "--sql", help="Print MetricFlow's SQL instead of running it."),
+    target: Optional[Target] = TargetOption,
+) -> None:
+    """Answer metrics from the warehouse through MetricFlow; prints a CSV table."""
+    from luckin.metrics import metric_sql, query_metrics
+
+    def names(text: str) -> list[str]:
+        return [n.strip() for n in text.split(",") if n.strip()]
+
+    settings = _settings(target)
+    args = (names(metrics), names(group_by), where or None, names(order_by) or None, limit)
+    if sql:
+        typer.echo(metric_sql(settings, *args))
+        return
+    typer.echo(query_metrics(settings, *args).to_csv(index=False), nl=False)
+
+
+@metrics_app.command("generate")
+def metrics_generate() -> None:
+    """Write the mtr_* models (models/marts/metrics/) from MetricFlow's SQL; `luckin build` builds them."""
+    from luckin.metrics import generate
+
+    changed = generate()
+    console.print(f"metric tables: {len(changed)} files changed" + "".join(f"\n  {p}" for p in changed))
+
+
 # --------------------------------------------------------------------------- everything
 @app.command()
 def demo(

@@ -13,6 +13,7 @@ warehouse sessions of the core (read-only, the project's error messages) run it.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -129,6 +130,20 @@ def engine(target: str):
     return _engine(target, str(path), path.stat().st_mtime)
 
 
+def _reason(exc: BaseException) -> str:
+    """MetricFlow's message in one line: what it could not resolve, and its suggestions."""
+    text = " ".join(str(exc).split())
+    message = re.search(r"Message: (.*?)(?: Common issues are:| Suggestions:| Query Input:|$)", text)
+    reason = message.group(1) if message else text
+    query_input = re.search(r"Query Input: (.*?) Issue Location:", text)
+    if query_input:
+        reason = f"{query_input.group(1)}: {reason}"
+    suggestions = re.search(r"Suggestions: \[(.*?)\]", text)
+    if suggestions:
+        reason += f" (did you mean {suggestions.group(1).strip().rstrip(',')}?)"
+    return reason[:500]
+
+
 @dataclass(frozen=True)
 class MetricInfo:
     name: str
@@ -142,7 +157,7 @@ def list_metrics(target: str = "duckdb") -> list[MetricInfo]:
     """Every metric of the layer with the group-by names it can be cut by."""
     out = []
     for metric in engine(target).list_metrics(include_dimensions=True):
-        dims = sorted({d.qualified_name for d in metric.dimensions})
+        dims = sorted({"metric_time", *(d.dunder_name for d in metric.dimensions)})
         out.append(MetricInfo(metric.name, metric.label or metric.name, " ".join((metric.description or "").split()),
                               metric.type.value if hasattr(metric.type, "value") else str(metric.type), tuple(dims)))
     return sorted(out, key=lambda m: m.name)
@@ -163,7 +178,6 @@ def compile_query(target: str, metrics: list[str], group_by: list[str] | None = 
     try:
         result = engine(target).explain(request)
     except Exception as exc:  # MetricFlow's own errors (unknown dimension, bad filter) are many classes
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        raise MetricQueryError(f"MetricFlow refused the query: {' '.join(lines[:3])[:400]}",
-                               hint="`luckin metrics list` shows each metric's dimensions") from exc
+        raise MetricQueryError(f"MetricFlow refused the query: {_reason(exc)}",
+                               hint="`luckin metrics list --dimensions` shows what each metric can be cut by") from exc
     return result.sql_statement.sql
