@@ -29,15 +29,15 @@ tax_estimate as (
 
 ),
 
-devices as (
+device_fleet as (
 
-    select * from {{ ref('dim_iot_devices') }}
+    select * from {{ ref('mtr_device_fleet') }}
 
 ),
 
-production as (
+production_monthly as (
 
-    select * from {{ ref('fct_order_production') }}
+    select * from {{ ref('mtr_production_monthly') }}
 
 ),
 
@@ -115,24 +115,12 @@ channel_orders as (
 fleet as (
 
     select
-        count(*) as iot_devices,
-        sum(case when is_offline then 1 else 0 end) as offline_devices,
-        sum(case when device_type = 'blender' then 1 else 0 end) as blenders,
-        sum(case when device_type = 'blender' and is_offline then 1 else 0 end) as offline_blenders
+        sum(devices) as iot_devices,
+        sum(offline_devices) as offline_devices,
+        coalesce(sum(case when device_type = 'blender' then devices end), 0) as blenders,
+        coalesce(sum(case when device_type = 'blender' then offline_devices end), 0) as offline_blenders
 
-    from devices
-
-),
-
-production_by_month as (
-
-    select
-        production_month,
-        avg(production_seconds) as mean_production_seconds
-
-    from production
-    where has_order and is_finished
-    group by production_month
+    from device_fleet
 
 ),
 
@@ -141,18 +129,18 @@ production_months as (
     select
         max(
             case
-                when production_by_month.production_month = report_months.first_full_month
-                    then production_by_month.mean_production_seconds
+                when production_monthly.metric_month = report_months.first_full_month
+                    then production_monthly.mean_production_seconds
             end
         ) as first_month_production_seconds,
         max(
             case
-                when production_by_month.production_month = report_months.latest_full_month
-                    then production_by_month.mean_production_seconds
+                when production_monthly.metric_month = report_months.latest_full_month
+                    then production_monthly.mean_production_seconds
             end
         ) as latest_month_production_seconds
 
-    from production_by_month
+    from production_monthly
     cross join report_months
 
 ),
@@ -253,10 +241,8 @@ final as (
             as offline_blender_share,
         report_months.first_full_month,
         report_months.latest_full_month,
-        round(cast(production_months.first_month_production_seconds as numeric(12, 2)), 2)
-            as first_month_production_seconds,
-        round(cast(production_months.latest_month_production_seconds as numeric(12, 2)), 2)
-            as latest_month_production_seconds,
+        production_months.first_month_production_seconds,
+        production_months.latest_month_production_seconds,
         completed_orders.completed_orders,
         hero.top_product_name,
         hero.top_product_orders,

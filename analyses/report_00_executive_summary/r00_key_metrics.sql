@@ -1,5 +1,6 @@
 -- Report 00, "Key Metrics at a Glance": the executive summary's headline figures, one row.
--- Revenue, orders and AOV count completed orders only (is_revenue). The first full month is
+-- Revenue, orders, AOV and the run rate come from the metric layer (mtr_orders_total,
+-- mtr_orders_monthly): completed orders only (is_revenue). The first full month is
 -- the first New York month that the data covers from its first day; the latest full month is
 -- the last one it covers to its last day (the run-rate month). Database instances are the
 -- landed MySQL schemas plus the Redis instances of the latest snapshot plus the PostgreSQL
@@ -10,6 +11,18 @@ with
 orders as (
 
     select * from {{ ref('fct_orders') }}
+
+),
+
+orders_total as (
+
+    select * from {{ ref('mtr_orders_total') }}
+
+),
+
+orders_monthly as (
+
+    select * from {{ ref('mtr_orders_monthly') }}
 
 ),
 
@@ -46,41 +59,32 @@ redis_instances as (
 -- calendar and report_months, as in r00_critical_findings: macros/reporting/report_00_base_figures.sql
 {{ report_00_base_figures('orders') }},
 
-monthly as (
-
-    select
-        order_month,
-        sum(case when is_revenue then 1 else 0 end) as completed_orders,
-        sum(revenue_usd) as revenue_usd
-
-    from orders
-    group by order_month
-
-),
-
-order_totals as (
-
-    select
-        sum(completed_orders) as completed_orders,
-        sum(revenue_usd) as revenue_usd
-
-    from monthly
-
-),
-
 month_figures as (
 
     select
-        max(case when monthly.order_month = report_months.first_full_month then monthly.completed_orders end)
-            as first_month_orders,
-        max(case when monthly.order_month = report_months.first_full_month then monthly.revenue_usd end)
-            as first_month_revenue_usd,
-        max(case when monthly.order_month = report_months.latest_full_month then monthly.completed_orders end)
-            as latest_month_orders,
-        max(case when monthly.order_month = report_months.latest_full_month then monthly.revenue_usd end)
-            as latest_month_revenue_usd
+        max(
+            case
+                when orders_monthly.metric_month = report_months.first_full_month
+                    then orders_monthly.avg_order_value_usd
+            end
+        ) as first_full_month_aov_usd,
+        max(
+            case
+                when orders_monthly.metric_month = report_months.latest_full_month
+                    then orders_monthly.avg_order_value_usd
+            end
+        ) as latest_full_month_aov_usd,
+        max(
+            case when orders_monthly.metric_month = report_months.latest_full_month then orders_monthly.revenue_usd end
+        ) as run_rate_month_revenue_usd,
+        max(
+            case
+                when orders_monthly.metric_month = report_months.latest_full_month
+                    then orders_monthly.revenue_run_rate_usd
+            end
+        ) as annualized_run_rate_usd
 
-    from monthly
+    from orders_monthly
     cross join report_months
 
 ),
@@ -132,22 +136,13 @@ final as (
         report_months.as_of_date,
         report_months.first_full_month,
         report_months.latest_full_month,
-        order_totals.completed_orders,
-        order_totals.revenue_usd,
-        round(cast(order_totals.revenue_usd / nullif(order_totals.completed_orders, 0) as numeric(12, 4)), 4)
-            as avg_order_value_usd,
-        round(
-            cast(month_figures.first_month_revenue_usd / nullif(month_figures.first_month_orders, 0) as numeric(12, 4)),
-            4
-        ) as first_full_month_aov_usd,
-        round(
-            cast(
-                month_figures.latest_month_revenue_usd / nullif(month_figures.latest_month_orders, 0) as numeric(12, 4)
-            ),
-            4
-        ) as latest_full_month_aov_usd,
-        month_figures.latest_month_revenue_usd as run_rate_month_revenue_usd,
-        month_figures.latest_month_revenue_usd * 12 as annualized_run_rate_usd,
+        orders_total.completed_orders,
+        orders_total.revenue_usd,
+        orders_total.avg_order_value_usd,
+        month_figures.first_full_month_aov_usd,
+        month_figures.latest_full_month_aov_usd,
+        month_figures.run_rate_month_revenue_usd,
+        month_figures.annualized_run_rate_usd,
         store_totals.active_stores,
         store_totals.stores_listed,
         customer_totals.registered_users,
@@ -159,7 +154,7 @@ final as (
             as database_instances
 
     from report_months
-    cross join order_totals
+    cross join orders_total
     cross join month_figures
     cross join store_totals
     cross join customer_totals

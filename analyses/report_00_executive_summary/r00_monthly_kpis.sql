@@ -1,7 +1,7 @@
 -- Report 00, KPI tiles: the headline figures per New York month (revenue, completed orders,
--- AOV, new customers, coupon share of orders, discount rate), with a flag for months the data
--- covers whole. The tiles show the latest full month, its change on the previous full month
--- and every month as a sparkline.
+-- AOV, new customers, coupon share of orders, discount rate) from the metric layer
+-- (mtr_orders_monthly), with a flag for months the data covers whole. The tiles show the latest
+-- full month, its change on the previous full month and every month as a sparkline.
 with
 
 orders as (
@@ -10,43 +10,29 @@ orders as (
 
 ),
 
-{{ report_00_base_figures('orders') }},
+orders_monthly as (
 
-monthly as (
-
-    select
-        order_month,
-        count(distinct order_date) as trading_days,
-        sum(case when is_revenue then 1 else 0 end) as completed_orders,
-        sum(case when is_revenue and is_first_order then 1 else 0 end) as new_customers,
-        sum(case when is_revenue and has_coupon then 1 else 0 end) as coupon_orders,
-        sum(revenue_usd) as revenue_usd,
-        sum(case when is_revenue then gross_amount_usd else 0 end) as gross_amount_usd,
-        sum(case when is_revenue then discount_amount_usd else 0 end) as discount_amount_usd
-
-    from orders
-    group by order_month
+    select * from {{ ref('mtr_orders_monthly') }}
 
 ),
+
+{{ report_00_base_figures('orders') }},
 
 final as (
 
     select
-        monthly.order_month,
-        monthly.trading_days,
-        monthly.completed_orders,
-        monthly.new_customers,
-        monthly.revenue_usd,
-        round(cast(monthly.revenue_usd / nullif(monthly.completed_orders, 0) as numeric(12, 4)), 4)
-            as avg_order_value_usd,
-        round(cast(monthly.coupon_orders * 1.0 / nullif(monthly.completed_orders, 0) as numeric(8, 4)), 4)
-            as coupon_order_share,
-        round(cast(monthly.discount_amount_usd / nullif(monthly.gross_amount_usd, 0) as numeric(8, 4)), 4)
-            as discount_rate,
-        monthly.order_month between report_months.first_full_month and report_months.latest_full_month
+        orders_monthly.metric_month as order_month,
+        orders_monthly.trading_days,
+        orders_monthly.completed_orders,
+        orders_monthly.new_customers,
+        orders_monthly.revenue_usd,
+        orders_monthly.avg_order_value_usd,
+        orders_monthly.coupon_order_share,
+        orders_monthly.discount_share as discount_rate,
+        orders_monthly.metric_month between report_months.first_full_month and report_months.latest_full_month
             as is_full_month
 
-    from monthly
+    from orders_monthly
     cross join report_months
 
 )

@@ -26,7 +26,7 @@ def test_every_analysis_file_compiles_and_reads_only_marts(compiled_duckdb) -> N
     assert non_mart_dependencies(compiled_duckdb) == {}
     for analysis in compiled_duckdb:
         assert analysis.marts, f"{analysis.name} reads no mart"
-        assert all(m.startswith(("fct_", "dim_")) for m in analysis.marts)
+        assert all(m.startswith(("fct_", "dim_", "mtr_")) for m in analysis.marts)
         assert analysis.description, f"{analysis.name} has no header comment saying what it computes"
         assert Path(analysis.path).parent.name.startswith(f"report_{analysis.report}_")
     assert {a.report for a in compiled_duckdb} == set(REPORTS)
