@@ -78,7 +78,7 @@ def model_sql(table: MetricTable, metrics: dict[str, dict] | None = None) -> str
     """The dbt model of one metric table."""
     metrics = metrics or _metric_definitions()
     query = _query_metrics(table, metrics)
-    compiled = {t: _with_refs(compile_query(t, query, table.group_by)) for t in TARGETS}
+    compiled = {t: _with_refs(compile_query(t, query, table.group_by, list(table.where))) for t in TARGETS}
     if compiled["duckdb"] == compiled["postgres"]:
         body = _indent(compiled["duckdb"], 4)
     else:
@@ -117,6 +117,7 @@ def properties(metrics: dict[str, dict] | None = None) -> str:
             "name": table.name,
             "description": table.description + " Materialised from the metric layer (MetricFlow): metrics "
             + ", ".join(table.metrics) + (" by " + ", ".join(table.group_by) if table.group_by else "") + ".",
+            # (not its `where`: dbt would render the filter's Jinja in a properties file)
             "meta": {"metricflow_query": {"metrics": table.metrics, "group_by": table.group_by}},
         }
         if len(table.unique_key) > 1:

@@ -44,6 +44,7 @@ class MetricTable:
     description: str
     columns: tuple[Column, ...]
     unique_key: tuple[str, ...]
+    where: tuple[str, ...] = ()  # MetricFlow filters, e.g. "{{ Entity('campaign') }} is not null"
 
     @property
     def group_by(self) -> list[str]:
@@ -162,15 +163,18 @@ TABLES: tuple[MetricTable, ...] = (
     ),
     MetricTable(
         "mtr_campaign_cac",
-        "Customer acquisition cost per campaign: cost, customers acquired, CAC.",
+        "Customer acquisition cost per campaign: total cost, acquisition cost, customers acquired, CAC.",
         (
             Column("campaign_id", "campaign", "bigint", "The campaign (dim_campaigns)."),
             Column("campaign_name", "campaign__campaign_name", "text", "Campaign name."),
             Column("campaign_type", "campaign__campaign_type", "text", "Campaign type."),
             Column("campaign_new_customers", "campaign_new_customers", "bigint"),
             Column("campaign_cost_usd", "campaign_cost", "numeric(14,2)"),
+            Column("acquisition_cost_usd", "acquisition_cost", "numeric(14,2)"),
             Column("cac_usd", "customer_acquisition_cost", "numeric(12,2)", scale=2),
         ),
         ("campaign_id",),
+        # Coupons of no campaign have no acquisition cost to share.
+        ("{{ Entity('campaign') }} is not null",),
     ),
 )

@@ -4,27 +4,189 @@ with
 
 metricflow as (
 
-    -- Join Standard Outputs
-    -- Select: ['__campaign_new_customers', '__campaign_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
-    -- Select: ['__campaign_new_customers', '__campaign_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
-    -- Aggregate Inputs for Simple Metrics
-    -- Compute Metrics via Expressions
+    -- Combine Aggregated Outputs
     -- Write to DataTable
+    WITH sma_10001_cte AS (
+      -- Read Elements From Semantic Model 'campaign_performance'
+      -- Metric Time Dimension 'campaign_start_date'
+      SELECT
+        campaign_id AS campaign
+        , total_cost_usd AS __campaign_cost
+        , new_customers AS __campaign_new_customers
+        , media_spend_usd AS __media_spend
+      FROM {{ ref('fct_campaign_performance') }} campaign_performance_src_10000
+    )
+
+    , rss_10002_cte AS (
+      -- Read Elements From Semantic Model 'campaigns'
+      SELECT
+        campaign_name
+        , campaign_type
+        , campaign_id AS campaign
+      FROM {{ ref('dim_campaigns') }} campaigns_src_10000
+    )
+
     SELECT
-      campaign_performance_src_10000.campaign_id AS campaign
-      , campaigns_src_10000.campaign_name AS campaign__campaign_name
-      , campaigns_src_10000.campaign_type AS campaign__campaign_type
-      , SUM(campaign_performance_src_10000.new_customers) AS campaign_new_customers
-      , SUM(campaign_performance_src_10000.total_cost_usd) AS campaign_cost
-    FROM {{ ref('fct_campaign_performance') }} campaign_performance_src_10000
-    LEFT OUTER JOIN
-      {{ ref('dim_campaigns') }} campaigns_src_10000
+      COALESCE(subq_9.campaign, subq_30.campaign) AS campaign
+      , COALESCE(subq_9.campaign__campaign_name, subq_30.campaign__campaign_name) AS campaign__campaign_name
+      , COALESCE(subq_9.campaign__campaign_type, subq_30.campaign__campaign_type) AS campaign__campaign_type
+      , MAX(subq_9.campaign_new_customers) AS campaign_new_customers
+      , MAX(subq_9.campaign_cost) AS campaign_cost
+      , MAX(subq_30.acquisition_cost) AS acquisition_cost
+    FROM (
+      -- Constrain Output with WHERE
+      -- Select: ['__campaign_new_customers', '__campaign_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+      -- Aggregate Inputs for Simple Metrics
+      -- Compute Metrics via Expressions
+      SELECT
+        campaign
+        , campaign__campaign_name
+        , campaign__campaign_type
+        , SUM(campaign_new_customers) AS campaign_new_customers
+        , SUM(campaign_cost) AS campaign_cost
+      FROM (
+        -- Join Standard Outputs
+        -- Select: ['__campaign_new_customers', '__campaign_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+        SELECT
+          sma_10001_cte.campaign AS campaign
+          , rss_10002_cte.campaign_name AS campaign__campaign_name
+          , rss_10002_cte.campaign_type AS campaign__campaign_type
+          , sma_10001_cte.__campaign_cost AS campaign_cost
+          , sma_10001_cte.__campaign_new_customers AS campaign_new_customers
+        FROM sma_10001_cte
+        LEFT OUTER JOIN
+          rss_10002_cte
+        ON
+          sma_10001_cte.campaign = rss_10002_cte.campaign
+      ) subq_5
+      WHERE campaign is not null
+      GROUP BY
+        campaign
+        , campaign__campaign_name
+        , campaign__campaign_type
+    ) subq_9
+    FULL OUTER JOIN (
+      -- Compute Metrics via Expressions
+      SELECT
+        campaign
+        , campaign__campaign_name
+        , campaign__campaign_type
+        , media_spend + first_order_discount_cost AS acquisition_cost
+      FROM (
+        -- Combine Aggregated Outputs
+        SELECT
+          COALESCE(subq_18.campaign, subq_28.campaign) AS campaign
+          , COALESCE(subq_18.campaign__campaign_name, subq_28.campaign__campaign_name) AS campaign__campaign_name
+          , COALESCE(subq_18.campaign__campaign_type, subq_28.campaign__campaign_type) AS campaign__campaign_type
+          , COALESCE(MAX(subq_18.media_spend), 0) AS media_spend
+          , COALESCE(MAX(subq_28.first_order_discount_cost), 0) AS first_order_discount_cost
+        FROM (
+          -- Compute Metrics via Expressions
+          SELECT
+            campaign
+            , campaign__campaign_name
+            , campaign__campaign_type
+            , COALESCE(__media_spend, 0) AS media_spend
+          FROM (
+            -- Constrain Output with WHERE
+            -- Select: ['__media_spend', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+            -- Aggregate Inputs for Simple Metrics
+            SELECT
+              campaign
+              , campaign__campaign_name
+              , campaign__campaign_type
+              , SUM(media_spend) AS __media_spend
+            FROM (
+              -- Join Standard Outputs
+              -- Select: ['__media_spend', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+              SELECT
+                sma_10001_cte.campaign AS campaign
+                , rss_10002_cte.campaign_name AS campaign__campaign_name
+                , rss_10002_cte.campaign_type AS campaign__campaign_type
+                , sma_10001_cte.__media_spend AS media_spend
+              FROM sma_10001_cte
+              LEFT OUTER JOIN
+                rss_10002_cte
+              ON
+                sma_10001_cte.campaign = rss_10002_cte.campaign
+            ) subq_14
+            WHERE campaign is not null
+            GROUP BY
+              campaign
+              , campaign__campaign_name
+              , campaign__campaign_type
+          ) subq_17
+        ) subq_18
+        FULL OUTER JOIN (
+          -- Compute Metrics via Expressions
+          SELECT
+            campaign
+            , campaign__campaign_name
+            , campaign__campaign_type
+            , COALESCE(__first_order_discount_cost, 0) AS first_order_discount_cost
+          FROM (
+            -- Constrain Output with WHERE
+            -- Select: ['__first_order_discount_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+            -- Aggregate Inputs for Simple Metrics
+            SELECT
+              campaign
+              , campaign__campaign_name
+              , campaign__campaign_type
+              , SUM(first_order_discount_cost) AS __first_order_discount_cost
+            FROM (
+              -- Join Standard Outputs
+              -- Select: ['__first_order_discount_cost', 'campaign__campaign_name', 'campaign__campaign_type', 'campaign']
+              SELECT
+                subq_20.campaign AS campaign
+                , rss_10002_cte.campaign_name AS campaign__campaign_name
+                , rss_10002_cte.campaign_type AS campaign__campaign_type
+                , subq_20.__first_order_discount_cost AS first_order_discount_cost
+              FROM (
+                -- Read Elements From Semantic Model 'coupons'
+                -- Metric Time Dimension 'issued_date'
+                SELECT
+                  campaign_id AS campaign
+                  , case when is_first_order and is_redeemed_on_revenue_order then discount_cost_usd else 0 end AS __first_order_discount_cost
+                FROM {{ ref('fct_coupons') }} coupons_src_10000
+              ) subq_20
+              LEFT OUTER JOIN
+                rss_10002_cte
+              ON
+                subq_20.campaign = rss_10002_cte.campaign
+            ) subq_24
+            WHERE campaign is not null
+            GROUP BY
+              campaign
+              , campaign__campaign_name
+              , campaign__campaign_type
+          ) subq_27
+        ) subq_28
+        ON
+          (
+            subq_18.campaign__campaign_name = subq_28.campaign__campaign_name
+          ) AND (
+            subq_18.campaign__campaign_type = subq_28.campaign__campaign_type
+          ) AND (
+            subq_18.campaign = subq_28.campaign
+          )
+        GROUP BY
+          COALESCE(subq_18.campaign, subq_28.campaign)
+          , COALESCE(subq_18.campaign__campaign_name, subq_28.campaign__campaign_name)
+          , COALESCE(subq_18.campaign__campaign_type, subq_28.campaign__campaign_type)
+      ) subq_29
+    ) subq_30
     ON
-      campaign_performance_src_10000.campaign_id = campaigns_src_10000.campaign_id
+      (
+        subq_9.campaign__campaign_name = subq_30.campaign__campaign_name
+      ) AND (
+        subq_9.campaign__campaign_type = subq_30.campaign__campaign_type
+      ) AND (
+        subq_9.campaign = subq_30.campaign
+      )
     GROUP BY
-      campaign_performance_src_10000.campaign_id
-      , campaigns_src_10000.campaign_name
-      , campaigns_src_10000.campaign_type
+      COALESCE(subq_9.campaign, subq_30.campaign)
+      , COALESCE(subq_9.campaign__campaign_name, subq_30.campaign__campaign_name)
+      , COALESCE(subq_9.campaign__campaign_type, subq_30.campaign__campaign_type)
 
 ),
 
@@ -36,7 +198,8 @@ final as (
         cast(campaign__campaign_type as text) as campaign_type,
         cast(campaign_new_customers as bigint) as campaign_new_customers,
         cast(campaign_cost as numeric(14,2)) as campaign_cost_usd,
-        cast({{ divide_rounded('campaign_cost', 'campaign_new_customers', 2) }} as numeric(12,2)) as cac_usd
+        cast(acquisition_cost as numeric(14,2)) as acquisition_cost_usd,
+        cast({{ divide_rounded('acquisition_cost', 'campaign_new_customers', 2) }} as numeric(12,2)) as cac_usd
 
     from metricflow
 
