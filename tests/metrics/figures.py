@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 
@@ -14,8 +15,8 @@ def number(value) -> Decimal | None:
         return None
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
+    if isinstance(value, (float, np.floating)):
+        return Decimal(repr(float(value)))
     return Decimal(int(value))
 
 

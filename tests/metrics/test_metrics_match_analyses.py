@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from luckin.metrics import query_metrics
-from tests.metrics.figures import mismatches, same
+from tests.metrics.figures import key as day, mismatches, same
 
 # (metrics, group_by, where, analysis, analysis keys, metric keys, {analysis column: (metric, scale)})
 CASES = {
@@ -89,7 +89,7 @@ def test_metric_equals_the_analysis(built, analysis, case) -> None:
 def test_run_rate_is_the_latest_full_month_times_twelve(built, analysis) -> None:
     run_rate = analysis("r01_run_rate").iloc[0]
     answered = query_metrics(built.settings, ["revenue", "revenue_run_rate"], ["metric_time__month"])
-    month = answered[answered["metric_time__month"].dt.date == run_rate["latest_full_month"]]
+    month = answered[answered["metric_time__month"].map(day) == day(run_rate["latest_full_month"])]
     assert len(month) == 1
     assert same(run_rate["run_rate_month_revenue_usd"], month["revenue"].iloc[0])
     assert same(run_rate["annualized_run_rate_usd"], month["revenue_run_rate"].iloc[0])
@@ -140,8 +140,8 @@ def test_report_00_key_metrics_equal_the_metric_layer_and_their_definitions(buil
     assert same(key["avg_order_value_usd"], answered["average_order_value"], 4)
     monthly = query_metrics(built.settings, ["revenue", "average_order_value", "revenue_run_rate"],
                             ["metric_time__month"])
-    by_month = {m.date(): row for m, row in zip(monthly["metric_time__month"], monthly.to_dict("records"))}
-    latest, first = by_month[key["latest_full_month"]], by_month[key["first_full_month"]]
+    by_month = {day(m): row for m, row in zip(monthly["metric_time__month"], monthly.to_dict("records"))}
+    latest, first = by_month[day(key["latest_full_month"])], by_month[day(key["first_full_month"])]
     assert same(key["run_rate_month_revenue_usd"], latest["revenue"])
     assert same(key["annualized_run_rate_usd"], latest["revenue_run_rate"])
     assert same(key["annualized_run_rate_usd"], latest["revenue"] * 12)
@@ -156,6 +156,6 @@ def test_report_00_fleet_and_production_findings_equal_the_metric_layer(built, a
     assert same(findings["offline_devices"], fleet["offline_devices"])
     assert same(findings["offline_device_share"], fleet["offline_device_share"], 4)
     production = query_metrics(built.settings, ["mean_production_seconds"], ["metric_time__month"])
-    by_month = dict(zip(production["metric_time__month"].dt.date, production["mean_production_seconds"]))
-    assert same(findings["first_month_production_seconds"], by_month[findings["first_full_month"]], 2)
-    assert same(findings["latest_month_production_seconds"], by_month[findings["latest_full_month"]], 2)
+    by_month = dict(zip(production["metric_time__month"].map(day), production["mean_production_seconds"]))
+    assert same(findings["first_month_production_seconds"], by_month[day(findings["first_full_month"])], 2)
+    assert same(findings["latest_month_production_seconds"], by_month[day(findings["latest_full_month"])], 2)
