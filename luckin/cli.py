@@ -319,7 +319,7 @@ def metrics_query(
 @metrics_app.command("generate")
 def metrics_generate() -> None:
     """Write the mtr_* models (models/marts/metrics/) from MetricFlow's SQL; `luckin build` builds them."""
-    from luckin.metrics import generate
+    from luckin.metrics.generate import generate
 
     changed = generate()
     console.print(f"metric tables: {len(changed)} files changed" + "".join(f"\n  {p}" for p in changed))
