@@ -274,6 +274,24 @@ def bi_role(
     console.print(f"role {created.name}: SELECT on {created.database}.{created.schema} at {created.host}:{created.port}")
 
 
+# --------------------------------------------------------------------------- publish
+@app.command()
+def publish(
+    target: Optional[Target] = TargetOption,
+    status: bool = typer.Option(False, "--status", help="Only say what is published (both targets unless --target)."),
+) -> None:
+    """Gate the working marts, then make them visible to readers: data/marts.duckdb, or schema `published`."""
+    from luckin.publish import publication_status, publish as run_publish
+
+    if status:
+        for line in publication_status(_settings(target), [target] if target else None):
+            Console().print(line.describe(), highlight=False, markup=False, soft_wrap=True)
+        return
+    result = run_publish(_settings(target), on_validated=_print_validation)
+    console.print(f"[green]published[/] {result.where}: {result.publication.describe()} "
+                  f"(gates {result.seconds['gates']:.1f} s, copy {result.seconds['copy']:.1f} s)", highlight=False)
+
+
 # --------------------------------------------------------------------------- everything
 @app.command()
 def demo(
