@@ -61,6 +61,7 @@ def publish_duckdb(working: DuckDBWarehouse, published: Path, build: Build, gate
     # Not named marts.*: the catalog of a DuckDB file is named after it, and a catalog called
     # `marts` would make `marts.<table>` ambiguous inside the copy.
     staging_file = published.with_name(f".publishing-{os.getpid()}-{published.name}")
+    _remove_abandoned(published)
     _remove(staging_file)
     try:
         con = connect_duckdb(DuckDBWarehouse(staging_file, memory_limit=working.memory_limit))
@@ -161,6 +162,24 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _remove_abandoned(published: Path) -> None:
+    """Copies a killed publish left beside the published file (their process is gone)."""
+    for leftover in published.parent.glob(f".publishing-*-{published.name}"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove(leftover)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:

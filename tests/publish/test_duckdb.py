@@ -148,3 +148,11 @@ def test_published_path_cannot_be_the_warehouse(tmp_path) -> None:
     path = str(tmp_path / "w.duckdb")
     assert_one_line_failure(luckin("publish", env={"LUCKIN_DUCKDB_PATH": path, "LUCKIN_PUBLISHED_PATH": path}), 2,
                             "published_path", "LUCKIN_PUBLISHED_PATH")
+
+
+def test_a_copy_left_by_a_killed_publish_is_cleared(working) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = working.root / f".publishing-{dead.stdout.strip()}-marts.duckdb"
+    leftover.write_bytes(b"half a copy")
+    publish(working.settings)
+    assert not leftover.exists() and working.settings.published.path.exists()
