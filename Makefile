@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint services browser install clean
+.PHONY: demo refresh test lint services browser install clean
 
 install: $(STAMP)
 
@@ -17,6 +17,11 @@ $(STAMP): requirements.lock pyproject.toml
 ## Simulate the estate, extract it, build the warehouse and render the reports (DuckDB).
 demo: install services
 	$(BIN)/luckin demo
+
+## The job after each extract, for a scheduler to run: extract, build (incremental once a
+## complete build is on record), gate and publish. The project has no scheduler of its own.
+refresh: install
+	$(BIN)/luckin extract --no-progress && $(BIN)/luckin build && $(BIN)/luckin publish
 
 ## The whole test suite against the local MariaDB, Redis, PostgreSQL and DuckDB.
 test: install services browser

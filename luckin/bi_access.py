@@ -1,12 +1,15 @@
-"""Read-only access for BI tools to the Postgres warehouse: a login role that sees the marts only.
+"""Read-only access for BI tools to the Postgres warehouse: a login role that sees the published marts only.
 
-    create_bi_role(warehouse, role="luckin_bi", password=None, *, schema="marts") -> BiRole
+    create_bi_role(warehouse, role="luckin_bi", password=None, *, schema=PUBLISHED_SCHEMA) -> BiRole
     drop_bi_role(warehouse, role)
 
-The role may SELECT every table of the `marts` schema, including the tables the next
-`dbt build` recreates (default privileges of the role that runs dbt), and nothing else: it gets
-no privilege on the raw schemas (luckyus_*, fi_*, redis_snapshots, luckin_audit), staging,
-intermediate or seeds, and where PUBLIC had USAGE on one of the project's own schemas, that is
+The role may SELECT every table of the `published` schema, where `luckin publish` swaps in the
+marts once the gates passed on them, including the tables of every later publish (the swap
+grants the new schema to every role that could use the old one), and nothing else: no
+privilege on the working `marts` that dbt builds (and a failed gate may leave unpublished), the
+raw schemas (luckyus_*, fi_*, redis_snapshots, luckin_audit), staging, intermediate or seeds;
+grants a role had on any of them (e.g. on `marts`, where it read before publishing existed)
+are revoked, and where PUBLIC had USAGE on one of the project's own schemas, that is
 revoked (only on schemas that hold tables or views: an empty `public` is left alone), so their
 tables are invisible to it (absent from information_schema, `permission
 denied` on SELECT). Its sessions are read-only by default (default_transaction_read_only).
@@ -16,8 +19,9 @@ user that runs dbt). The role's password is the argument (the CLI takes it from
 LUCKIN_BI_PASSWORD); when it is None and the role is new, a random one is generated and
 returned once in BiRole.password (never printed or logged here). Running it again is harmless.
 
-A BI tool on DuckDB opens the warehouse file read-only instead (`duckdb.connect(path,
-read_only=True)`, or the tool's read-only option): the file has no roles.
+A BI tool on DuckDB opens the published file read-only instead (`data/marts.duckdb`,
+`Settings.published_path`; `duckdb.connect(path, read_only=True)` or the tool's read-only
+option): it holds the marts and nothing else, and has no roles.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from psycopg2 import sql
 
 from luckin.core.sessions import connect_postgres
-from luckin.core.settings import PostgresWarehouse
+from luckin.core.settings import PUBLISHED_SCHEMA, PostgresWarehouse
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
@@ -59,7 +63,7 @@ def _project_schemas(cur, marts: str) -> list[str]:
 
 
 def create_bi_role(warehouse: PostgresWarehouse, role: str = "luckin_bi", password: str | None = None, *,
-                   schema: str = "marts") -> BiRole:
+                   schema: str = PUBLISHED_SCHEMA) -> BiRole:
     """Create (or bring up to date) a read-only login role with SELECT on `schema` only."""
     con = connect_postgres(warehouse)
     db = warehouse.database
@@ -83,13 +87,16 @@ def create_bi_role(warehouse: PostgresWarehouse, role: str = "luckin_bi", passwo
             cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(schema), ident))
             cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(schema), ident))
-            # tables that the next `dbt build` creates (as this admin user) are readable too
+            # tables created in the schema itself are readable too (a publish brings its own
+            # schema and grants it to the roles that could use the old one)
             cur.execute(sql.SQL("alter default privileges for role {} in schema {} grant select on tables to {}")
                         .format(sql.Identifier(warehouse.user), sql.Identifier(schema), ident))
             for other in _project_schemas(cur, schema):
                 name = sql.Identifier(other)
                 cur.execute(sql.SQL("revoke all on schema {} from {}").format(name, ident))
                 cur.execute(sql.SQL("revoke all on all tables in schema {} from {}").format(name, ident))
+                cur.execute(sql.SQL("alter default privileges for role {} in schema {} revoke all on tables from {}")
+                            .format(sql.Identifier(warehouse.user), name, ident))
                 cur.execute("select has_schema_privilege(%s, %s, 'USAGE'), count(c.oid) from pg_namespace as n "
                             "left join pg_class as c on c.relnamespace = n.oid and c.relkind in ('r', 'v', 'm', 'p', 'f') "
                             "where n.nspname = %s group by n.oid", (role, other, other))

@@ -259,12 +259,12 @@ def bi_role(
     target: Optional[Target] = typer.Option(Target.postgres, "--target", "-t", help="Only postgres has roles."),
     role: str = typer.Option("luckin_bi", help="Login role to create for BI tools (password: LUCKIN_BI_PASSWORD)."),
 ) -> None:
-    """Create a read-only Postgres role that sees the marts schema and nothing else."""
+    """Create a read-only Postgres role that sees the published marts (schema `published`) and nothing else."""
     from luckin.bi_access import create_bi_role
 
     settings = _settings(target)
     if settings.target is not Target.postgres:
-        raise ConfigError("bi-role: DuckDB has no roles", hint="BI tools open the DuckDB file read-only; "
+        raise ConfigError("bi-role: DuckDB has no roles", hint="BI tools open the published DuckDB file read-only; "
                           "use --target postgres for a role")
     password = settings.bi_password
     if not password:
@@ -325,6 +325,24 @@ def metrics_generate() -> None:
     console.print(f"metric tables: {len(changed)} files changed" + "".join(f"\n  {p}" for p in changed))
 
 
+# --------------------------------------------------------------------------- publish
+@app.command()
+def publish(
+    target: Optional[Target] = TargetOption,
+    status: bool = typer.Option(False, "--status", help="Only say what is published (both targets unless --target)."),
+) -> None:
+    """Gate the working marts, then make them visible to readers: data/marts.duckdb, or schema `published`."""
+    from luckin.publish import publication_status, publish as run_publish
+
+    if status:
+        for line in publication_status(_settings(target), [target] if target else None):
+            Console().print(line.describe(), highlight=False, markup=False, soft_wrap=True)
+        return
+    result = run_publish(_settings(target), on_validated=_print_validation)
+    console.print(f"[green]published[/] {result.where}: {result.publication.describe()} "
+                  f"(gates {result.seconds['gates']:.1f} s, copy {result.seconds['copy']:.1f} s)", highlight=False)
+
+
 # --------------------------------------------------------------------------- everything
 @app.command()
 def demo(
@@ -333,8 +351,8 @@ def demo(
     target: Optional[Target] = TargetOption,
     out: Path = typer.Option(Path("reports"), "--out", help="Where the report suite is written."),
 ) -> None:
-    """The whole job: simulate, extract, dbt build, validate, report (DuckDB unless --target)."""
-    from luckin.quality import run_validation
+    """The whole job: simulate, extract, dbt build, validate and publish, report (DuckDB unless --target)."""
+    from luckin.publish import publish as run_publish
     from luckin.report import render_reports
     from luckin.transform import run_build
     from pipelines.extract import run_extract
@@ -352,11 +370,11 @@ def demo(
     # in-process dbt run would keep the DuckDB file open under the validation that follows).
     if run_build(settings, job="full-refresh") != 0:
         raise BuildError("dbt build failed", hint="the failing nodes are listed above; details in logs/dbt.log")
-    console.rule("validate")
-    validation = run_validation(settings)
-    _print_validation(validation)
-    if not validation.ok:
-        raise GateError("not publishing the reports over failed critical checks (listed above)")
+    console.rule("validate and publish")
+    # The gates run on the working marts; only if they pass are the marts published, and the
+    # report suite reads what was published.
+    published = run_publish(settings, on_validated=_print_validation)
+    console.print(f"[green]published[/] {published.where}: {published.publication.describe()}", highlight=False)
     console.rule("report")
     result = render_reports(out, settings, check=True, scale=scale)
     console.print(f"[green]report suite:[/] {result.index_html}")

@@ -43,7 +43,7 @@ def test_version_and_help_list_the_choices():
     help_text = luckin("build", "--help").stdout
     assert "duckdb|postgres" in help_text and "auto|incremental|all|full-refresh" in help_text
     for command in ("simulate", "calibrate", "catalog", "extract", "build", "validate", "report", "docs",
-                    "bi-role", "demo"):
+                    "publish", "bi-role", "demo"):
         assert command in luckin("--help").stdout
 
 

@@ -1,8 +1,8 @@
 """The whole chain through the real `luckin` command, on the real MariaDB, Redis, Postgres and DuckDB.
 
 - Postgres configured only in a `.dlt/secrets.toml`: extract (verified by key), build, validate,
-  report with the seed check, docs and the BI role all reach that database; then a damaged mart
-  makes `luckin validate` fail, naming the expectation.
+  publish, report with the seed check, docs and the BI role all reach that database; then a
+  damaged mart makes `luckin validate` and `luckin publish` fail, naming the expectation.
 - DuckDB: `luckin demo` over a warehouse where a demo of another scale and seed ran: the second
   warehouse is correct (dbt's relationship tests pass, `--verify` reconciles every table).
 """
@@ -63,11 +63,12 @@ def test_postgres_from_secrets_through_every_command(secrets_only):
     assert _pg("select count(*) from marts.fct_orders")[0][0] > 0
     _ok(luckin("validate", env=env))
     assert (work / "quality" / "postgres" / "latest.json").exists()
+    _ok(luckin("publish", env=env, timeout=900))
     report = _ok(luckin("report", "--check", "--out", str(work / "reports"), env=env, timeout=900))
     assert (work / "reports" / "index.html").exists(), report.stderr[-2000:]
     _ok(luckin("docs", env=env, timeout=900))
     _ok(luckin("bi-role", "--role", "luckin_bi_e2e", env={**env, "LUCKIN_BI_PASSWORD": "e2e-pass"}))
-    assert _pg("select count(*) from marts.dim_stores", user="luckin_bi_e2e", password="e2e-pass")[0][0] > 0
+    assert _pg("select count(*) from published.dim_stores", user="luckin_bi_e2e", password="e2e-pass")[0][0] > 0
 
     # a damaged mart: the gate fails and names what it checks
     _pg("update marts.fct_store_daily_revenue set revenue_usd = revenue_usd + 1000 "
@@ -77,6 +78,8 @@ def test_postgres_from_secrets_through_every_command(secrets_only):
     error = [line for line in failed.stderr.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "critical data-quality checks failed" in error[0], failed.stderr[-2000:]
     assert "revenue" in failed.stderr
+    refused = luckin("publish", env=env)
+    assert refused.returncode == 1 and "not published" in refused.stderr, refused.stderr[-2000:]
 
 
 def test_demo_over_a_warehouse_of_another_estate(tmp_path):

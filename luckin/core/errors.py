@@ -49,6 +49,10 @@ class GateError(LuckinError):
     """A critical data-quality check failed."""
 
 
+class PublishError(LuckinError):
+    """The marts could not be published (nothing built, a failed build, a build meanwhile)."""
+
+
 def redact(text: str, *secrets: str | None) -> str:
     """`text` with every secret (and its URL-quoted form) replaced by ***."""
     for secret in secrets:

@@ -7,7 +7,7 @@
    run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_HOST`,
    `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`, `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`,
    `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`, `LUCKIN_REPORT_TARGET_PATH`,
-   `LUCKIN_BI_PASSWORD`;
+   `LUCKIN_BI_PASSWORD`, `LUCKIN_PUBLISHED_PATH`;
 3. dlt's configuration, in dlt's own order: environment variables named after the key
    (`DESTINATION__POSTGRES__CREDENTIALS__HOST`, `SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD`),
    then `.dlt/secrets.toml`, then `.dlt/config.toml` (the project's `.dlt/` folder);
@@ -40,6 +40,13 @@ class Target(str, Enum):
 
 
 TARGETS = tuple(t.value for t in Target)
+
+# Where `luckin publish` makes the validated marts visible to readers (BI tools, the report
+# suite): on Postgres this schema of the warehouse database (dbt builds into `marts`); on DuckDB
+# a file of its own (`Settings.published_path`) whose schema keeps the working name.
+PUBLISHED_SCHEMA = "published"
+PUBLISHED_FILE = "marts.duckdb"
+MARTS_SCHEMA = "marts"
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,9 @@ class Settings:
     report_target_dir: Path = PROJECT_DIR / "target"
     # The password `luckin bi-role` gives the read-only BI role (LUCKIN_BI_PASSWORD).
     bi_password: str | None = field(default=None, repr=False)
+    # The DuckDB file `luckin publish` replaces and readers open (LUCKIN_PUBLISHED_PATH;
+    # default: marts.duckdb beside the warehouse file, so the rename stays on one file system).
+    published_path: Path | None = None
     dbt_threads: int = 4
     config_dir: Path = PROJECT_DIR / ".dlt"
 
@@ -195,6 +205,14 @@ class Settings:
 
     def warehouse_for(self, target: Target | str) -> Warehouse:
         return self.duckdb if parse_target(target) is Target.duckdb else self.postgres
+
+    @property
+    def published(self) -> Warehouse:
+        """Where readers find the published marts: the published DuckDB file, or the same
+        Postgres database (schema PUBLISHED_SCHEMA)."""
+        if self.target is Target.postgres:
+            return self.postgres
+        return replace(self.duckdb, path=self.published_path or self.duckdb.path.with_name(PUBLISHED_FILE))
 
     def with_target(self, target: Target | str | None) -> "Settings":
         return self if target is None else replace(self, target=parse_target(target))
@@ -335,6 +353,14 @@ def _path(value: Any) -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+def _published_path(value: Any, warehouse: Path) -> Path:
+    path = _path(value) if value else warehouse.with_name(PUBLISHED_FILE)
+    if path.resolve() == warehouse.resolve():
+        raise ConfigError(f"published_path {path} is the working warehouse file",
+                          hint="set LUCKIN_PUBLISHED_PATH to another file (default: marts.duckdb beside it)")
+    return path
+
+
 def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] | None = None,
                   config_dir: Path | None = None) -> Settings:
     """Resolve the settings once (see the module docstring for the order)."""
@@ -410,6 +436,8 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
         quality_dir=_path(luckin("QUALITY_DIR") or "data/quality"),
         report_target_dir=_path(luckin("REPORT_TARGET_PATH") or "target"),
         bi_password=luckin("BI_PASSWORD") or reader.get("warehouse.postgres.bi_password"),
+        published_path=_published_path(luckin("PUBLISHED_PATH") or reader.get("warehouse.duckdb.published_path"),
+                                       duckdb.path),
         dbt_threads=_int(luckin("DBT_THREADS") or 4, "LUCKIN_DBT_THREADS"),
         config_dir=reader.config_dir,
     )

@@ -5,7 +5,8 @@
 
 1. `dbt compile` the analyses (analyses/report_NN_*/rNN_*.sql) for the target, into
    target/report-<target>/; dbt's manifest says which marts each reads.
-2. Run every compiled analysis on the warehouse (read-only).
+2. Run every compiled analysis on the published marts (`luckin publish`: the DuckDB file
+   `Settings.published_path`, or Postgres schema `published`), read-only.
 3. Write `NN-<name>.md` for the eight reports (charts as `charts/*.svg`), `index.md`, and a
    self-contained HTML site (`index.html` + eight pages; CSS, SVG and a small script for sorting
    and "Show all" inline, nothing from the network), with sub-pages: one per store
@@ -71,7 +72,8 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     analyses: already compiled analyses (luckin.report.db.compile_analyses) for this target, to
     skip the `dbt compile`.
     pdf: also print every report page to out_dir/pdf/ with headless Chromium (pdf.PdfError if missing).
-    Raises WarehouseError (one line, no secrets) when dbt or the warehouse cannot answer.
+    Raises WarehouseError (one line, no secrets) when dbt or the warehouse cannot answer, or
+    nothing is published yet.
     """
     from luckin.quality.results import latest_results_path, load_latest
 
@@ -79,7 +81,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     from .data import ReportData
     from luckin.core.sessions import WarehouseSession
 
-    from .db import compile_analyses, report_target_path
+    from .db import compile_analyses, report_target_path, require_published
     from .markdown import write_suite
     from .suite import build_suite
 
@@ -87,9 +89,12 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     target = settings.target.value
     result = ReportResult(out_dir=out_dir, target=target)
 
-    with WarehouseSession(settings.warehouse) as wh:  # fails early (WarehouseError) when there is no warehouse to read
+    published = settings.published
+    require_published(published)
+    with WarehouseSession(published) as wh:  # fails early (WarehouseError) when there is nothing to read
         t0 = time.perf_counter()
         compiled = analyses if analyses is not None else compile_analyses(settings.warehouse, report_target_path(settings))
+        compiled = compiled.reading(published)
         result.analyses = len(compiled)
         result.timings["compile"] = time.perf_counter() - t0
 
@@ -110,7 +115,7 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     result.validation_found = validation is not None
 
     t0 = time.perf_counter()
-    suite = build_suite(data, target, settings.warehouse.describe(), validation, _display_path(validation_path),
+    suite = build_suite(data, target, _described(published), validation, _display_path(validation_path),
                         comparison, scale if check else None)
     result.files = write_suite(suite, out_dir)
     result.timings["render"] = time.perf_counter() - t0
@@ -143,6 +148,13 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
         result.files.append(out_dir / "check.json")
         checks.print_comparison(comparison, scale, target, console=console)
     return result
+
+
+def _described(published) -> str:
+    from luckin.core.settings import PUBLISHED_SCHEMA, PostgresWarehouse
+
+    return f"{published.describe()} (schema {PUBLISHED_SCHEMA})" if isinstance(published, PostgresWarehouse) \
+        else published.describe()
 
 
 def _display_path(path: Path) -> str:

@@ -9,22 +9,26 @@ The analyses (analyses/**.sql) are compiled by `dbt compile` into a target folde
 the project's target/; dbt's manifest says which marts each analysis reads. On DuckDB the
 compile runs against a stand-in file of the same name, so the warehouse is only ever opened
 read-only.
+
+The report suite reads the *published* marts (`luckin publish`): `CompiledAnalyses.reading`
+swaps each mart's relation name, as dbt rendered it for the working warehouse, for the
+published one (the published DuckDB file, schema `marts`; Postgres schema `published`).
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
 from luckin.core import PROJECT_DIR
 from luckin.core.errors import WarehouseError
-from luckin.core.settings import DuckDBWarehouse, Warehouse
+from luckin.core.settings import MARTS_SCHEMA as WORKING_MARTS, PUBLISHED_SCHEMA, DuckDBWarehouse, Warehouse
 from luckin.transform import dbt_command, dbt_environment
 
-MARTS_SCHEMA = "marts"
+MARTS_SCHEMA = WORKING_MARTS
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Analysis:
     sql: str
     description: str = ""
     non_mart_inputs: list[str] = field(default_factory=list)  # anything read that is not a mart (should be none)
+    # the marts as the compiled SQL names them: relation name -> table (e.g. '"warehouse"."marts"."fct_orders"')
+    relations: dict[str, str] = field(default_factory=dict)
 
     @property
     def report(self) -> str:
@@ -58,6 +64,32 @@ class CompiledAnalyses:
 
     def __len__(self) -> int:
         return len(self.analyses)
+
+    def reading(self, published: Warehouse) -> "CompiledAnalyses":
+        """The same analyses reading the published marts (`luckin publish`) instead of the working
+        ones: each mart's relation name, as dbt rendered it, swapped for its published name."""
+        out = CompiledAnalyses(self.target, self.target_path)
+        for name, analysis in self.analyses.items():
+            sql = analysis.sql
+            for relation, table in analysis.relations.items():
+                sql = sql.replace(relation, published_relation(published, table))
+            out.analyses[name] = replace(analysis, sql=sql, relations={
+                published_relation(published, table): table for table in analysis.relations.values()})
+        return out
+
+
+def catalog_name(path: Path) -> str:
+    """The catalog DuckDB names a file it opens: the file name up to its first dot."""
+    return path.name.lstrip(".").split(".")[0]
+
+
+def published_relation(published: Warehouse, table: str) -> str:
+    """A published mart's fully qualified name: "<file's catalog>"."marts"."<table>" in the
+    published DuckDB file (a catalog is named after its file), "<database>"."published"."<table>"
+    on Postgres."""
+    if isinstance(published, DuckDBWarehouse):
+        return f'"{catalog_name(published.path)}"."{WORKING_MARTS}"."{table}"'
+    return f'"{published.database}"."{PUBLISHED_SCHEMA}"."{table}"'
 
 
 def report_target_path(settings) -> Path:
@@ -102,17 +134,35 @@ def compile_analyses(warehouse: Warehouse, target_path: Path) -> CompiledAnalyse
         if not sql:
             compiled_file = target_path / "compiled" / "luckin" / node["original_file_path"]
             sql = compiled_file.read_text(encoding="utf-8")
-        marts, others = [], []
+        marts, others, relations = [], [], {}
         for dep in node["depends_on"]["nodes"]:
             upstream = manifest["nodes"].get(dep) or manifest.get("sources", {}).get(dep) or {}
             is_mart = dep.startswith("model.") and upstream.get("original_file_path", "").startswith("models/marts/")
             (marts if is_mart else others).append(dep.split(".")[-1] if is_mart else dep)
+            if is_mart:
+                relations[upstream["relation_name"]] = upstream["alias"]
         compiled.analyses[node["name"]] = Analysis(
             name=node["name"], path=node["original_file_path"], marts=sorted(marts), sql=sql,
             description=_header_comment(node.get("raw_code", "")), non_mart_inputs=sorted(others),
+            relations=relations,
         )
     compiled.analyses = dict(sorted(compiled.analyses.items()))
     return compiled
+
+
+def require_published(published: Warehouse) -> None:
+    """A one-line WarehouseError when nothing has been published for the report to read."""
+    if isinstance(published, DuckDBWarehouse):
+        missing = not published.path.exists()
+        where = str(published.path)
+    else:
+        from luckin.core.sessions import query
+
+        missing = not query(published, "select to_regnamespace(%s) is not null", (PUBLISHED_SCHEMA,))[0][0]
+        where = f"{published.describe()} schema {PUBLISHED_SCHEMA}"
+    if missing:
+        raise WarehouseError(f"no published marts at {where}",
+                             hint="the report reads what `luckin publish` made visible: run it after `luckin build`")
 
 
 def non_mart_dependencies(compiled: CompiledAnalyses) -> dict[str, list[str]]:

@@ -281,7 +281,7 @@ def appendix_page(d: ReportData, suite_reports: list[Report], items: list[rules.
          "marts": ", ".join(sorted({m for a in b.sources for m in a.marts}))}
         for r in suite_reports for b in r.blocks() if isinstance(b, (Table, Chart)) and b.sources])
     sections.append(Section("Where each figure comes from", [
-        Text(f"Every figure is computed from the marts of the {target} warehouse (`{warehouse}`) by the analysis "
+        Text(f"Every figure is computed from the published marts of the {target} warehouse (`{warehouse}`) by the analysis "
              "files below (folder `analyses/`); `provenance.json` beside the reports holds the same list."),
         Table("Tables and charts, their analyses and marts", provenance, [], max_rows=15,
               columns={"report": "Report", "figure": "Figure", "analysis": "Analysis", "marts": "Marts"},

@@ -190,27 +190,35 @@ def test_renders_from_postgres_too(pg_marts, compiled_postgres, tmp_path) -> Non
     assert "postgres" in result.markdown[0].read_text(encoding="utf-8")
 
 
-def test_renders_while_a_reader_holds_the_duckdb_file(landed, tmp_path) -> None:
-    """dbt compiles against a stand-in file: the warehouse itself is only opened read-only."""
+def test_renders_from_the_published_file_while_a_writer_holds_the_warehouse(landed, tmp_path) -> None:
+    """The report reads the published marts (marts.duckdb): a build writing the working warehouse
+    (here: this process holding it read-write) and a BI tool holding the published file do not
+    stop it; dbt compiles against a stand-in file."""
     import duckdb
 
     from luckin.report import render_reports
 
-    reader = duckdb.connect(str(landed.duckdb_path), read_only=True)  # a BI tool, say
+    with landed.active():
+        published = load_settings("duckdb").published.path
+    writer = duckdb.connect(str(landed.duckdb_path))  # a build, say
+    reader = duckdb.connect(str(published), read_only=True)  # a BI tool, say
     try:
         with landed.active():
             result = render_reports(tmp_path / "out", load_settings("duckdb"))
     finally:
         reader.close()
+        writer.close()
     assert result.ok and len(result.html) == 8
+    assert str(published) in result.markdown[0].read_text(encoding="utf-8")
 
 
-def test_no_warehouse_is_a_one_line_error_and_creates_nothing(landed, tmp_path, monkeypatch) -> None:
+def test_nothing_published_is_a_one_line_error_and_creates_nothing(landed, tmp_path, monkeypatch) -> None:
     from luckin.report import WarehouseError, render_reports
 
     missing = tmp_path / "warehouse.duckdb"
     with landed.active():
         monkeypatch.setenv("LUCKIN_DUCKDB_PATH", str(missing))
-        with pytest.raises(WarehouseError, match="DuckDB warehouse .* does not exist"):
+        with pytest.raises(WarehouseError, match="no published marts at .*marts.duckdb") as failure:
             render_reports(tmp_path / "out", load_settings("duckdb"))
-    assert not missing.exists()
+    assert "luckin publish" in failure.value.one_line()
+    assert not missing.exists() and not (tmp_path / "marts.duckdb").exists()

