@@ -1,0 +1,141 @@
+"""The dashboard as code: the import bundle in bi/superset/assets/ and the metrics from dbt.
+
+    import_assets(client, config) -> Path         zip bi/superset/assets (database paths filled
+                                                  in) and import it, overwriting
+    sync_metric_layer(config, target) -> str      `superset-cli sync dbt-core`: datasets' columns,
+                                                  descriptions and metrics from the dbt manifest
+                                                  and the MetricFlow metrics (`mf query --explain`)
+
+The bundle (Superset's YAML import format: databases/, datasets/, charts/, dashboards/) names
+metrics but defines none: after each import, the sync writes every metric the metric layer
+defines on the model a dataset reads (a MetricFlow metric whose SQL reads one model), so a
+metric changed in dbt reaches Superset at the next start, and none is written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+from string import Template
+
+from luckin.core import PROJECT_DIR
+from luckin.core.errors import redact
+from luckin.core.settings import DuckDBWarehouse, Target
+from luckin.transform import dbt_command, dbt_environment
+
+from .client import SupersetClient
+from .config import ASSETS_DIR, BI_ROLE, CLI_VENV, PROJECT_VENV, SupersetConfig
+from .server import SupersetError
+
+MARTS_PATH = "models/marts/"
+
+
+def _substitutions(config: SupersetConfig) -> dict[str, str]:
+    pg = config.postgres
+    return {"published_duckdb": str(config.duckdb_link), "bi_role": BI_ROLE, "pg_host": pg.host,
+            "pg_port": str(pg.port), "pg_database": pg.database, "published_schema": config.published_schema}
+
+
+def build_bundle(config: SupersetConfig, out: Path) -> Path:
+    """The import zip: bi/superset/assets with the databases' addresses filled in. The Postgres
+    connection is left out when the BI role has no password configured (LUCKIN_BI_PASSWORD)."""
+    values = _substitutions(config)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(ASSETS_DIR.rglob("*.yaml")):
+            rel = path.relative_to(ASSETS_DIR).as_posix()
+            if rel == "databases/luckin_postgres.yaml" and not config.bi_password:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if rel.startswith("databases/"):
+                text = Template(text).substitute(values)
+            zf.writestr(f"luckin_bundle/{rel}", text)
+    return out
+
+
+def link_published_file(config: SupersetConfig) -> Path:
+    """data/superset/published.duckdb -> the published marts file (see SupersetConfig.duckdb_link)."""
+    if not config.published_duckdb.exists():
+        raise SupersetError(f"no published marts at {config.published_duckdb}",
+                            hint="build, validate and publish first (`luckin build`, `luckin publish`)")
+    link = config.duckdb_link
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        if link.is_symlink() and Path(os.readlink(link)) == config.published_duckdb.resolve():
+            return link
+        link.unlink()
+    link.symlink_to(config.published_duckdb.resolve())
+    return link
+
+
+def import_assets(client: SupersetClient, config: SupersetConfig) -> Path:
+    link_published_file(config)
+    bundle = build_bundle(config, config.state_dir / "luckin_bundle.zip")
+    passwords = {"luckin_bundle/databases/luckin_postgres.yaml": config.bi_password} if config.bi_password else {}
+    client.import_dashboards(bundle, passwords)
+    return bundle
+
+
+# --------------------------------------------------------------------------- the metric layer
+def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
+    """`dbt parse` for the target (target/manifest.json and target/semantic_manifest.json, where
+    MetricFlow's `mf` reads them: it ignores DBT_TARGET_PATH), then a copy of the manifest holding
+    only the marts, which are what the published file and schema contain, in
+    target/superset-<target>/manifest.json. Returns the copy's path."""
+    warehouse = settings.warehouse_for(target)
+    out = PROJECT_DIR / "target" / f"superset-{target.value}" / "manifest.json"  # preset-cli wants this name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = dbt_command(["parse", "--quiet"], warehouse)
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=_dbt_env(warehouse, out.parent), capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+        raise SupersetError(f"dbt parse for the Superset sync failed: {redact(tail, *settings.secrets)}")
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest["nodes"] = {uid: node for uid, node in manifest["nodes"].items()
+                         if node.get("resource_type") != "model" or node.get("original_file_path", "").startswith(MARTS_PATH)}
+    out.write_text(json.dumps(manifest), encoding="utf-8")
+    return out
+
+
+def _dbt_env(warehouse, work_dir: Path) -> dict[str, str]:
+    env = dbt_environment(warehouse)
+    if isinstance(warehouse, DuckDBWarehouse):
+        # dbt and MetricFlow open the DuckDB profile's file to parse and to explain: a stand-in
+        # of the same name (the SQL names the catalog after it), never the working warehouse.
+        stand_in = work_dir / "catalog" / warehouse.path.name
+        stand_in.parent.mkdir(parents=True, exist_ok=True)
+        env["LUCKIN_DUCKDB_PATH"] = str(stand_in)
+    return env
+
+
+def sync_metric_layer(config: SupersetConfig, settings, target: Target = Target.duckdb) -> str:
+    """Run preset-cli's dbt-core sync against the running Superset for the target's database
+    (`luckin_<target>`, imported just before). Returns its log (names of synced models/metrics)."""
+    manifest = mart_manifest(config, target, settings)
+    warehouse = settings.warehouse_for(target)
+    env = _dbt_env(warehouse, manifest.parent)
+    # preset-cli asks MetricFlow for each metric's SQL (`mf query --explain`) in this folder, with
+    # the dbt project's `mf` first on PATH and the profile's target in DBT_TARGET.
+    # preset-cli renders the whole profile, the Postgres output's env_var('LUCKIN_PG_PASSWORD') too
+    env.setdefault("LUCKIN_PG_PASSWORD", settings.postgres.password)
+    env.update(DBT_PROFILES_DIR=str(PROJECT_DIR), DBT_PROJECT_DIR=str(PROJECT_DIR), DBT_TARGET=target.value,
+               PATH=f"{PROJECT_VENV / 'bin'}{os.pathsep}{env.get('PATH', os.environ.get('PATH', ''))}")
+    if shutil.which("mf", path=env["PATH"]) is None:
+        raise SupersetError("MetricFlow's `mf` is not installed in .venv",
+                            hint="`make install` (dbt-metricflow is in requirements.lock)")
+    cmd = [str(CLI_VENV / "bin" / "superset-cli"), "--loglevel", "INFO", "--username", config.admin_username,
+           "--password", config.admin_password, config.url, "sync", "dbt-core", str(manifest),
+           "--project", "luckin", "--target", target.value, "--profiles", str(PROJECT_DIR / "profiles.yml"),
+           "--raise-failures"]
+    proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    log = redact(proc.stdout + proc.stderr, *config.secrets, *settings.secrets)
+    (config.state_dir / f"sync-dbt-{target.value}.log").write_text(log, encoding="utf-8")
+    if proc.returncode != 0:
+        tail = " | ".join(line for line in log.strip().splitlines()[-3:])
+        raise SupersetError(f"superset-cli sync dbt-core ({target.value}) failed: {tail}",
+                            hint=f"see {config.state_dir / f'sync-dbt-{target.value}.log'}")
+    return log
