@@ -59,6 +59,9 @@ def start_superset(settings: Settings, *, sync: bool = True, console=None) -> Su
     from .client import SupersetClient
 
     config = load_superset_config(settings)
+    if not config.published_duckdb.exists():  # before minutes of installing and starting
+        raise SupersetError(f"no published marts at {config.published_duckdb}",
+                            hint="build, validate and publish first (`luckin build`, `luckin publish`)")
     timings: dict[str, float] = {}
     t0 = time.monotonic()
 

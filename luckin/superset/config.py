@@ -136,7 +136,7 @@ def _published_names() -> tuple[str, str]:
 
 
 def _append_secrets(path: Path, values: dict[str, str]) -> None:
-    """Add keys to [superset] in secrets.toml (created 0600 when absent), keeping what is there."""
+    """Add keys to [superset] in secrets.toml (mode 0600), keeping what is there."""
     import tomllib
 
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -157,3 +157,4 @@ def _append_secrets(path: Path, values: dict[str, str]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(path, 0o600)  # it holds secrets now, whatever its mode was
