@@ -28,7 +28,7 @@ from luckin.core.settings import DuckDBWarehouse, Target
 from luckin.transform import dbt_command, dbt_environment
 
 from .client import SupersetClient
-from .config import ASSETS_DIR, BI_ROLE, CLI_VENV, PROJECT_VENV, SupersetConfig
+from .config import ASSETS_DIR, CLI_VENV, PROJECT_VENV, SupersetConfig
 from .server import SupersetError
 
 MARTS_PATH = "models/marts/"
@@ -36,23 +36,30 @@ MARTS_PATH = "models/marts/"
 
 def _substitutions(config: SupersetConfig) -> dict[str, str]:
     pg = config.postgres
-    return {"published_duckdb": str(config.duckdb_link), "bi_role": BI_ROLE, "pg_host": pg.host,
+    return {"published_duckdb": str(config.duckdb_link), "bi_role": config.bi_role, "pg_host": pg.host,
             "pg_port": str(pg.port), "pg_database": pg.database, "published_schema": config.published_schema}
 
 
-def build_bundle(config: SupersetConfig, out: Path) -> Path:
-    """The import zip: bi/superset/assets with the databases' addresses filled in. The Postgres
-    connection is left out when the BI role has no password configured (LUCKIN_BI_PASSWORD)."""
+def build_bundle(config: SupersetConfig, out: Path, kind: str = "Dashboard") -> Path:
+    """An import zip of bi/superset/assets with the databases' addresses filled in: kind
+    "Dashboard" (everything; Superset imports from it only what the dashboard uses) or
+    "Database" (the connections alone, so one no chart uses, Postgres, is imported too). The
+    Postgres connection is left out when the BI role has no password (LUCKIN_BI_PASSWORD)."""
     values = _substitutions(config)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(ASSETS_DIR.rglob("*.yaml")):
             rel = path.relative_to(ASSETS_DIR).as_posix()
             if rel == "databases/luckin_postgres.yaml" and not config.bi_password:
                 continue
+            if kind == "Database" and not rel.startswith("databases/"):
+                continue
             text = path.read_text(encoding="utf-8")
             if rel.startswith("databases/"):
                 text = Template(text).substitute(values)
             zf.writestr(f"luckin_bundle/{rel}", text)
+        if kind == "Database":
+            zf.writestr("luckin_bundle/metadata.yaml", (ASSETS_DIR / "metadata.yaml").read_text(encoding="utf-8")
+                        .replace("type: Dashboard", "type: Database"))
     return out
 
 
@@ -73,9 +80,11 @@ def link_published_file(config: SupersetConfig) -> Path:
 
 def import_assets(client: SupersetClient, config: SupersetConfig) -> Path:
     link_published_file(config)
+    passwords = {"databases/luckin_postgres.yaml": config.bi_password} if config.bi_password else {}
+    client.import_bundle("database", build_bundle(config, config.state_dir / "luckin_databases.zip", "Database"),
+                         passwords)
     bundle = build_bundle(config, config.state_dir / "luckin_bundle.zip")
-    passwords = {"luckin_bundle/databases/luckin_postgres.yaml": config.bi_password} if config.bi_password else {}
-    client.import_dashboards(bundle, passwords)
+    client.import_bundle("dashboard", bundle, passwords)
     return bundle
 
 

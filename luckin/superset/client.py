@@ -40,10 +40,10 @@ class SupersetClient:
     def get(self, path: str, **params) -> dict:
         return self._call("get", path, params={"q": _rison(params)} if params else None)
 
-    def import_dashboards(self, bundle: Path, passwords: dict[str, str]) -> None:
-        """POST the zip bundle to /api/v1/dashboard/import/ (overwriting what it holds)."""
+    def import_bundle(self, kind: str, bundle: Path, passwords: dict[str, str]) -> None:
+        """POST a zip bundle to /api/v1/<kind>/import/ (overwriting what it holds)."""
         with open(bundle, "rb") as fh:
-            self._call("post", "/api/v1/dashboard/import/",
+            self._call("post", f"/api/v1/{kind}/import/",
                        files={"formData": (bundle.name, fh, "application/zip")},
                        data={"overwrite": "true", "passwords": json.dumps(passwords)})
 
