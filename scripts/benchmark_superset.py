@@ -72,11 +72,15 @@ def screenshot(config, url: str, out: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--fresh", action="store_true",
+                        help="import the dashboard and sync the metrics again even when nothing changed")
     parser.add_argument("--screenshot", type=Path, default=ROOT / "docs" / "screenshots" / "superset-executive.png")
     args = parser.parse_args()
     settings = load_settings()
     config = load_superset_config(settings)
     stop_superset(settings)
+    if args.fresh:
+        (config.state_dir / "assets.sha256").unlink(missing_ok=True)
     sampler = PeakRss(config)
     sampler.start()
     started = time.monotonic()

@@ -14,6 +14,7 @@ metric changed in dbt reaches Superset at the next start, and none is written tw
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -45,22 +46,40 @@ def build_bundle(config: SupersetConfig, out: Path, kind: str = "Dashboard") -> 
     "Dashboard" (everything; Superset imports from it only what the dashboard uses) or
     "Database" (the connections alone, so one no chart uses, Postgres, is imported too). The
     Postgres connection is left out when the BI role has no password (LUCKIN_BI_PASSWORD)."""
-    values = _substitutions(config)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(ASSETS_DIR.rglob("*.yaml")):
-            rel = path.relative_to(ASSETS_DIR).as_posix()
-            if rel == "databases/luckin_postgres.yaml" and not config.bi_password:
-                continue
+        for rel, text in _bundle_files(config):
             if kind == "Database" and not rel.startswith("databases/"):
                 continue
-            text = path.read_text(encoding="utf-8")
-            if rel.startswith("databases/"):
-                text = Template(text).substitute(values)
             zf.writestr(f"luckin_bundle/{rel}", text)
         if kind == "Database":
             zf.writestr("luckin_bundle/metadata.yaml", (ASSETS_DIR / "metadata.yaml").read_text(encoding="utf-8")
                         .replace("type: Dashboard", "type: Database"))
     return out
+
+
+def _bundle_files(config: SupersetConfig) -> list[tuple[str, str]]:
+    """(path in the bundle, text) for every asset, the databases' addresses filled in."""
+    values, files = _substitutions(config), []
+    for path in sorted(ASSETS_DIR.rglob("*.yaml")):
+        rel = path.relative_to(ASSETS_DIR).as_posix()
+        if rel == "databases/luckin_postgres.yaml" and not config.bi_password:
+            continue
+        text = path.read_text(encoding="utf-8")
+        files.append((rel, Template(text).substitute(values) if rel.startswith("databases/") else text))
+    return files
+
+
+def assets_digest(config: SupersetConfig, manifest: Path) -> str:
+    """What an import and sync would write: the bundle's files and what the sync reads of dbt
+    (the marts, the metrics, the semantic manifest), without dbt's per-run metadata."""
+    doc = json.loads(manifest.read_text(encoding="utf-8"))
+    dbt = {"nodes": {uid: [n.get("description"), n.get("columns"), n.get("schema"), n.get("alias")]
+                     for uid, n in doc["nodes"].items() if n.get("resource_type") == "model"},
+           "metrics": doc.get("metrics"), "semantic_models": doc.get("semantic_models")}
+    semantic = PROJECT_DIR / "target" / "semantic_manifest.json"
+    digest = hashlib.sha256(json.dumps([_bundle_files(config), dbt], sort_keys=True, default=str).encode())
+    digest.update(semantic.read_bytes() if semantic.exists() else b"")
+    return digest.hexdigest()
 
 
 def link_published_file(config: SupersetConfig) -> Path:
@@ -121,10 +140,12 @@ def _dbt_env(warehouse, work_dir: Path) -> dict[str, str]:
     return env
 
 
-def sync_metric_layer(config: SupersetConfig, settings, target: Target = Target.duckdb) -> str:
+def sync_metric_layer(config: SupersetConfig, settings, target: Target = Target.duckdb,
+                      manifest: Path | None = None) -> str:
     """Run preset-cli's dbt-core sync against the running Superset for the target's database
-    (`luckin_<target>`, imported just before). Returns its log (names of synced models/metrics)."""
-    manifest = mart_manifest(config, target, settings)
+    (`luckin_<target>`, imported just before), from `manifest` (mart_manifest's, parsed now
+    when None). Returns its log (names of synced models/metrics)."""
+    manifest = manifest or mart_manifest(config, target, settings)
     warehouse = settings.warehouse_for(target)
     env = _dbt_env(warehouse, manifest.parent)
     # preset-cli asks MetricFlow for each metric's SQL (`mf query --explain`) in this folder, with

@@ -60,6 +60,13 @@ class SupersetClient:
                 return rows
             query["page"] += 1
 
+    def has_dashboard(self, slug: str) -> bool:
+        try:
+            self._call("get", f"/api/v1/dashboard/{slug}")
+        except SupersetError:
+            return False
+        return True
+
     def dashboard_charts(self, dashboard: str) -> list[dict]:
         """The charts of a dashboard (by slug or id)."""
         return self._call("get", f"/api/v1/dashboard/{dashboard}/charts")["result"]
