@@ -18,7 +18,8 @@ start_superset:
    Postgres `published` schema through the BI role `luckin_bi` when LUCKIN_BI_PASSWORD is set;
    datasets; the executive dashboard's charts; the dashboard);
 5. syncs the datasets' columns, descriptions and metrics from dbt's metric layer
-   (`superset-cli sync dbt-core`, luckin.superset.bundle).
+   (`superset-cli sync dbt-core`, luckin.superset.bundle), for the DuckDB connection and, when
+   there is one, the Postgres connection; skipped when nothing changed since the last sync.
 
 Modules: config (paths, credentials), server (venvs, bootstrap, gunicorn), client (REST API),
 bundle (the import bundle and the dbt sync).
@@ -88,10 +89,12 @@ def start_superset(settings: Settings, *, sync: bool = True, console=None) -> Su
     # together, and are skipped when neither the bundle nor the dbt side changed since the last
     # pair (the stamp) and the dashboard is there.
     stamp = config.state_dir / "assets.sha256"
+    # DuckDB always; Postgres when Superset can log in as the BI role.
+    targets = [Target.duckdb, *([Target.postgres] if config.bi_password else [])]
     skipped = False
     if sync:
-        manifest = bundle.mart_manifest(config, Target.duckdb, settings)
-        digest = bundle.assets_digest(config, manifest)
+        manifests = {target: bundle.mart_manifest(config, target, settings) for target in targets}
+        digest = bundle.assets_digest(config, list(manifests.values()))
         t = step("dbt manifest parsed", t)
         skipped = stamp.exists() and stamp.read_text() == digest and client.has_dashboard(DASHBOARD_SLUG)
     if not skipped:
@@ -99,9 +102,10 @@ def start_superset(settings: Settings, *, sync: bool = True, console=None) -> Su
         bundle.import_assets(client, config)
         t = step("dashboard imported", t)
     if sync and not skipped:
-        bundle.sync_metric_layer(config, settings, Target.duckdb, manifest)
+        for target, manifest in manifests.items():
+            bundle.sync_metric_layer(config, settings, target, manifest)
+            t = step(f"datasets and metrics synced from dbt ({target.value})", t)
         stamp.write_text(digest)
-        t = step("metrics synced from dbt", t)
     elif sync:
         t = step("dashboard and metrics up to date", t)
     timings["total"] = round(time.monotonic() - t0, 1)

@@ -69,13 +69,15 @@ def _bundle_files(config: SupersetConfig) -> list[tuple[str, str]]:
     return files
 
 
-def assets_digest(config: SupersetConfig, manifest: Path) -> str:
+def assets_digest(config: SupersetConfig, manifests: list[Path]) -> str:
     """What an import and sync would write: the bundle's files and what the sync reads of dbt
     (the marts, the metrics, the semantic manifest), without dbt's per-run metadata."""
-    doc = json.loads(manifest.read_text(encoding="utf-8"))
-    dbt = {"nodes": {uid: [n.get("description"), n.get("columns"), n.get("schema"), n.get("alias")]
-                     for uid, n in doc["nodes"].items() if n.get("resource_type") == "model"},
-           "metrics": doc.get("metrics"), "semantic_models": doc.get("semantic_models")}
+    dbt = []
+    for manifest in manifests:
+        doc = json.loads(manifest.read_text(encoding="utf-8"))
+        dbt.append({"nodes": {uid: [n.get("description"), n.get("columns"), n.get("schema"), n.get("alias")]
+                              for uid, n in doc["nodes"].items() if n.get("resource_type") == "model"},
+                    "metrics": doc.get("metrics"), "semantic_models": doc.get("semantic_models")})
     semantic = PROJECT_DIR / "target" / "semantic_manifest.json"
     digest = hashlib.sha256(json.dumps([_bundle_files(config), dbt], sort_keys=True, default=str).encode())
     digest.update(semantic.read_bytes() if semantic.exists() else b"")
@@ -112,7 +114,8 @@ def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
     """`dbt parse` for the target (target/manifest.json and target/semantic_manifest.json, where
     MetricFlow's `mf` reads them: it ignores DBT_TARGET_PATH), then a copy of the manifest holding
     only the marts, which are what the published file and schema contain, in
-    target/superset-<target>/manifest.json. Returns the copy's path."""
+    target/superset-<target>/manifest.json; on Postgres their schema is the published one (dbt
+    builds `marts`, readers see `published`). Returns the copy's path."""
     warehouse = settings.warehouse_for(target)
     out = PROJECT_DIR / "target" / f"superset-{target.value}" / "manifest.json"  # preset-cli wants this name
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +128,10 @@ def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     manifest["nodes"] = {uid: node for uid, node in manifest["nodes"].items()
                          if node.get("resource_type") != "model" or node.get("original_file_path", "").startswith(MARTS_PATH)}
+    if target is Target.postgres:
+        for node in manifest["nodes"].values():
+            if node.get("resource_type") == "model":
+                node["schema"] = config.published_schema
     out.write_text(json.dumps(manifest), encoding="utf-8")
     return out
 
@@ -154,9 +161,19 @@ def sync_metric_layer(config: SupersetConfig, settings, target: Target = Target.
     env.setdefault("LUCKIN_PG_PASSWORD", settings.postgres.password)
     env.update(DBT_PROFILES_DIR=str(PROJECT_DIR), DBT_PROJECT_DIR=str(PROJECT_DIR), DBT_TARGET=target.value,
                PATH=f"{PROJECT_VENV / 'bin'}{os.pathsep}{env.get('PATH', os.environ.get('PATH', ''))}")
-    if shutil.which("mf", path=env["PATH"]) is None:
+    mf = shutil.which("mf", path=env["PATH"])
+    if mf is None:
         raise SupersetError("MetricFlow's `mf` is not installed in .venv",
                             hint="`make install` (dbt-metricflow is in requirements.lock)")
+    if target is Target.postgres:
+        # MetricFlow writes the schema dbt builds (`marts`); BI reads `published`: the same tables
+        # after the swap. A wrapper renames the schema in mf's SQL so preset-cli finds the model.
+        shim = manifest.parent / "bin" / "mf"
+        shim.parent.mkdir(parents=True, exist_ok=True)
+        shim.write_text(f'#!/usr/bin/env bash\nset -o pipefail\n"{mf}" "$@" | '
+                        f'sed \'s/"marts"\\./"{config.published_schema}"./g\'\n', encoding="utf-8")
+        shim.chmod(0o755)
+        env["PATH"] = f"{shim.parent}{os.pathsep}{env['PATH']}"
     cmd = [str(CLI_VENV / "bin" / "superset-cli"), "--loglevel", "INFO", "--username", config.admin_username,
            "--password", config.admin_password, config.url, "sync", "dbt-core", str(manifest),
            "--project", "luckin", "--target", target.value, "--profiles", str(PROJECT_DIR / "profiles.yml"),
