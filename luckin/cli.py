@@ -283,7 +283,8 @@ app.add_typer(bi_app, name="bi")
 @bi_app.command("superset")
 def bi_superset(
     stop: bool = typer.Option(False, "--stop", help="Stop the Superset this project started, and exit."),
-    sync: bool = typer.Option(True, "--sync/--no-sync", help="Sync datasets and metrics from the dbt metric layer."),
+    sync: bool = typer.Option(True, "--sync/--no-sync",
+                              help="Import the dashboard and sync metrics from dbt when they changed (--no-sync: start only)."),
 ) -> None:
     """Start Apache Superset on the published marts with the executive dashboard (installs it the first time)."""
     from luckin.superset import start_superset, stop_superset

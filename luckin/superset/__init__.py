@@ -55,7 +55,8 @@ class SupersetRun:
 
 
 def start_superset(settings: Settings, *, sync: bool = True, console=None) -> SupersetRun:
-    """Install (when needed), prepare, start and fill Superset; leaves it running in the background."""
+    """Install (when needed), prepare, start and fill Superset; leaves it running in the background.
+    sync=False: start only, leaving the dashboard and its metrics as they are."""
     from . import bundle, server
     from .client import SupersetClient
 
@@ -91,23 +92,20 @@ def start_superset(settings: Settings, *, sync: bool = True, console=None) -> Su
     stamp = config.state_dir / "assets.sha256"
     # DuckDB always; Postgres when Superset can log in as the BI role.
     targets = [Target.duckdb, *([Target.postgres] if config.bi_password else [])]
-    skipped = False
     if sync:
         manifests = {target: bundle.mart_manifest(config, target, settings) for target in targets}
         digest = bundle.assets_digest(config, list(manifests.values()))
         t = step("dbt manifest parsed", t)
-        skipped = stamp.exists() and stamp.read_text() == digest and client.has_dashboard(DASHBOARD_SLUG)
-    if not skipped:
-        stamp.unlink(missing_ok=True)
-        bundle.import_assets(client, config)
-        t = step("dashboard imported", t)
-    if sync and not skipped:
-        for target, manifest in manifests.items():
-            bundle.sync_metric_layer(config, settings, target, manifest)
-            t = step(f"datasets and metrics synced from dbt ({target.value})", t)
-        stamp.write_text(digest)
-    elif sync:
-        t = step("dashboard and metrics up to date", t)
+        if stamp.exists() and stamp.read_text() == digest and client.has_dashboard(DASHBOARD_SLUG):
+            t = step("dashboard and metrics up to date", t)
+        else:
+            stamp.unlink(missing_ok=True)
+            bundle.import_assets(client, config)
+            t = step("dashboard imported", t)
+            for target, manifest in manifests.items():
+                bundle.sync_metric_layer(config, settings, target, manifest)
+                t = step(f"datasets and metrics synced from dbt ({target.value})", t)
+            stamp.write_text(digest)
     timings["total"] = round(time.monotonic() - t0, 1)
     return SupersetRun(config=config, pid=pid, already_running=already, installed=installed, timings=timings,
                        rss_bytes=server.server_rss_bytes(config))
