@@ -81,7 +81,7 @@ def start_superset(settings: Settings, *, sync: bool = True, console=None) -> Su
         server.ensure_meta_database(config)
         server.bootstrap(config)
         t = step("metadata database, admin, roles", t)
-        pid = server.start_server(config)
+        server.start_server(config)
         server.wait_healthy(config)
         t = step("server healthy", t)
     pid = server.server_pid(config) or 0
