@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo refresh test lint services browser install clean
+.PHONY: demo refresh test test-superset superset lint services browser install clean
 
 install: $(STAMP)
 
@@ -26,6 +26,14 @@ refresh: install
 ## The whole test suite against the local MariaDB, Redis, PostgreSQL and DuckDB.
 test: install services browser
 	$(BIN)/pytest
+
+## Apache Superset on the published marts, with the executive dashboard (installs it the first time).
+superset: install services
+	$(BIN)/luckin bi superset
+
+## Superset's own test (starts a server; not part of `make test`): charts against report 00.
+test-superset: install services
+	$(BIN)/pytest -m superset tests/bi/test_superset.py
 
 ## SQL style (sqlfluff) and project conventions (dbt-bouncer over the manifest); also run by `make test`.
 lint: install

@@ -343,6 +343,33 @@ def publish(
                   f"(gates {result.seconds['gates']:.1f} s, copy {result.seconds['copy']:.1f} s)", highlight=False)
 
 
+# --------------------------------------------------------------------------- BI tools
+bi_app = typer.Typer(no_args_is_help=True, help="BI tools on the published marts.")
+app.add_typer(bi_app, name="bi")
+
+
+@bi_app.command("superset")
+def bi_superset(
+    stop: bool = typer.Option(False, "--stop", help="Stop the Superset this project started, and exit."),
+    sync: bool = typer.Option(True, "--sync/--no-sync",
+                              help="Import the dashboard and sync metrics from dbt when they changed (--no-sync: start only)."),
+) -> None:
+    """Start Apache Superset on the published marts with the executive dashboard (installs it the first time)."""
+    from luckin.superset import start_superset, stop_superset
+
+    settings = _settings(None)
+    if stop:
+        console.print("superset: stopped" if stop_superset(settings) else "superset: not running")
+        return
+    run = start_superset(settings, sync=sync, console=console)
+    if run.config.generated:
+        console.print(f"superset: generated {' and '.join(run.config.generated)} into "
+                      f"{settings.config_dir / 'secrets.toml'} \\[superset]")
+    console.print(f"[green]superset:[/] {run.dashboard_url} (user {run.config.admin_username}, password: "
+                  f"\\[superset] admin_password in .dlt/secrets.toml) ready in {run.timings['total']:.0f} s, "
+                  f"{run.rss_bytes / 2**20:.0f} MiB resident; stop with `luckin bi superset --stop`")
+
+
 # --------------------------------------------------------------------------- everything
 @app.command()
 def demo(
