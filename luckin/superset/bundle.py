@@ -128,12 +128,30 @@ def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
     manifest["nodes"] = {uid: node for uid, node in manifest["nodes"].items()
                          if node.get("resource_type") != "model" or node.get("original_file_path", "").startswith(MARTS_PATH)}
+    manifest["metrics"] = _convertible_metrics(manifest["metrics"])
     if target is Target.postgres:
         for node in manifest["nodes"].values():
             if node.get("resource_type") == "model":
                 node["schema"] = config.published_schema
     out.write_text(json.dumps(manifest), encoding="utf-8")
     return out
+
+
+def _convertible_metrics(metrics: dict) -> dict:
+    """The metrics preset-cli can turn into one dataset's SQL expression: simple ones, and ratios
+    of two simple ones. MetricFlow answers derived metrics (and ratios over them) with nested
+    subqueries that preset-cli's SQL parser rejects, failing the whole sync; they stay in the
+    metric layer (`luckin metrics query`) and in the mtr_* tables."""
+    kinds = {m["name"]: m["type"] for m in metrics.values()}
+
+    def convertible(metric: dict) -> bool:
+        if metric["type"] == "simple":
+            return True
+        params = metric["type_params"]
+        return (metric["type"] == "ratio"
+                and all(kinds.get((params.get(side) or {}).get("name")) == "simple" for side in ("numerator", "denominator")))
+
+    return {uid: m for uid, m in metrics.items() if convertible(m)}
 
 
 def _dbt_env(warehouse, work_dir: Path) -> dict[str, str]:
@@ -174,8 +192,10 @@ def sync_metric_layer(config: SupersetConfig, settings, target: Target = Target.
                         f'sed \'s/"marts"\\./"{config.published_schema}"./g\'\n', encoding="utf-8")
         shim.chmod(0o755)
         env["PATH"] = f"{shim.parent}{os.pathsep}{env['PATH']}"
-    cmd = [str(CLI_VENV / "bin" / "superset-cli"), "--loglevel", "INFO", "--username", config.admin_username,
-           "--password", config.admin_password, config.url, "sync", "dbt-core", str(manifest),
+    # `--option=value`: a generated password may begin with "-", which click would read as an option.
+    cmd = [str(CLI_VENV / "bin" / "superset-cli"), "--loglevel", "INFO",
+           f"--username={config.admin_username}", f"--password={config.admin_password}",
+           config.url, "sync", "dbt-core", str(manifest),
            "--project", "luckin", "--target", target.value, "--profiles", str(PROJECT_DIR / "profiles.yml"),
            "--raise-failures"]
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
