@@ -19,9 +19,9 @@ metricflow as (
       -- Select: ['__coupons_issued', '__coupons_redeemed', '__coupon_discount_cost', 'metric_time__month']
       SELECT
         DATE_TRUNC('month', issued_date) AS metric_time__month
-        , case when not is_duplicate_issue then discount_cost_usd else 0 end AS __coupon_discount_cost
         , case when not is_duplicate_issue then 1 else 0 end AS __coupons_issued
         , case when not is_duplicate_issue and is_redeemed_on_revenue_order then 1 else 0 end AS __coupons_redeemed
+        , case when not is_duplicate_issue then discount_cost_usd else 0 end AS __coupon_discount_cost
       FROM {{ ref('fct_coupons') }} coupons_src_10000
     ) subq_3
     GROUP BY
