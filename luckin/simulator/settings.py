@@ -4,7 +4,8 @@ Read, like every setting of the project, in dlt's provider order over the projec
 folder (`luckin.core.settings.ConfigReader`): `SIMULATOR__...` environment variables, then
 `.dlt/secrets.toml`, then `.dlt/config.toml`:
 
-- `[simulator.mysql]` `host`, `port`, `username`; `password` from `.dlt/secrets.toml` or
+- `[simulator.mysql]` `host`, `port`, `username`, `database_prefix` (write `<prefix><schema>`
+  databases, e.g. a benchmark's estate beside the tests' own); `password` from `.dlt/secrets.toml` or
   `SIMULATOR__MYSQL__PASSWORD` only (never from config.toml);
 - `[simulator.redis]` `url`;
 - `[simulator]` `embedded_dir`: the folder of the embedded stand-in (SQLite files and a
@@ -59,6 +60,7 @@ def load_simulator_settings(*, env: Mapping[str, str] | None = None,
             host=str(reader.get("simulator.mysql.host") or "127.0.0.1"),
             port=port,
             username=str(reader.get("simulator.mysql.username") or "root"),
+            database_prefix=str(reader.get("simulator.mysql.database_prefix") or ""),
             password=str(password or ""),
         ),
         redis_url=str(reader.get("simulator.redis.url") or DEFAULT_REDIS_URL),

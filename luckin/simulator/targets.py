@@ -11,6 +11,7 @@ keeping the MySQL type names as declared types. Readers use the same SQLAlchemy 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 import threading
@@ -50,6 +51,9 @@ class MySQLSettings:
     port: int = 3306
     username: str = "root"
     password: str = field(default="", repr=False)
+    # Write `<prefix><schema>` databases (a benchmark's estate beside the tests' own); the
+    # extract reads them with the same `[sources.mysql_estate] database_prefix`.
+    database_prefix: str = ""
 
     def connect(self, database: str | None = None, timeout: int = 5) -> pymysql.connections.Connection:
         return pymysql.connect(host=self.host, port=self.port, user=self.username, password=self.password,
@@ -108,18 +112,24 @@ class MySQLTarget:
         self._local = threading.local()
 
     def describe(self) -> str:
-        return f"MySQL {self.settings.host}:{self.settings.port}"
+        prefix = f" (databases {self.settings.database_prefix}*)" if self.settings.database_prefix else ""
+        return f"MySQL {self.settings.host}:{self.settings.port}{prefix}"
+
+    def database(self, schema: str) -> str:
+        """The server database that holds estate schema `schema`."""
+        return self.settings.database_prefix + schema
 
     def sqlalchemy_url(self, schema: str) -> str:
         s = self.settings
-        return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{schema}"  # password comes from config, not the URL text
+        return f"mysql+pymysql://{s.username}@{s.host}:{s.port}/{self.database(schema)}"  # password comes from config, not the URL text
 
     def reader_url(self, schema: str) -> str:
         """The URL a reader connects with, password included (for drivers only: never print it)."""
         from urllib.parse import quote
 
         s = self.settings
-        return f"mysql+pymysql://{quote(s.username)}:{quote(s.password)}@{s.host}:{s.port}/{schema}?charset=utf8mb4"
+        return (f"mysql+pymysql://{quote(s.username)}:{quote(s.password)}@{s.host}:{s.port}/{self.database(schema)}"
+                "?charset=utf8mb4")
 
     def reachable(self) -> bool:
         """True when the server answers; False when nothing listens. Refused credentials raise."""
@@ -150,8 +160,8 @@ class MySQLTarget:
         (the big order, event and coupon tables of different schemas overlap)."""
         with self._conn().cursor() as cur:
             for schema in schemas:
-                cur.execute(f"DROP DATABASE IF EXISTS `{schema.name}`")
-                cur.execute(f"CREATE DATABASE `{schema.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+                cur.execute(f"DROP DATABASE IF EXISTS `{self.database(schema.name)}`")
+                cur.execute(f"CREATE DATABASE `{self.database(schema.name)}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         jobs = [(t, frames.get(s.name, {}).get(t.name)) for s in schemas for t in s.tables.values()]
         jobs.sort(key=lambda job: -(len(job[1]) if job[1] is not None else 0))
         with ThreadPoolExecutor(self.workers) as pool:
@@ -162,7 +172,7 @@ class MySQLTarget:
     def _load_table(self, table: Table, frame: pd.DataFrame | None) -> str:
         conn = self._conn()
         with conn.cursor() as cur:
-            cur.execute(f"USE `{table.schema}`")
+            cur.execute(f"USE `{self.database(table.schema)}`")
             cur.execute(table.mysql_ddl(with_secondary_indexes=False))
             if frame is not None and len(frame):
                 path = self._tmp / f"{table.schema}.{table.name}.tsv"
@@ -187,16 +197,19 @@ class MySQLTarget:
         write_tsv(table, frame, path)
         cols = ", ".join(f"`{c}`" for c in table.column_names)
         with self._conn().cursor() as cur:
-            cur.execute(f"USE `{table.schema}`")
+            cur.execute(f"USE `{self.database(table.schema)}`")
             cur.execute(f"LOAD DATA LOCAL INFILE '{path}' REPLACE INTO TABLE `{table.name}` CHARACTER SET utf8mb4 "
                         f"FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({cols})")
         path.unlink()
 
-    def drop_other_schemas(self, keep: set[str], pattern: str = r"^(luckyus_|fi_)") -> list[str]:
-        """Remove estate-looking schemas that the current estate definition no longer has."""
+    def drop_other_schemas(self, keep: set[str], pattern: str = r"(luckyus_|fi_)") -> list[str]:
+        """Remove estate-looking schemas (under this target's prefix) that the current estate
+        definition no longer has."""
+        prefix = self.settings.database_prefix
         with self._conn().cursor() as cur:
-            cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name REGEXP %s", (pattern,))
-            stale = [r[0] for r in cur.fetchall() if r[0] not in keep]
+            cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name REGEXP %s",
+                        ("^" + re.escape(prefix) + pattern,))
+            stale = [r[0] for r in cur.fetchall() if r[0][len(prefix):] not in keep]
             for name in stale:
                 cur.execute(f"DROP DATABASE `{name}`")
         return stale

@@ -244,3 +244,23 @@ def test_without_servers_the_estate_goes_to_the_embedded_stand_in(tmp_path):
         assert len(str(paid).split(".")[1]) == 2  # money kept exact (text with two decimals)
     finally:
         client.shutdown()
+
+
+def test_a_prefixed_estate_lives_beside_the_real_names(small_estate):
+    # A benchmark's estate goes to <prefix><schema> and leaves the estate under the real names
+    # (what the other tests and a developer's demo read) exactly as it was.
+    prefix = "tsimprefix_"
+    before = _checksums()
+    try:
+        simulate(0.005, TEST_SEED + 1, mysql=MySQLSettings(database_prefix=prefix),
+                 redis_url="redis://127.0.0.1:6379/12")
+        prefixed = {s for (s,) in mysql_query("SELECT schema_name FROM information_schema.schemata "
+                                               f"WHERE schema_name LIKE '{prefix}%'")}
+        assert prefixed == {prefix + name for name in load_estate()}
+        assert mysql_query(f"SELECT COUNT(*) FROM `{prefix}luckyus_sales_order`.t_order")[0][0] > 0
+        assert _checksums() == before
+    finally:
+        for (name,) in mysql_query("SELECT schema_name FROM information_schema.schemata "
+                                   f"WHERE schema_name LIKE '{prefix}%'"):
+            mysql_query(f"DROP DATABASE `{name}`")
+        redis.Redis.from_url("redis://127.0.0.1:6379/12").flushdb()
