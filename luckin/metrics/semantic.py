@@ -111,6 +111,9 @@ class _CompileOnlyClient:
         self.sql_engine_type = engine
         self.sql_plan_renderer = renderer()
 
+    # MetricFlowEngine insists on a SqlClient, but here it must only plan and render SQL: the
+    # SQL runs in the core's read-only session. Should MetricFlow ever try to run something
+    # itself, fail loudly rather than open a second connection to the warehouse.
     def _refuse(self, *args, **kwargs):
         raise NotImplementedError("the metric layer compiles only; WarehouseSession runs the SQL")
 

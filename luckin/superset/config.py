@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from luckin.core import PROJECT_DIR
 from luckin.core.errors import ConfigError
-from luckin.core.settings import ConfigReader, PostgresWarehouse, Settings
+from luckin.core.settings import PUBLISHED_SCHEMA, ConfigReader, PostgresWarehouse, Settings
 
 BI_DIR = PROJECT_DIR / "bi" / "superset"
 ASSETS_DIR = BI_DIR / "assets"  # the executive dashboard, its charts and datasets (import bundle)
@@ -113,8 +113,8 @@ def load_superset_config(settings: Settings, *, env=None, generate: bool = True)
     except ValueError:
         raise ConfigError(f"superset.port {reader.get('superset.port')!r} is not a port number",
                           hint="set [superset] port in .dlt/config.toml to a number") from None
-    published_file, schema = _published_names()
-    published_path = getattr(settings, "published_path", None) or settings.duckdb.path.with_name(published_file)
+    # The published DuckDB file whatever the target: Superset connects to both warehouses.
+    published_path = settings.with_target("duckdb").published.path
     pg = settings.postgres
     meta_db = str(reader.get("superset.meta_database") or "superset_meta")
     return SupersetConfig(
@@ -122,21 +122,11 @@ def load_superset_config(settings: Settings, *, env=None, generate: bool = True)
         admin_username=str(reader.get("superset.admin_username") or "admin"),
         admin_password=values["admin_password"], secret_key=values["secret_key"],
         meta=PostgresWarehouse(host=pg.host, port=pg.port, user=pg.user, password=pg.password, database=meta_db),
-        published_duckdb=published_path, postgres=pg, published_schema=schema,
+        published_duckdb=published_path, postgres=pg, published_schema=PUBLISHED_SCHEMA,
         bi_password=settings.bi_password, bi_role=str(reader.get("superset.bi_role") or BI_ROLE),
         state_dir=settings.duckdb.path.parent / "superset",
         generated=tuple(generated),
     )
-
-
-def _published_names() -> tuple[str, str]:
-    """The published DuckDB file's name and the Postgres schema BI reads: the publish stage's
-    constants (luckin.core.settings), or the agreed names until that stage is merged."""
-    try:
-        from luckin.core.settings import PUBLISHED_FILE, PUBLISHED_SCHEMA
-    except ImportError:
-        return "marts.duckdb", "published"
-    return PUBLISHED_FILE, PUBLISHED_SCHEMA
 
 
 def _append_secrets(path: Path, values: dict[str, str]) -> None:

@@ -57,6 +57,8 @@ def test_bundle_with_a_bi_password_connects_postgres_as_the_bi_role_without_the_
     with zipfile.ZipFile(build_bundle(config, tmp_path / "b.zip")) as zf:
         text = zf.read("luckin_bundle/databases/luckin_postgres.yaml").decode()
     uri = yaml.safe_load(text)["sqlalchemy_uri"]
+    # Superset's import format: the URI carries its mask (XXXXXXXXXX), the password travels
+    # in the import request's `passwords` field, so the bundle on disk never holds it.
     assert uri.startswith("postgresql+psycopg2://luckin_bi:XXXXXXXXXX@") and "search_path%3Dpublished" in uri
     assert "bi-secret-123" not in text
 

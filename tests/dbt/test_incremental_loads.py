@@ -10,7 +10,9 @@ makes of it, and that it equals a full refresh.
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -34,14 +36,26 @@ def _load(wh: Warehouse, load_at, *statements: str) -> str:
     return load_id
 
 
-@pytest.fixture
-def built(tmp_path) -> Warehouse:
-    """A warehouse built three days short, with the rest landed since and not yet built."""
-    wh = new_duckdb_warehouse(tmp_path, "loads")
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> Warehouse:
+    """A warehouse built three days short, with the rest landed since and not yet built: made
+    once, since every test starts from the same state (two dbt runs, the module's main cost)."""
+    wh = new_duckdb_warehouse(tmp_path_factory.mktemp("loads-template"), "loads")
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], cutoff=SYNTHETIC_CUTOFF)
     wh.dbt("build", "--full-refresh", *NODES_WITHOUT_TESTS)
     landing.build_duckdb(wh.env["LUCKIN_DUCKDB_PATH"], since=SYNTHETIC_CUTOFF)
     wh.dbt("run", *INCREMENTAL)
+    return wh
+
+
+@pytest.fixture
+def built(built_once: Warehouse, tmp_path) -> Warehouse:
+    """A copy of that warehouse (file and dbt target folder) for one test to change."""
+    wh = new_duckdb_warehouse(tmp_path, "loads")
+    source = Path(built_once.env["LUCKIN_DUCKDB_PATH"])
+    assert not source.with_name(source.name + ".wal").exists()  # dbt checkpointed on exit
+    shutil.copyfile(source, wh.env["LUCKIN_DUCKDB_PATH"])
+    shutil.copytree(built_once.target_path, wh.target_path)
     return wh
 
 
