@@ -6,8 +6,8 @@ Marked `superset`, so `make test` (and CI) leave it out: it installs Superset's 
 first time (~5 minutes) and starts a server (~3 minutes with the metric sync). Run it with
 `make test-superset`. It starts its own Superset (port 8098, metadata database
 superset_meta_test, dropped afterwards, credentials generated here, never written to
-.dlt/secrets.toml) on the small landed estate of the report tests, published into a file
-beside it.
+.dlt/secrets.toml) on the small landed estate of the report tests, as `luckin publish` left it in
+marts.duckdb beside the working warehouse.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -34,32 +33,12 @@ PORT = 8098
 META_DB = "superset_meta_test"
 
 
-def _publish_stand_in(warehouse: Path, published: Path) -> None:
-    """The working marts copied into `published` (schema marts), as `luckin publish` does; a
-    stand-in until the publish stage is merged (then: luckin.publish)."""
-    tmp = published.with_name(f".publishing-{published.name}")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    try:
-        catalog = con.execute("select current_database()").fetchone()[0]
-        con.execute(f"attach '{warehouse}' as working (read_only)")
-        con.execute(f'create schema "{catalog}".marts')
-        for (table,) in con.execute("select table_name from duckdb_tables() "
-                                    "where database_name = 'working' and schema_name = 'marts'").fetchall():
-            con.execute(f'create table "{catalog}".marts."{table}" as select * from working.marts."{table}"')
-        con.execute("detach working")
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    os.replace(tmp, published)
-
-
 @pytest.fixture(scope="module")
 def superset(landed: BuiltWarehouse, tmp_path_factory):  # noqa: F811 - the shared fixture
     """Superset started by `start_superset` on the landed estate's published marts."""
     from luckin.superset import start_superset, stop_superset
 
-    _publish_stand_in(landed.duckdb_path, landed.duckdb_path.with_name("marts.duckdb"))
+    # `landed` has published its marts (luckin.publish) to marts.duckdb beside the warehouse.
     env = {"SUPERSET__PORT": str(PORT), "SUPERSET__META_DATABASE": META_DB,
            "SUPERSET__ADMIN_PASSWORD": secrets.token_urlsafe(12), "SUPERSET__SECRET_KEY": secrets.token_urlsafe(32)}
     server = PostgresWarehouse(database="postgres")
