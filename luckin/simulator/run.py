@@ -179,13 +179,14 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         old_hashes = {(t.schema, t.name): _row_hashes(t, old_frames[(t.schema, t.name)]) for t in core_tables}
         del old_frames
     core_frames, live = project(world, as_of)
+    del world  # the lifecycles are projected: the tables alone go on to the load
     result.timings["generate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if append_days:
         tables = core_tables
         for i, t in enumerate(tables):
-            new = core_frames[(t.schema, t.name)]
+            new = core_frames.pop((t.schema, t.name))
             delta = _changed_rows(t, old_hashes.pop((t.schema, t.name)), new)
             targets.mysql.upsert(t, delta)
             result.rows[t.qualified] = len(delta)
@@ -194,6 +195,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         if isinstance(targets.mysql, MySQLTarget):
             targets.mysql.drop_other_schemas(set(estate))
         frames = {name: _frames_for(schema, core_frames, scale, seed) for name, schema in estate.items()}
+        core_frames.clear()  # `frames` holds them now; the load lets go of each table once written
         for name, by_table in frames.items():
             result.rows.update({f"{name}.{t}": len(f) for t, f in by_table.items()})
         total = sum(len(s.tables) for s in estate.values())
