@@ -17,7 +17,7 @@ users as (
 customer_orders as (
 
     -- the order history per customer, kept incrementally: nothing here depends on the as-of date
-    select * from {{ ref('int_orders_aggregated_to_customers') }}
+    select * from {{ ref('fct_customer_order_totals') }}
 
 ),
 
