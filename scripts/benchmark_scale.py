@@ -219,9 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"benchmark_scale: scales {', '.join(f'{s:g}' for s in scales)}; estate {args.prefix}* and "
           f"{args.redis_url}; {os.cpu_count()} CPUs; log {log}", flush=True)
     results = {}
-    for scale in scales:
-        results[scale] = run_scale(scale, args, log)
-    report(results)
+    try:
+        for scale in scales:
+            results[scale] = run_scale(scale, args, log)
+    except KeyboardInterrupt:  # the scales already measured are still worth a table
+        print(f"benchmark_scale: interrupted; the table holds the {len(results)} scale(s) completed", flush=True)
+    if results:
+        report(results)
     if args.json:
         args.json.write_text(json.dumps({str(s): r for s, r in results.items()}, indent=1))
     if not args.keep:
