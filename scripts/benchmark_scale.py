@@ -48,6 +48,10 @@ STEPS = ("simulate", "extract", "anchor", "full build", "append 3", "extract inc
 LUCKIN = [sys.executable, "-m", "luckin"]
 
 
+class StepFailed(RuntimeError):
+    """A step exited non-zero."""
+
+
 def _tree_rss(pid: int) -> int:
     import psutil
 
@@ -89,7 +93,7 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
         proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"benchmark: `{' '.join(cmd[2:])}` failed (exit {proc.returncode}); see {log}")
+        raise StepFailed(f"benchmark: `{' '.join(cmd[2:])}` failed (exit {proc.returncode}); see {log}")
     return seconds, max(peak, usage.ru_maxrss * 1024) / 1e9
 
 
@@ -222,15 +226,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in scales:
             results[scale] = run_scale(scale, args, log)
-    except KeyboardInterrupt:  # the scales already measured are still worth a table
-        print(f"benchmark_scale: interrupted; the table holds the {len(results)} scale(s) completed", flush=True)
+    except (KeyboardInterrupt, StepFailed) as exc:  # the scales already measured are still worth a table
+        print(f"{exc or 'benchmark_scale: interrupted'}; the table holds the {len(results)} scale(s) completed",
+              flush=True)
+        failed = True
+    else:
+        failed = False
     if results:
         report(results)
     if args.json:
         args.json.write_text(json.dumps({str(s): r for s, r in results.items()}, indent=1))
     if not args.keep:
         drop_estate(args.prefix)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
