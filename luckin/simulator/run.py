@@ -123,13 +123,19 @@ def _frames_for(schema: Schema, core_frames, scale: float, seed: int) -> dict[st
     return out
 
 
-def _changed_rows(table: Table, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``new`` that are absent from ``old`` or differ from it (matched on the primary key)."""
+def _row_hashes(table: Table, frame: pd.DataFrame) -> pd.Series:
+    """One 64-bit hash per row of ``frame``, indexed by the primary key: what a later projection
+    of the table is compared with (8 bytes a row instead of the row)."""
     key = list(table.primary_key)
-    cols = table.column_names
-    h_new = pd.Series(pd.util.hash_pandas_object(new[cols], index=False).to_numpy(), index=pd.MultiIndex.from_frame(new[key]))
-    h_old = pd.Series(pd.util.hash_pandas_object(old[cols], index=False).to_numpy(), index=pd.MultiIndex.from_frame(old[key]))
-    before = h_old.reindex(h_new.index)
+    return pd.Series(pd.util.hash_pandas_object(frame[table.column_names], index=False).to_numpy(),
+                     index=pd.MultiIndex.from_frame(frame[key]))
+
+
+def _changed_rows(table: Table, old: pd.Series, new: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``new`` that are absent from ``old`` (row hashes, see _row_hashes) or differ from it
+    (matched on the primary key)."""
+    h_new = _row_hashes(table, new)
+    before = old.reindex(h_new.index)
     changed = before.isna().to_numpy() | (before.to_numpy() != h_new.to_numpy())
     return new[changed]
 
@@ -165,16 +171,23 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
 
     t0 = time.perf_counter()
     world = simulate_world(scale, seed, as_of, dirty, progress=lambda i, n: step("generate", i, n))
+    core_tables = [t for s in estate.values() for t in s.tables.values() if t.rows == "core"]
+    if append_days:
+        # The estate as it stood, reduced to a hash per row before the new projection is made:
+        # two full projections side by side cost more memory than the simulation itself.
+        old_frames, _ = project(world, old_as_of)
+        old_hashes = {(t.schema, t.name): _row_hashes(t, old_frames[(t.schema, t.name)]) for t in core_tables}
+        del old_frames
     core_frames, live = project(world, as_of)
+    del world  # the lifecycles are projected: the tables alone go on to the load
     result.timings["generate"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if append_days:
-        old_frames, _ = project(world, old_as_of)
-        tables = [t for s in estate.values() for t in s.tables.values() if t.rows == "core"]
+        tables = core_tables
         for i, t in enumerate(tables):
-            new = core_frames[(t.schema, t.name)]
-            delta = _changed_rows(t, old_frames[(t.schema, t.name)], new)
+            new = core_frames.pop((t.schema, t.name))
+            delta = _changed_rows(t, old_hashes.pop((t.schema, t.name)), new)
             targets.mysql.upsert(t, delta)
             result.rows[t.qualified] = len(delta)
             step("upsert", i + 1, len(tables))
@@ -182,6 +195,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         if isinstance(targets.mysql, MySQLTarget):
             targets.mysql.drop_other_schemas(set(estate))
         frames = {name: _frames_for(schema, core_frames, scale, seed) for name, schema in estate.items()}
+        core_frames.clear()  # `frames` holds them now; the load lets go of each table once written
         for name, by_table in frames.items():
             result.rows.update({f"{name}.{t}": len(f) for t, f in by_table.items()})
         total = sum(len(s.tables) for s in estate.values())

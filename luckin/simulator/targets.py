@@ -162,10 +162,16 @@ class MySQLTarget:
             for schema in schemas:
                 cur.execute(f"DROP DATABASE IF EXISTS `{self.database(schema.name)}`")
                 cur.execute(f"CREATE DATABASE `{self.database(schema.name)}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        jobs = [(t, frames.get(s.name, {}).get(t.name)) for s in schemas for t in s.tables.values()]
-        jobs.sort(key=lambda job: -(len(job[1]) if job[1] is not None else 0))
+        tables = [t for s in schemas for t in s.tables.values()]
+        size = {t.qualified: len(frames.get(t.schema, {}).get(t.name, ())) for t in tables}
+        tables.sort(key=lambda t: -size[t.qualified])
+
+        def load(table: Table) -> str:
+            # taken out of `frames` here, so a table's frame is freed once it is written
+            return self._load_table(table, frames.get(table.schema, {}).pop(table.name, None))
+
         with ThreadPoolExecutor(self.workers) as pool:
-            for name in pool.map(lambda job: self._load_table(*job), jobs):
+            for name in pool.map(load, tables):
                 if progress:
                     progress(name)
 

@@ -127,6 +127,31 @@ def replaced_since(warehouse: Warehouse, load_mark: str) -> list[tuple[str, str]
         return []
 
 
+def _with_incremental_dependants(replaced: list[tuple[str, str]], manifest_path: Path) -> list[tuple[str, str]]:
+    """The replaced raw tables that have an incremental model downstream, by the recorded
+    manifest's child map (all of them when there is no manifest to ask): a dbt process that
+    selects nothing still costs as much as loading the project."""
+    if not manifest_path.exists():
+        return replaced
+    manifest = json.loads(manifest_path.read_text())
+    children, nodes = manifest.get("child_map", {}), manifest.get("nodes", {})
+
+    def feeds_incremental(source_id: str) -> bool:
+        seen, todo = set(), [source_id]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    if nodes.get(child, {}).get("config", {}).get("materialized") == "incremental":
+                        return True
+                    todo.append(child)
+        return False
+
+    package = manifest.get("metadata", {}).get("project_name", "luckin")
+    return [(schema, table) for schema, table in replaced
+            if feeds_incremental(f"source.{package}.{source_name(schema)}.{table}")]
+
+
 def _rebuild_dependants_of(replaced: list[tuple[str, str]], settings: Settings, target_path: Path) -> int:
     """Rebuild from scratch the incremental models (and snapshots' readers) downstream of the
     replaced raw tables: `dbt run --full-refresh --select source:<s>.<t>+,config.materialized:incremental`."""
@@ -167,7 +192,8 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
     load_mark_file = state / "load-mark"
     load_mark = newest_load(warehouse)  # read before building: a load landing meanwhile counts next time
     if job != "full-refresh" and load_mark_file.exists():
-        replaced = replaced_since(warehouse, load_mark_file.read_text().strip())
+        replaced = _with_incremental_dependants(replaced_since(warehouse, load_mark_file.read_text().strip()),
+                                                state / "manifest.json")
         if replaced:
             code = _rebuild_dependants_of(replaced, settings, target_path)
             if code != 0:

@@ -9,7 +9,7 @@
 
 {#-
     Predicate: `column` (a load id, or the greatest of several) names a load this model has not
-    processed yet. The mark is the highest load id in {{ this }}, less
+    processed yet. The mark (a literal: _load_mark) is the highest load id in {{ this }}, less
     var('incremental_lookback_loads') loads: with 1 (the default) the last load processed is
     read again, so a load that was still landing when the last build ran (its first tables in,
     the rest not yet) is completed by the next build. 0 reads strictly newer loads only.
@@ -18,21 +18,38 @@
 {% macro load_window(column) -%}
     {%- if is_incremental() -%}
         {%- set lookback = var('incremental_lookback_loads') | int -%}
-        {%- if lookback == 0 -%}
-            {{ column }} > (select coalesce(max(load_id), '') from {{ this }})
-        {%- else -%}
-            {{ column }} >= (
-                select coalesce(min(processed.load_id), '')
-                from (
-                    select distinct load_id from {{ this }}
-                    order by load_id desc
-                    limit {{ lookback }}
-                ) as processed
-            )
-        {%- endif -%}
+        {{ column }} {{ '>' if lookback == 0 else '>=' }} '{{ _load_mark(lookback) }}'
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The window's mark as a literal, read from {{ this }} when the model is compiled (before its
+    pre-hooks run): the highest load id it holds (lookback 0), or the lowest of its `lookback`
+    newest. A constant, unlike a subquery, lets the database skip by min/max statistics the
+    row groups of the raw tables (written in load order) that hold older loads only.
+-#}
+{% macro _load_mark(lookback) -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- if lookback == 0 -%}
+        {%- set sql = "select 'mark:' || coalesce(max(load_id), '') from " ~ this -%}
+    {%- else -%}
+        {%- set sql -%}
+            select 'mark:' || coalesce(min(processed.load_id), '')
+            from (
+                select distinct load_id from {{ this }}
+                order by load_id desc
+                limit {{ lookback }}
+            ) as processed
+        {%- endset -%}
+    {%- endif -%}
+    {#- prefixed, so that the result table does not read a load id ('1733...') as a number -#}
+    {%- set mark = run_query(sql).columns[0].values()[0] | string -%}
+    {{ return(mark[5:] | replace("'", "''")) }}
 {%- endmacro %}
 
 

@@ -40,6 +40,7 @@ raise SystemExit(code)
 
 MARTS = (
     "fct_orders", "fct_order_items", "fct_store_daily_revenue", "dim_customers", "fct_customer_cohorts",
+    "fct_customer_order_totals",
     "dim_stores", "fct_store_weekly_performance", "dim_campaigns", "fct_coupons", "fct_campaign_performance",
     "dim_products", "dim_sku_prices", "fct_product_daily_sales", "dim_iot_devices", "fct_iot_device_snapshots",
     "fct_order_production", "fct_inventory_daily", "fct_tax_liability_estimate", "fct_source_tables",

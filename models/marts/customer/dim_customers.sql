@@ -1,6 +1,8 @@
 -- One row per registered user (deleted accounts included, flagged). Scores and values are
 -- as of the last business day with orders, not the wall clock, so a rebuild of the same data
--- gives the same answer.
+-- gives the same answer. The order history comes aggregated per customer from an incremental
+-- model, so this table costs one pass over the customers, not over every order: only the
+-- as-of-dependent columns (recency, scores, segment, predicted value) are recomputed whole.
 {%- set horizon_months = var('clv_horizon_months') %}
 {%- set half_life_days = var('clv_activity_half_life_days') %}
 
@@ -12,17 +14,10 @@ users as (
 
 ),
 
-orders as (
+customer_orders as (
 
-    select * from {{ ref('fct_orders') }}
-
-),
-
-as_of as (
-
-    select max(order_date) as as_of_date
-    from orders
-    where is_revenue
+    -- the order history per customer, kept incrementally: nothing here depends on the as-of date
+    select * from {{ ref('fct_customer_order_totals') }}
 
 ),
 
@@ -30,16 +25,15 @@ order_stats as (
 
     select
         customer_id,
-        count(*) as completed_orders,
-        sum(revenue_usd) as revenue_usd,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date,
-        min(ordered_at) as first_order_at,
-        max(ordered_at) as last_order_at
+        completed_orders,
+        revenue_usd,
+        first_order_date,
+        last_order_date,
+        first_order_at,
+        last_order_at
 
-    from orders
-    where is_revenue
-    group by customer_id
+    from customer_orders
+    where completed_orders > 0
 
 ),
 
@@ -48,11 +42,17 @@ first_orders as (
     -- The customer's first order of any status: what acquired them.
     select
         customer_id,
-        campaign_id as acquisition_campaign_id,
-        has_coupon as is_first_order_with_coupon
+        acquisition_campaign_id,
+        is_first_order_with_coupon
 
-    from orders
-    where is_first_order
+    from customer_orders
+
+),
+
+as_of as (
+
+    select max(last_order_date) as as_of_date
+    from order_stats
 
 ),
 
