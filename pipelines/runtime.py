@@ -22,6 +22,9 @@ def quiet_dlt() -> None:
 
     dlt.config["normalize.parquet_normalizer.add_dlt_load_id"] = True  # one constant column
     dlt.config["normalize.parquet_normalizer.add_dlt_id"] = False  # ours is added while reading
+    # Load files stay on local disk for seconds: gzip (dlt's default for CSV/JSONL) cost Postgres
+    # loads most of their time in Python's GzipFile, compressing then decompressing every row.
+    dlt.config["data_writer.disable_compression"] = True
 
 
 def cap_malloc_arenas(arenas: int = 2) -> None:

@@ -27,7 +27,7 @@ from tests.pipelines.conftest import create_schema, drop_prefixed, extract, mysq
 
 PREFIX = f"luckin_t17_k{os.getpid()}_"
 ORDER_DB = PREFIX + "luckyus_sales_order"
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_URL = f"redis://127.0.0.1:6379/{os.environ.get('LUCKIN_TEST_REDIS_DB') or 11}"  # see conftest
 ORDERS = 15_000
 DEVICES = 20_000
 LOAD_JOBS = "load/normalized/*/[sc][to][am][rp]*_jobs/*"  # started_jobs or completed_jobs
