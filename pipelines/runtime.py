@@ -39,6 +39,23 @@ def cap_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+_LIBC = None
+
+
+def release_free_memory() -> None:
+    """Give freed heap pages back to the system (glibc `malloc_trim`): connectorx frees each chunk's
+    buffers with the system allocator, which otherwise keeps them resident for the next one."""
+    global _LIBC
+    try:
+        if _LIBC is None:
+            import ctypes
+
+            _LIBC = ctypes.CDLL("libc.so.6")
+        _LIBC.malloc_trim(0)
+    except (OSError, AttributeError):
+        _LIBC = False
+
+
 def preload_modules() -> None:
     """Import what dlt and the readers import lazily, before threads race to import it half-way
     ("partially initialized module 'pandas'")."""
