@@ -12,8 +12,9 @@ extract is configured to read) into a fresh DuckDB file, each as a whole process
 - with `--postgres DATABASE`, also `luckin extract --full-refresh --target postgres` into that
   Postgres database (dropped first: give it a name of your own, e.g. bx_warehouse).
 
-For each: wall time of the process, and peak resident memory of the process and its children
-together (sampled every 0.1 s). Each contender runs `--rounds` times, alternating who goes
+For each: wall time of the process, peak resident memory of the process and its children
+together (sampled every 0.1 s), the CPU seconds of the process tree and those of the MySQL
+server meanwhile (on a shared machine wall time follows the load; CPU seconds much less). Each contender runs `--rounds` times, alternating who goes
 first; the best round of each is compared (the machine is shared: the best round is the least
 disturbed; the load average printed with each round shows how shared). Prints the ratio
 anchor seconds / luckin seconds (target >= 1.0) and luckin's peak memory (target < 600 MB).
@@ -89,10 +90,30 @@ def anchor(target: Path) -> int:
     return 0
 
 
-def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run `cmd`; returns (wall seconds, peak RSS MB of the process tree, stdout)."""
+def _server_cpu() -> float:
+    """CPU seconds the MySQL server has used so far (0 when it is not a local process we can see):
+    the two contenders load the server differently (text against binary protocol)."""
     import psutil
 
+    for p in psutil.process_iter(["name"]):
+        if p.info["name"] in ("mariadbd", "mysqld"):
+            try:
+                t = p.cpu_times()
+                return t.user + t.system
+            except psutil.Error:
+                return 0.0
+    return 0.0
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float, float]:
+    """Run `cmd`; returns (wall seconds, peak RSS MB of the process tree, stdout, CPU seconds of
+    the process tree, CPU seconds of the MySQL server meanwhile - other users of it included)."""
+    import resource
+
+    import psutil
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server = _server_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     ps = psutil.Process(proc.pid)
@@ -106,9 +127,11 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         time.sleep(0.1)
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} failed (exit {proc.returncode}):\n{err[-3000:]}")
-    return seconds, peak / 2**20, out
+    return seconds, peak / 2**20, out, cpu, _server_cpu() - server
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,10 +171,11 @@ def main(argv: list[str] | None = None) -> int:
                 _drop_postgres(args.postgres)
                 env["LUCKIN_PG_DATABASE"] = args.postgres
                 cmd = [*luckin, "extract", "--full-refresh", "--no-progress", "--target", "postgres"]
-            secs, mb, out = measured(cmd, env)
+            secs, mb, out, cpu, server = measured(cmd, env)
             results[name].append((secs, mb))
             load = os.getloadavg()
-            print(f"round {r + 1}: {name:<16} {secs:7.1f} s  peak {mb:7,.0f} MB"
+            print(f"round {r + 1}: {name:<16} {secs:7.1f} s  peak {mb:7,.0f} MB  cpu {cpu:5.1f} s"
+                  f" (+ MySQL server {server:5.1f} s)"
                   f"  (load average {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs)", flush=True)
             if name == "duckdb_mysql" and r == 0:
                 print(f"          {out.strip()} (what the anchor copied)", flush=True)
