@@ -356,7 +356,7 @@ def destination_for(warehouse: Warehouse, pipelines_dir: Path) -> Destination:
         path = Path(warehouse.path).resolve()
         key = f"duckdb-{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
         return Destination(kind="duckdb", target=str(path), pipelines_dir=Path(pipelines_dir) / key,
-                           memory_limit=warehouse.memory_limit)
+                           memory_limit=warehouse.extract_memory_limit)
     if isinstance(warehouse, PostgresWarehouse):
         # dlt insists on a password field: an empty one is accepted (trust authentication)
         key = f"postgres-{warehouse.host}-{warehouse.port}-{warehouse.database}"

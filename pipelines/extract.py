@@ -54,7 +54,7 @@ from pipelines.mysql_estate.planning import RunStats, key_column
 from pipelines.mysql_estate.settings import FETCH_BY_KEY_MAX_ROWS, FETCH_BY_KEY_MAX_SHARE
 from pipelines.reconcile import verify_extract
 from pipelines.redis_estate import RedisRun
-from pipelines.runtime import preload_modules, quiet_dlt
+from pipelines.runtime import cap_malloc_arenas, preload_modules, quiet_dlt
 from pipelines.summary import ExtractSummary, MemorySampler, Progress, wide_console
 
 UTC = timezone.utc
@@ -323,6 +323,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     summary = ExtractSummary(run_id=_new_run_id(), destination=settings.warehouse.kind)
     console = Console(stderr=True)
     quiet_dlt()
+    cap_malloc_arenas()
     preload_modules()
     secrets: tuple[str, ...] = settings.secrets
     dest = destination_for(settings.warehouse, settings.pipelines_dir)
@@ -358,7 +359,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
 
     mysql = settings.mysql
     bar = Progress(progress, len(selected), redis_source is not None)
-    sampler = MemorySampler().__enter__()
+    sampler = MemorySampler(children=bool(mysql.extract_processes and selected)).__enter__()
     pool_holder: dict = {}
     try:
         existing = dest.existing_tables()

@@ -54,8 +54,11 @@ class DuckDBWarehouse:
     """The embedded default: one DuckDB file."""
 
     path: Path
-    # A bounded buffer pool for the extract's own connection (peak memory stays low).
+    # A bounded buffer pool for the file's writers (publish).
     memory_limit: str = "512MB"
+    # The extract's own connection: loading Parquet needs little; with the readers' buffers and
+    # the imported libraries (~200 MB) the whole run stays under 600 MB (pipelines/README.md).
+    extract_memory_limit: str = "128MB"
 
     kind = "duckdb"
 
@@ -141,7 +144,7 @@ class MySQLSource:
     embedded_dir: Path = PROJECT_DIR / "data" / "estate"
     # Tuning (pipelines/README.md, Performance): rows per read / Arrow table / Parquet file,
     # source reads in flight, schemas extracted at a time, extract worker processes (0: threads).
-    chunk_rows: int = 250_000  # ~40 MB of Arrow for the widest estate table
+    chunk_rows: int = 100_000  # ~16 MB of Arrow for the widest estate table (peak memory < 600 MB)
     read_workers: int = 3
     pipeline_workers: int = 2
     extract_processes: int = 0
@@ -377,6 +380,7 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
     duckdb = DuckDBWarehouse(
         path=_path(luckin("DUCKDB_PATH") or duck or reader.get("warehouse.duckdb.path") or "data/warehouse.duckdb"),
         memory_limit=str(luckin("DUCKDB_MEMORY_LIMIT") or reader.get("warehouse.duckdb.memory_limit") or "512MB"),
+        extract_memory_limit=str(reader.get("warehouse.duckdb.extract_memory_limit") or "128MB"),
     )
 
     pg = _credentials(reader, "destination.postgres.credentials")

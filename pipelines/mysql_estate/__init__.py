@@ -23,6 +23,7 @@ from pipelines.mysql_estate.helpers import Reader, Window
 from pipelines.mysql_estate.planning import RunStats, TablePlan, TableRun, fetch_plan, plan_table
 from pipelines.mysql_estate.settings import SOURCE_NAME
 from pipelines.recovery import open_recovered
+from pipelines.runtime import release_free_memory
 
 PIPELINE_PREFIX = f"{SOURCE_NAME}__"
 
@@ -57,6 +58,7 @@ def _table_rows(plan: TablePlan, reader: Reader, read_slots: threading.Semaphore
             converted = to_landing(raw, plan.source, plan.entry.unsigned_as_decimal,
                                    text_zero_dates=reader.text_dates)
             del raw
+            release_free_memory()
             if window.limit:  # keyset pagination: where the next page starts (None: last page)
                 # From the typed column: a reader may deliver keys as text (SQLite), whose
                 # maximum is lexicographic ("99999" > "250000") and would re-read rows.

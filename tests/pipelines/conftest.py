@@ -23,7 +23,8 @@ from luckin.simulator.spec import Schema, load_estate
 from pipelines.extract import run_extract, verify_extract
 
 PREFIX = f"luckin_test_x{os.getpid()}_"
-REDIS_DB = 14
+# LUCKIN_TEST_REDIS_DB moves the tests to another logical db (a helper given one db only).
+REDIS_DB = int(os.environ.get("LUCKIN_TEST_REDIS_DB") or 14)
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 PG_DATABASE = f"luckin_test_pg{os.getpid()}"
 

@@ -27,7 +27,8 @@ from tests.pipelines.conftest import create_schema, drop_prefixed, extract, mysq
 
 PREFIX = f"luckin_t17_k{os.getpid()}_"
 ORDER_DB = PREFIX + "luckyus_sales_order"
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_DB = os.environ.get("LUCKIN_TEST_REDIS_DB") or "11"  # see conftest
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 ORDERS = 15_000
 DEVICES = 20_000
 LOAD_JOBS = "load/normalized/*/[sc][to][am][rp]*_jobs/*"  # started_jobs or completed_jobs
@@ -103,7 +104,7 @@ def redis11():
 
 
 def _reading_db11(client: redis.Redis, pid: int) -> bool:
-    """True while a connection of process `pid` is executing a command on Redis db 11."""
+    """True while a connection of process `pid` is executing a command on the tests' Redis db."""
     try:
         ports = {c.laddr.port for c in psutil.Process(pid).net_connections(kind="tcp")
                  if c.raddr and c.raddr.port == 6379}
@@ -111,7 +112,7 @@ def _reading_db11(client: redis.Redis, pid: int) -> bool:
         return False
     for entry in client.client_list():
         port = int(entry["addr"].rsplit(":", 1)[1])
-        if port in ports and entry["db"] == "11" and entry["cmd"] not in ("NULL", "client|list", "select", "hello",
+        if port in ports and entry["db"] == REDIS_DB and entry["cmd"] not in ("NULL", "client|list", "select", "hello",
                                                                            "ping", "client|setinfo"):
             return True
     return False
