@@ -36,7 +36,7 @@ class Job(str, Enum):
     full_refresh = "full-refresh"
 
 
-TARGET_HELP = "Warehouse: duckdb (the embedded file) or postgres. Default: LUCKIN_TARGET, [warehouse] target, duckdb."
+TARGET_HELP = "Warehouse: duckdb (the embedded file), postgres or spark. Default: LUCKIN_TARGET, [warehouse] target, duckdb."
 TargetOption = typer.Option(None, "--target", "-t", "--destination", help=TARGET_HELP, show_default=False)
 
 
