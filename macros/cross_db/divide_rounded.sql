@@ -32,6 +32,10 @@
     div({{ dividend }}, {{ divisor }})
 {%- endmacro %}
 
+{% macro spark__integer_divide(dividend, divisor) -%}
+    ({{ dividend }} div {{ divisor }})
+{%- endmacro %}
+
 {% macro duckdb__integer_divide(dividend, divisor) -%}
     (cast({{ dividend }} as hugeint) // cast({{ divisor }} as hugeint))
 {%- endmacro %}
