@@ -147,11 +147,10 @@ def check_writable(warehouse: Warehouse) -> None:
     held by another process (a BI tool, a notebook, another build), or Postgres refuses us.
     Spark: its folders can be made (the metastore's lock is Derby's to report)."""
     if isinstance(warehouse, SparkWarehouse):
-        if "://" not in str(warehouse.root):
-            try:
-                Path(warehouse.root).mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise WarehouseError(f"Spark folder {warehouse.root}: {exc.strerror}") from None
+        try:
+            Path(warehouse.root).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"Spark folder {warehouse.root}: {exc.strerror}") from None
         return
     with session(warehouse, read_only=False):
         pass

@@ -134,7 +134,7 @@ class SparkWarehouse:
     dbt-spark builds the models as Parquet tables under `root/warehouse/`. Locally (`method`
     session, `master` local[*]) the Hive metastore is a Derby database in `root/metastore/`:
     one process at a time may open it. On a cluster, `method` thrift with `host`/`port` of a
-    Spark Thrift server, and `root` an object-store URL the cluster reads (s3a://..., abfss://...).
+    Spark Thrift server (README, The Spark target: what else changes there).
     """
 
     root: Path
@@ -545,7 +545,7 @@ def _spark(luckin, reader: ConfigReader) -> SparkWarehouse:
         raise ConfigError(f"warehouse.spark.method: {method!r} is not a method", hint="use session or thrift")
     root = get("dir", "data/spark")
     return SparkWarehouse(
-        root=Path(str(root)) if "://" in str(root) else _path(root),
+        root=_path(root),
         method=method,
         master=str(get("master", "local[*]")),
         host=str(get("host", "127.0.0.1")),

@@ -8,8 +8,8 @@ Those files are copied, table by table, into a DuckDB file (`Settings.spark_work
 without starting a JVM: the great-expectations gates run on that copy with the SQL data source
 they use on DuckDB, and `luckin publish` then publishes it like the DuckDB target's marts (into
 the Spark folder's own `marts.duckdb`), so the report suite and BI tools read Spark's marts the
-way they read DuckDB's. On a cluster the warehouse folder is an object-store URL: DuckDB reads
-`s3://` and `abfss://` with its httpfs/azure extensions (README, The Spark target).
+way they read DuckDB's. The warehouse folder must be one this process can read (a local or
+mounted folder; an object store would need DuckDB's httpfs: README, The Spark target).
 
 Timestamps: Spark's instants arrive as `timestamp with time zone` (written as TIMESTAMP_MICROS
 by the profile's settings; older INT96 files are read as UTC wall-clock and converted).

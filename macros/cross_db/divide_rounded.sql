@@ -33,7 +33,7 @@
 {%- endmacro %}
 
 {% macro spark__integer_divide(dividend, divisor) -%}
-    ({{ dividend }} div {{ divisor }})
+    (({{ dividend }}) div ({{ divisor }}))
 {%- endmacro %}
 
 {% macro duckdb__integer_divide(dividend, divisor) -%}
