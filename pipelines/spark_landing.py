@@ -88,7 +88,27 @@ def reset_landing(landed_dir: Path) -> None:
         shutil.rmtree(landed_dir)
 
 
-def register_with_spark(warehouse, schemas: list[str] | None = None) -> int:
+def register_with_spark(warehouse) -> None:
+    """Register the landed tables (`_register`) in a child process: its JVM, and with it the
+    embedded Derby metastore's lock, ends with it. (pyspark keeps the JVM of a stopped session
+    alive in the process, and the next `dbt build` could not open the metastore.)"""
+    import os
+    import subprocess
+    import sys
+
+    from luckin.core import PROJECT_DIR
+    from luckin.core.errors import WarehouseError
+
+    proc = subprocess.run([sys.executable, "-m", "pipelines.spark_landing"], cwd=PROJECT_DIR,
+                          env={**os.environ, **warehouse.dbt_env()}, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = [line for line in (proc.stderr or proc.stdout).strip().splitlines() if line.strip()]
+        raise WarehouseError(f"registering the landed tables with Spark failed: {lines[-1] if lines else proc.returncode}",
+                             hint="is another Spark process (a build) holding the metastore? details: run"
+                                  " `python -m pipelines.spark_landing`")
+
+
+def _register(warehouse, schemas: list[str] | None = None) -> int:
     """Each landed data table as an external Parquet table `<schema>.<table>` in Spark (dropped
     and created again, so a column the source added is taken). Returns the tables registered."""
     from luckin.core.sessions import spark_session
@@ -108,3 +128,9 @@ def register_with_spark(warehouse, schemas: list[str] | None = None) -> int:
         spark.stop()
     log.info("registered %d landed tables with Spark", n)
     return n
+
+
+if __name__ == "__main__":  # the child process of register_with_spark
+    from luckin.core.settings import load_settings
+
+    print(f"registered {_register(load_settings('spark').warehouse)} landed tables with Spark")
