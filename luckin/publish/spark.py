@@ -11,6 +11,11 @@ the Spark folder's own `marts.duckdb`), so the report suite and BI tools read Sp
 way they read DuckDB's. The warehouse folder must be one this process can read (a local or
 mounted folder; an object store would need DuckDB's httpfs: README, The Spark target).
 
+The landed tables the raw gates read (the load audit, orders, payments, keys) are views in the
+copy over the landed Parquet files (`<landed_dir>/<schema>/<table>/`); on Spark no row is ever
+marked deleted (every table is replaced whole), so `_luckin_deleted_at` is null there. Only
+the marts are published.
+
 Timestamps: Spark's instants arrive as `timestamp with time zone` (written as TIMESTAMP_MICROS
 by the profile's settings; older INT96 files are read as UTC wall-clock and converted).
 """
@@ -77,8 +82,26 @@ def working_copy(spark: SparkWarehouse, path: Path) -> DuckDBWarehouse:
                     f"timezone('UTC', {_q(name)}) as {_q(name)}" if kind == "TIMESTAMP" else _q(name)
                     for name, kind, *_ in columns)
                 con.execute(f"create table {_q(schema)}.{_q(table)} as select {select} from read_parquet({files})")
+        _landed_views(con, Path(spark.landed_dir))
         con.execute("checkpoint")
     finally:
         con.close()
     os.replace(partial, path)
     return DuckDBWarehouse(path)
+
+
+def _landed_views(con, landed_dir: Path) -> None:
+    """A view per landed data table (not dlt's own `_dlt_*`), as the raw gates expect it."""
+    if not landed_dir.is_dir():
+        return
+    for schema_dir in sorted(p for p in landed_dir.iterdir() if p.is_dir()):
+        for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir() and not p.name.startswith("_dlt")):
+            if next(table_dir.glob("*.parquet"), None) is None:
+                continue
+            files = "'" + str(table_dir.resolve() / "*.parquet").replace("'", "''") + "'"
+            reader = f"read_parquet({files}, union_by_name = true)"
+            names = {row[0] for row in con.execute(f"describe select * from {reader}").fetchall()}
+            deleted = "" if "_luckin_deleted_at" in names else \
+                ", cast(null as timestamp with time zone) as _luckin_deleted_at"
+            con.execute(f"create schema if not exists {_q(schema_dir.name)}")
+            con.execute(f"create view {_q(schema_dir.name)}.{_q(table_dir.name)} as select *{deleted} from {reader}")

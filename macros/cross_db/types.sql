@@ -39,3 +39,19 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+
+{#- An exact decimal wide enough for divide_rounded's operands: plain `numeric` on DuckDB
+    (decimal(18,3)) and Postgres (unbounded); on Spark `numeric` is decimal(10,0), which
+    would round the operands to whole numbers and overflow to null. -#}
+{% macro type_exact_numeric() -%}
+    {{ return(adapter.dispatch('type_exact_numeric', 'luckin')()) }}
+{%- endmacro %}
+
+{% macro default__type_exact_numeric() -%}
+    numeric
+{%- endmacro %}
+
+{% macro spark__type_exact_numeric() -%}
+    decimal(28, 6)
+{%- endmacro %}

@@ -136,9 +136,14 @@ def test_marts_equal_duckdb_to_the_cent(spark_built):
     assert sum(want[t][0] for t in want) > 1000, "the marts are nearly empty: nothing was compared"
 
 
-def test_money_columns_keep_their_scale_on_spark(spark_built):
+def _scale(kind: str | None) -> str | None:
+    return kind.rsplit(",", 1)[-1] if kind and kind.startswith("DECIMAL") else kind
+
+
+def test_decimal_columns_keep_their_scale_on_spark(spark_built):
+    """Decimals stay decimals with the same scale (Spark's round() may add a digit of precision)."""
     duck, _, copy, _, _ = spark_built
     duck_marts, spark_marts = _marts(duck.duckdb_path), _marts(copy.path)
     lost = [(t, c, kind, spark_marts[t].get(c)) for t, cols in duck_marts.items() if t in spark_marts
-            for c, kind in cols.items() if kind.startswith("DECIMAL") and spark_marts[t].get(c) != kind]
+            for c, kind in cols.items() if kind.startswith("DECIMAL") and _scale(spark_marts[t].get(c)) != _scale(kind)]
     assert not lost, f"decimal columns typed otherwise on Spark: {lost[:5]}"
