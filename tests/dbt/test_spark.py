@@ -127,7 +127,9 @@ def test_marts_equal_duckdb_to_the_cent(spark_built):
     duck, _, copy, _, _ = spark_built
     duck_marts = _marts(duck.duckdb_path)
     spark_marts = _marts(copy.path)
-    money = {t: [c for c, kind in cols.items() if kind.startswith("DECIMAL") and kind.endswith(",2)")]
+    # numeric(p,2) is money, but for the run's own clock (fct_source_tables' hours behind)
+    money = {t: [c for c, kind in cols.items() if kind.startswith("DECIMAL") and kind.endswith(",2)")
+                 and "hours" not in c and "seconds" not in c]
              for t, cols in duck_marts.items() if t in spark_marts}
     assert sum(map(len, money.values())) > 20, "too few money columns found: is the type test right?"
     want, got = _figures(duck.duckdb_path, money), _figures(copy.path, money)
