@@ -101,7 +101,8 @@ segmented as (
         -- decimals so anyway; Spark's decimal division would round the last cent otherwise).
         cast(scored.revenue_usd as {{ luckin.type_double() }})
         / (cast(greatest(scored.tenure_days, 30) as {{ luckin.type_double() }}) / 30.4375) * {{ horizon_months }}
-        * power(0.5, scored.recency_days / {{ half_life_days }}.0) as expected_future_value_usd
+        * power(0.5, cast(scored.recency_days as {{ luckin.type_double() }}) / {{ half_life_days }}.0)
+            as expected_future_value_usd
 
     from scored
 
