@@ -1,4 +1,5 @@
-"""The warehouse the pipelines load into: DuckDB (a file) or PostgreSQL, as `Settings` resolved it.
+"""The warehouse the pipelines load into: DuckDB (a file), PostgreSQL, or Parquet files for Spark
+(`pipelines/spark_landing.py`), as `Settings` resolved it.
 
 `destination_for(settings.warehouse, settings.pipelines_dir)` hands dlt its destination, and runs
 the few SQL statements the extract needs itself: row counts for the audit, the committed state
@@ -16,7 +17,7 @@ from typing import Any
 
 from luckin.core.errors import WarehouseError, redact
 from luckin.core.sessions import connect_duckdb, postgres_reason
-from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Warehouse
+from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, SparkWarehouse, Warehouse
 
 
 class DestinationError(WarehouseError):
@@ -26,7 +27,8 @@ class DestinationError(WarehouseError):
 @dataclass
 class Destination:
     kind: str
-    # duckdb: absolute file path; postgres: a libpq/SQLAlchemy URL (may hold a password)
+    # duckdb: absolute file path; postgres: a libpq/SQLAlchemy URL (may hold a password);
+    # spark: the folder the Parquet files land in
     target: str
     pipelines_dir: Path
     _password: str | None = None
@@ -39,7 +41,7 @@ class Destination:
     @property
     def location(self) -> str:
         """What messages print: the file, or host:port/database (never the password)."""
-        if self.kind == "duckdb":
+        if self.kind in ("duckdb", "spark"):
             return self.target
         from sqlalchemy.engine import make_url
 
@@ -48,7 +50,13 @@ class Destination:
 
     @property
     def loader_file_format(self) -> str:
-        return "parquet" if self.kind == "duckdb" else "csv"
+        return "parquet" if self.kind in ("duckdb", "spark") else "csv"
+
+    @property
+    def replaces_every_run(self) -> bool:
+        """Spark's files: every MySQL table is replaced whole each run (spark_landing.py says why),
+        so there is no schema drift to apply and no key convergence to run."""
+        return self.kind == "spark"
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -65,6 +73,10 @@ class Destination:
         if self.kind == "duckdb":
             # one DuckDB instance per process: dlt clones this connection per thread
             factory = dlt.destinations.duckdb(self.duckdb_connection())
+        elif self.kind == "spark":
+            from pipelines.spark_landing import DLT_LAYOUT
+
+            factory = dlt.destinations.filesystem(bucket_url=self.target, layout=DLT_LAYOUT)
         else:
             factory = dlt.destinations.postgres(credentials=self.target)
         _cache_capabilities(factory)
@@ -83,9 +95,14 @@ class Destination:
             return self._duck
 
     def connect(self):
-        """A DB-API connection for our own statements (DuckDB: a cursor on the shared instance)."""
+        """A DB-API connection for our own statements (DuckDB: a cursor on the shared instance;
+        Spark: an in-memory DuckDB reading the landed files)."""
         if self.kind == "duckdb":
             return self.duckdb_connection().cursor()
+        if self.kind == "spark":
+            from pipelines.spark_landing import files_connection
+
+            return files_connection(Path(self.target))
         import psycopg2
 
         try:
@@ -100,6 +117,9 @@ class Destination:
         """Postgres: create the database when missing. DuckDB: create the folder. Checks we can connect."""
         if self.kind == "duckdb":
             self.duckdb_connection()
+            return
+        if self.kind == "spark":
+            Path(self.target).mkdir(parents=True, exist_ok=True)
             return
         import psycopg2
         from sqlalchemy.engine import make_url
@@ -146,6 +166,10 @@ class Destination:
             conn.close()
 
     def existing_tables(self, schemas: list[str] | None = None) -> dict[str, set[str]]:
+        if self.kind == "spark":
+            from pipelines.spark_landing import landed_tables
+
+            return landed_tables(Path(self.target), schemas)
         rows = self.query(
             "SELECT table_schema, table_name FROM information_schema.tables"
             " WHERE table_type = 'BASE TABLE'"
@@ -188,6 +212,10 @@ class Destination:
 
     def remove_uncommitted_rows(self, schema: str, tables: list[str]) -> dict[str, int]:
         """Delete rows whose `_dlt_load_id` belongs to no completed load (a killed run's partial load)."""
+        if self.kind == "spark":
+            from pipelines.spark_landing import remove_uncommitted_files
+
+            return remove_uncommitted_files(Path(self.target), schema, tables)
         removed = {}
         existing = self.existing_tables([schema]).get(schema, set())
         if "_dlt_loads" not in existing:
@@ -362,4 +390,8 @@ def destination_for(warehouse: Warehouse, pipelines_dir: Path) -> Destination:
         key = f"postgres-{warehouse.host}-{warehouse.port}-{warehouse.database}"
         return Destination(kind="postgres", target=warehouse.url(), pipelines_dir=Path(pipelines_dir) / key,
                            _password=warehouse.password or None)
+    if isinstance(warehouse, SparkWarehouse):
+        path = Path(warehouse.landed_dir).resolve()
+        key = f"spark-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+        return Destination(kind="spark", target=str(path), pipelines_dir=Path(pipelines_dir) / key)
     raise DestinationError(f"unknown warehouse {warehouse!r}")

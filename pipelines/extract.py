@@ -137,8 +137,9 @@ def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reade
         log.warning("%s: recovered from an unfinished run (%s)", schema, recovery.get("reason"))
         landed = run.dest.landed_columns([schema])
     states = resource_states(pipeline, schema)
-    in_warehouse = landed.get(schema, {})
-    staging = landed.get(f"{schema}_staging", {})
+    # Spark's files are replaced whole each run: no landed columns for drift to change
+    in_warehouse = {} if run.dest.replaces_every_run else landed.get(schema, {})
+    staging = {} if run.dest.replaces_every_run else landed.get(f"{schema}_staging", {})
     settings = run.settings.mysql
     plans: list[TablePlan] = []
     for name, t in entry.tables.items():
@@ -185,7 +186,7 @@ def _run_schema(run: _Run, schema: str, runs: dict[str, TableRun], reader: Reade
     verified.save()
     load_id = _load(run, pipeline, schema, plans, reader, runs)
     t_load = time.perf_counter()
-    if not settings.detect_deletes:
+    if not settings.detect_deletes or run.dest.replaces_every_run:
         log.debug("%s: planned in %.2fs, loaded in %.2fs, compared in 0s", schema, t_plan - t_start, t_load - t_plan)
         return
     checked = [p for p in plans if p.check and p.fingerprint is not None
@@ -365,7 +366,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
         existing = dest.existing_tables()
         landed = dest.landed_columns(selected) if selected else {}
         run = _Run(settings, catalog, estate, reflected, dest, existing, landed,
-                   dest.committed_state_versions(selected, existing), full_refresh,
+                   dest.committed_state_versions(selected, existing), full_refresh or dest.replaces_every_run,
                    threading.Semaphore(mysql.read_workers), RunStats(on_rows=bar.rows_done), bar, datetime.now(UTC))
         if mysql.extract_processes and selected:
             from pipelines.mysql_estate.worker import worker_pool
@@ -399,6 +400,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
             write_audit(dest, audit_rows(summary, estate.describe() if estate else ""))
         except Exception as exc:  # noqa: BLE001
             summary.error = redact(f"writing {AUDIT_DATASET}.{AUDIT_TABLE} failed: {first_line(exc)}", *secrets)
+        if dest.replaces_every_run and summary.error is None:
+            _register_with_spark(settings, summary)
     except LuckinError as exc:
         summary.error = redact(exc.one_line(), *secrets)
     finally:
@@ -431,6 +434,20 @@ def _start_redis(summary: ExtractSummary, redis_source, dest: Destination, bar: 
     thread = threading.Thread(target=_redis, name="luckin-redis", daemon=True)
     thread.start()
     return thread
+
+
+def _register_with_spark(settings: Settings, summary: ExtractSummary) -> None:
+    """Spark's metastore learns the landed tables (locally; a cluster's own metastore is
+    registered by the cluster's job, README: The Spark target)."""
+    from pipelines.spark_landing import register_with_spark
+
+    if settings.warehouse.method != "session":
+        log.warning("spark: method %s - register the landed tables on the cluster", settings.warehouse.method)
+        return
+    try:
+        register_with_spark(settings.warehouse)
+    except LuckinError as exc:
+        summary.error = exc.one_line()
 
 
 def _count_live_rows(summary: ExtractSummary, dest: Destination) -> None:

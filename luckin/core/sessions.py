@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator
 
 from luckin.core.errors import WarehouseError, WarehouseLocked, first_line, redact
-from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Warehouse
+from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, SparkWarehouse, Warehouse
 
 
 def connect_duckdb(warehouse: DuckDBWarehouse, read_only: bool = False, config: dict | None = None):
@@ -84,9 +85,36 @@ def pg_admin(warehouse: PostgresWarehouse, *statements: str) -> None:
         con.close()
 
 
+def spark_session(warehouse: SparkWarehouse):
+    """A local Spark session with the warehouse's own folders and Derby metastore (pays the
+    JVM's start-up, 20-30 s). Derby admits one process: not while a build or extract runs."""
+    if warehouse.method != "session":
+        raise WarehouseError(f"{warehouse.describe()}: this step needs a local Spark session",
+                             hint="run it where LUCKIN_SPARK_METHOD=session, or register the landed"
+                                  " tables on the cluster's metastore (README, The Spark target)")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise WarehouseError("the spark target needs pyspark", hint="pip install -r requirements.lock") from None
+    for folder in (warehouse.warehouse_dir, warehouse.metastore_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.appName("luckin").enableHiveSupport()
+    for key, value in warehouse.spark_conf().items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - the JVM's reasons are long
+        raise WarehouseError(f"{warehouse.describe()}: cannot start Spark: {first_line(exc)}",
+                             hint="is Java 17 installed and the metastore free (no other build running)?") from None
+
+
 @contextmanager
 def session(warehouse: Warehouse, read_only: bool = True) -> Iterator[Any]:
-    """A DB-API connection on the warehouse, closed on exit."""
+    """A DB-API connection on the warehouse, closed on exit (not for Spark: its marts are read
+    where `luckin publish` copied them)."""
+    if isinstance(warehouse, SparkWarehouse):
+        raise WarehouseError(f"{warehouse.describe()}: no SQL session on Spark here",
+                             hint="read the published marts (`luckin publish --target spark`)")
     con = connect_duckdb(warehouse, read_only=read_only) if isinstance(warehouse, DuckDBWarehouse) \
         else connect_postgres(warehouse)
     try:
@@ -116,7 +144,14 @@ def relations(warehouse: Warehouse) -> set[tuple[str, str]] | None:
 
 def check_writable(warehouse: Warehouse) -> None:
     """Fail early, in one line, when a run could not write the warehouse: the DuckDB file is
-    held by another process (a BI tool, a notebook, another build), or Postgres refuses us."""
+    held by another process (a BI tool, a notebook, another build), or Postgres refuses us.
+    Spark: its folders can be made (the metastore's lock is Derby's to report)."""
+    if isinstance(warehouse, SparkWarehouse):
+        try:
+            Path(warehouse.root).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"Spark folder {warehouse.root}: {exc.strerror}") from None
+        return
     with session(warehouse, read_only=False):
         pass
 

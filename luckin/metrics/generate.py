@@ -63,7 +63,7 @@ def _indent(sql: str, spaces: int) -> str:
 
 def _column_sql(column: Column, metrics: dict[str, dict]) -> str:
     if column.is_group_by:
-        return f"cast({column.source} as {column.data_type}) as {column.name}"
+        return f"cast({column.source} as {_type(column.data_type)}) as {column.name}"
     parts = _ratio_parts(metrics[column.source])
     if parts:
         numerator, denominator = parts
@@ -71,7 +71,12 @@ def _column_sql(column: Column, metrics: dict[str, dict]) -> str:
                 f"as {column.data_type}) as {column.name}")
     if column.scale is not None:
         return f"round(cast({column.source} as {column.data_type}), {column.scale}) as {column.name}"
-    return f"cast({column.source} as {column.data_type}) as {column.name}"
+    return f"cast({column.source} as {_type(column.data_type)}) as {column.name}"
+
+
+def _type(data_type: str) -> str:
+    """The contract's type in SQL every adapter reads (Spark has no `text`)."""
+    return "{{ type_text() }}" if data_type == "text" else data_type
 
 
 def model_sql(table: MetricTable, metrics: dict[str, dict] | None = None) -> str:

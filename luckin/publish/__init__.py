@@ -55,7 +55,7 @@ class Status:
 
 
 def _where(settings: Settings) -> str:
-    if settings.target is Target.duckdb:
+    if settings.target in (Target.duckdb, Target.spark):
         return str(settings.published.path)
     return f"{settings.postgres.describe()} schema {PUBLISHED_SCHEMA}"
 
@@ -86,6 +86,10 @@ def publish(settings: Settings, *, on_validated=None) -> PublishResult:
     from . import duckdb as on_duckdb, postgres as on_postgres
     from .record import require_success
 
+    if settings.target is Target.spark:  # Spark's marts, copied into DuckDB, published from there
+        from .spark import as_read
+
+        return publish(as_read(settings), on_validated=on_validated)
     backend = on_duckdb if settings.target is Target.duckdb else on_postgres
     working = settings.warehouse
     build = backend.working_build(working)
@@ -119,7 +123,8 @@ def publication_status(settings: Settings, targets: list[Target] | None = None) 
         these = settings.with_target(target)
         status = Status(target.value, _where(these))
         try:
-            status.publication = (on_duckdb.read_publication(these.published.path) if target is Target.duckdb
+            status.publication = (on_duckdb.read_publication(these.published.path)
+                                  if target in (Target.duckdb, Target.spark)
                                   else on_postgres.read_publication(these.postgres))
         except LuckinError as exc:
             status.error = exc.one_line()

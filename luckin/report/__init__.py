@@ -86,6 +86,8 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     from .suite import build_suite
 
     out_dir = Path(out_dir)
+    if settings.target.value == "spark":  # Spark's marts are read where publish copied them (DuckDB)
+        settings = settings.spark_working_copy()
     target = settings.target.value
     result = ReportResult(out_dir=out_dir, target=target)
 

@@ -6,7 +6,16 @@
 
 {#- Whole days from start_date to end_date (negative if end is earlier). -#}
 {% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'luckin')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
     (cast({{ end_date }} as date) - cast({{ start_date }} as date))
+{%- endmacro %}
+
+{#- Spark subtracts dates to an interval -#}
+{% macro spark__days_between(start_date, end_date) -%}
+    datediff(cast({{ end_date }} as date), cast({{ start_date }} as date))
 {%- endmacro %}
 
 {#- Whole weeks from start_date to end_date (week 0 = the first seven days). floor() of a

@@ -12,8 +12,9 @@
     {%- set factor = 10 ** input_scale -%}
     {#- numeric: exact on both (DuckDB's default numeric is decimal(18,3)); an integer would
         make Postgres pick round(double precision) -#}
-    {%- set n = 'abs(round(cast(' ~ numerator ~ ' as numeric) * ' ~ factor ~ '))' -%}
-    {%- set d = 'abs(round(cast(' ~ denominator ~ ' as numeric) * ' ~ factor ~ '))' -%}
+    {%- set exact = luckin.type_exact_numeric() -%}
+    {%- set n = 'abs(round(cast(' ~ numerator ~ ' as ' ~ exact ~ ') * ' ~ factor ~ '))' -%}
+    {%- set d = 'abs(round(cast(' ~ denominator ~ ' as ' ~ exact ~ ') * ' ~ factor ~ '))' -%}
     (case
         when ({{ denominator }}) <> 0 then
             sign({{ numerator }}) * sign({{ denominator }})
@@ -30,6 +31,10 @@
 
 {% macro default__integer_divide(dividend, divisor) -%}
     div({{ dividend }}, {{ divisor }})
+{%- endmacro %}
+
+{% macro spark__integer_divide(dividend, divisor) -%}
+    (({{ dividend }}) div ({{ divisor }}))
 {%- endmacro %}
 
 {% macro duckdb__integer_divide(dividend, divisor) -%}

@@ -13,6 +13,10 @@
     sha256({{ expression }})
 {%- endmacro %}
 
+{% macro spark__sha256(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}
+
 
 {#-
     Pseudonymise personal data (phone, email, names): trimmed, lower-cased, salted with

@@ -15,6 +15,12 @@
 {%- endmacro %}
 
 
+{#- Spark's timestamps are instants shown in the session's zone (UTC, set by the profile). -#}
+{% macro spark__to_local_date(column, tz) -%}
+    cast(from_utc_timestamp({{ column }}, '{{ tz }}') as date)
+{%- endmacro %}
+
+
 {#- The first day of the New York month of a UTC timestamp, as a date. -#}
 {% macro to_local_month(column, tz=none) -%}
     cast({{ dbt.date_trunc('month', luckin.to_local_date(column, tz)) }} as date)

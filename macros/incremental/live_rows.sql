@@ -21,7 +21,7 @@
     {%- else -%}
     select
         *,
-        cast(null as timestamp with time zone) as _luckin_deleted_at
+        cast(null as {{ luckin.type_timestamptz() }}) as _luckin_deleted_at
     from {{ relation }}
     where false
     {%- endif %}

@@ -10,6 +10,10 @@
     cast(extract(hour from ({{ column }}) at time zone '{{ tz }}') as integer)
 {%- endmacro %}
 
+{% macro spark__to_local_hour(column, tz) -%}
+    cast(hour(from_utc_timestamp({{ column }}, '{{ tz }}')) as integer)
+{%- endmacro %}
+
 {% macro duckdb__to_local_hour(column, tz) -%}
     cast(extract(hour from timezone('{{ tz }}', {{ column }})) as integer)
 {%- endmacro %}

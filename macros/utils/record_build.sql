@@ -20,6 +20,9 @@
         {%- endfor -%}
         {%- if ns.wrote -%}
             {%- set audit = adapter.get_relation(database=target.database, schema='luckin_audit', identifier='load_audit') -%}
+            {%- if target.type == 'spark' -%}
+                {%- do _spark_record_build(ns.ok, audit) -%}
+            {%- else -%}
 create schema if not exists luckin_builds;
 create table if not exists luckin_builds.builds (
     build_id text not null,
@@ -38,6 +41,20 @@ select
     current_timestamp,
     {% if audit is not none %}(select max(started_at) from {{ audit }}){% else %}cast(null as timestamp with time zone){% endif %};
 commit;
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- Spark runs one statement per call and has no transactions: the same row, statement by statement. -#}
+{% macro _spark_record_build(ok, audit) -%}
+    {%- do run_query('create schema if not exists luckin_builds') -%}
+    {%- do run_query('create table if not exists luckin_builds.builds (build_id string not null, command string not null,'
+                     ~ ' is_success boolean not null, started_at timestamp not null, finished_at timestamp not null,'
+                     ~ ' data_as_of timestamp) using parquet') -%}
+    {%- set as_of = '(select max(started_at) from ' ~ audit ~ ')' if audit is not none else 'cast(null as timestamp)' -%}
+    {%- do run_query("insert into luckin_builds.builds select '" ~ invocation_id ~ "', '" ~ flags.WHICH ~ "', "
+                     ~ ('true' if ok else 'false') ~ ", timestamp'" ~ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f")
+                     ~ "', current_timestamp(), " ~ as_of) -%}
 {%- endmacro %}

@@ -8,7 +8,7 @@ import pytest
 
 from luckin.core import PROJECT_DIR
 from luckin.core.errors import ConfigError
-from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, Target, load_settings
+from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, SparkWarehouse, Target, load_settings
 
 
 def _dlt_dir(tmp_path: Path, config: str = "", secrets: str = "") -> Path:
@@ -70,8 +70,27 @@ def test_target_from_argument_env_or_config(tmp_path):
     assert load_settings("postgres", env={"LUCKIN_TARGET": "duckdb"}, config_dir=folder).target is Target.postgres
 
 
+def test_spark_target_has_folders_and_a_published_copy_of_its_own(tmp_path):
+    folder = _dlt_dir(tmp_path, config='[warehouse.spark]\nmaster = "local[2]"\n')
+    settings = load_settings("spark", env={"LUCKIN_SPARK_DIR": str(tmp_path / "sp")}, config_dir=folder)
+    spark = settings.warehouse
+    assert isinstance(spark, SparkWarehouse) and spark.master == "local[2]" and spark.method == "session"
+    conf = spark.spark_conf()
+    assert conf["spark.sql.warehouse.dir"] == str(tmp_path / "sp" / "warehouse")
+    assert str(tmp_path / "sp" / "metastore") in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    env = spark.dbt_env()
+    assert env["LUCKIN_DBT_TARGET"] == "spark" and env["LUCKIN_SPARK_DIR"] == str(tmp_path / "sp")
+    # readers see Spark's marts in DuckDB files inside its own folder, never the DuckDB target's
+    assert settings.published.path == tmp_path / "sp" / "marts.duckdb"
+    copy = settings.spark_working_copy()
+    assert copy.warehouse.path == tmp_path / "sp" / "working.duckdb" and copy.published.path == settings.published.path
+    assert load_settings("duckdb", env={}, config_dir=folder).published.path != settings.published.path
+
+
 @pytest.mark.parametrize("env, config, words", [
-    ({"LUCKIN_TARGET": "oracle"}, "", ["oracle", "duckdb, postgres"]),
+    ({"LUCKIN_TARGET": "oracle"}, "", ["oracle", "duckdb, postgres, spark"]),
+    ({"LUCKIN_SPARK_METHOD": "odbc"}, "", ["warehouse.spark.method", "odbc"]),
+    ({"LUCKIN_SPARK_PORT": "ten"}, "", ["Spark Thrift port", "ten"]),
     ({"LUCKIN_PG_PORT": "five"}, "", ["Postgres port", "five"]),
     ({}, "[sources.mysql_estate]\nmode = \"cloud\"\n", ["sources.mysql_estate.mode", "cloud"]),
     ({}, "[broken\n", ["config.toml", "TOML"]),

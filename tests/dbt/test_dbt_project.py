@@ -68,7 +68,7 @@ def test_every_source_table_has_freshness_or_says_why_not() -> None:
 def test_profile_is_found_at_the_project_root() -> None:
     """dbt looks for profiles.yml in the folder it runs from: the committed one is used as it is."""
     profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
-    assert set(profile["luckin"]["outputs"]) == {"duckdb", "postgres", "lint"}
+    assert set(profile["luckin"]["outputs"]) == {"duckdb", "postgres", "spark", "lint"}
     assert profile["luckin"]["outputs"]["lint"]["path"] == ":memory:"
 
 

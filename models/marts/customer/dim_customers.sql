@@ -97,9 +97,12 @@ segmented as (
         end as rfm_segment,
         -- Spend per month of tenure (at least one month), carried over the horizon and
         -- weighted by the chance the customer is still active: halves every half-life of
-        -- days since their last order.
-        scored.revenue_usd / (greatest(scored.tenure_days, 30) / 30.4375) * {{ horizon_months }}
-        * power(0.5, scored.recency_days / {{ half_life_days }}.0) as expected_future_value_usd
+        -- days since their last order. In double precision on every adapter (DuckDB divides
+        -- decimals so anyway; Spark's decimal division would round the last cent otherwise).
+        cast(scored.revenue_usd as {{ luckin.type_double() }})
+        / (cast(greatest(scored.tenure_days, 30) as {{ luckin.type_double() }}) / 30.4375) * {{ horizon_months }}
+        * power(0.5, cast(scored.recency_days as {{ luckin.type_double() }}) / {{ half_life_days }}.0)
+            as expected_future_value_usd
 
     from scored
 

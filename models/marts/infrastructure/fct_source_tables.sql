@@ -39,7 +39,7 @@ final as (
         ranked.source_table,
         case
             when ranked.source_schema = 'redis_snapshots' then 'redis'
-            when ranked.source_schema like 'fi\_%' escape '\' then 'finance'
+            when ranked.source_schema like 'fi!_%' escape '!' then 'finance'
             else 'microservice'
         end as schema_family,
         ranked.load_strategy,

@@ -194,8 +194,8 @@ final as (
 
     select
         cast(campaign as bigint) as campaign_id,
-        cast(campaign__campaign_name as text) as campaign_name,
-        cast(campaign__campaign_type as text) as campaign_type,
+        cast(campaign__campaign_name as {{ type_text() }}) as campaign_name,
+        cast(campaign__campaign_type as {{ type_text() }}) as campaign_type,
         cast(campaign_new_customers as bigint) as campaign_new_customers,
         cast(campaign_cost as numeric(14,2)) as campaign_cost_usd,
         cast(acquisition_cost as numeric(14,2)) as acquisition_cost_usd,

@@ -29,7 +29,7 @@ metricflow as (
 final as (
 
     select
-        cast(product__category_name as text) as category_name,
+        cast(product__category_name as {{ type_text() }}) as category_name,
         cast(units_sold as bigint) as units_sold,
         cast(product_revenue as numeric(14,2)) as product_revenue_usd,
         cast(metric_time__month as date) as metric_month

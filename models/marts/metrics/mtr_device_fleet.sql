@@ -30,7 +30,7 @@ metricflow as (
 final as (
 
     select
-        cast(device__device_type as text) as device_type,
+        cast(device__device_type as {{ type_text() }}) as device_type,
         cast(devices as bigint) as devices,
         cast(offline_devices as bigint) as offline_devices,
         cast({{ divide_rounded('offline_devices', 'devices', 4) }} as numeric(8,4)) as offline_device_share

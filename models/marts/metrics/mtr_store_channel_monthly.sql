@@ -44,8 +44,8 @@ final as (
 
     select
         cast(store as bigint) as store_id,
-        cast(store__store_name as text) as store_name,
-        cast(order__order_channel as text) as order_channel,
+        cast(store__store_name as {{ type_text() }}) as store_name,
+        cast(order__order_channel as {{ type_text() }}) as order_channel,
         cast(completed_orders as bigint) as completed_orders,
         cast(revenue as numeric(14,2)) as revenue_usd,
         cast({{ divide_rounded('revenue', 'completed_orders', 4) }} as numeric(12,4)) as avg_order_value_usd,
