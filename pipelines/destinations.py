@@ -235,6 +235,17 @@ class Destination:
 
 
     # ----------------------------------------------------------------- drift and deletes
+    def refresh_statistics(self, tables: list[tuple[str, str]]) -> None:
+        """Postgres plans the staging views' joins from table statistics, and a bulk load leaves
+        none until autovacuum gets to the table (never, where it is off): the build then picks
+        nested loops over million-row tables (at scale 1 the unique test on the orders' sequence
+        took 114 s without statistics, 2.2 s with). DuckDB keeps its statistics as it writes."""
+        if self.kind != "postgres" or not tables:
+            return
+        existing = self.existing_tables(sorted({schema for schema, _ in tables}))
+        self.execute([f"ANALYZE {_q(schema)}.{_q(table)}" for schema, table in sorted(set(tables))
+                      if table in existing.get(schema, set())])
+
     def landed_columns(self, schemas: list[str]) -> dict[str, dict[str, dict[str, tuple]]]:
         """schema -> table -> column -> (data_type, precision, scale) of the landed tables of
         `schemas` (and of their dlt `<schema>_staging` copies)."""

@@ -393,6 +393,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
         if redis_thread is not None:
             redis_thread.join()
         _count_live_rows(summary, dest)
+        dest.refresh_statistics([(t.schema, t.table) for t in summary.tables if t.status == "loaded"])
         order = {s: i for i, s in enumerate(catalog.schemas)}
         summary.tables.sort(key=lambda t: (order.get(t.schema, 1e9), t.table))
         summary.duration_seconds = time.time() - started

@@ -91,7 +91,7 @@ def test_demo_over_a_warehouse_of_another_estate(tmp_path):
     out = tmp_path / "reports"
     # The earlier estate only has to reach the warehouse (its gates and reports change nothing
     # of what the second run finds), so it stops after the build.
-    for step in (("simulate", "--scale", "0.01", "--seed", "3"), ("extract", "--no-progress"), ("build",)):
+    for step in (("simulate", "--scale", "0.03", "--seed", "3"), ("extract", "--no-progress"), ("build",)):
         _ok(luckin(*step, env=env, timeout=1500))
     # the second estate is the suite's standard one, so later tests find it in place
     # exit 0: every dbt test (relationships included), every critical gate and the seed check passed

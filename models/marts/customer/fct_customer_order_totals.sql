@@ -74,4 +74,6 @@ final as (
 
 )
 
+-- stored by load: the customers a later run restates are the ones whose orders load next
 select * from final
+{{ order_by_watermark('load_id') }}
