@@ -26,7 +26,7 @@ import os
 from pathlib import Path
 
 from luckin.core.errors import WarehouseError
-from luckin.core.settings import MARTS_SCHEMA, DuckDBWarehouse, SparkWarehouse
+from luckin.core.settings import MARTS_SCHEMA, DuckDBWarehouse, SparkWarehouse, Target
 
 from .record import BUILDS_TABLE
 
@@ -53,7 +53,7 @@ def spark_tables(spark: SparkWarehouse) -> dict[str, dict[str, Path]]:
 
 def as_read(settings):
     """The settings the gates and readers use: on Spark, those of a fresh working copy."""
-    if settings.target.value != "spark":
+    if settings.target is not Target.spark:
         return settings
     copy = settings.spark_working_copy()
     working_copy(settings.spark, copy.duckdb.path)

@@ -80,13 +80,14 @@ def render_reports(out_dir: Path, settings, check: bool = False, *, scale: float
     from . import check as checks
     from .data import ReportData
     from luckin.core.sessions import WarehouseSession
+    from luckin.core.settings import Target
 
     from .db import compile_analyses, report_target_path, require_published
     from .markdown import write_suite
     from .suite import build_suite
 
     out_dir = Path(out_dir)
-    if settings.target.value == "spark":  # Spark's marts are read where publish copied them (DuckDB)
+    if settings.target is Target.spark:  # Spark's marts are read where publish copied them (DuckDB)
         settings = settings.spark_working_copy()
     target = settings.target.value
     result = ReportResult(out_dir=out_dir, target=target)

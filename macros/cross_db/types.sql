@@ -1,6 +1,8 @@
 {#-
     Type names the contract uses (text, timestamp with time zone, double precision) that Spark spells otherwise:
     Spark's `string`, and its `timestamp`, which is an instant (shown in the session's zone).
+    Not dbt's type_* macros: the enforced contracts compare these exact names, and dbt's differ
+    where it matters (type_timestamp has no zone on Postgres; type_float is a 4-byte float on DuckDB).
 -#}
 {% macro type_text() -%}
     {{ return(adapter.dispatch('type_text', 'luckin')()) }}
