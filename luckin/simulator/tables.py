@@ -171,9 +171,16 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
         "is_deleted": users.deleted.astype(int).to_numpy(), "register_time": reg, "last_login_time": last_login,
         "legacy_verify_time": verify_text, "create_time": reg, "update_time": last_login,
     })
-    second = (ns % 100) < 15
+    # A second phone (15% of users) shows up with the first order placed two weeks or more after
+    # sign-up: a time that later days cannot move, so `--append-days` only adds devices. Ids
+    # follow creation time, as an auto-increment does.
+    placed = orders.created.to_numpy(dtype="datetime64[ms]")
+    reg_of = pd.Series(reg, index=users.user_idx.to_numpy()).reindex(orders.user_idx).to_numpy(dtype="datetime64[ms]")
+    later = orders[(placed >= reg_of + np.timedelta64(14, "D")) & (placed <= np.datetime64(as_of, "ms"))]
+    second_time = pd.Series(uid - 1).map(later.groupby("user_idx").created.min()).to_numpy(dtype="datetime64[ms]")
+    second = ((ns % 100) < 15) & ~np.isnat(second_time)
     dev_user = np.concatenate([uid, uid[second]])
-    dev_time = np.concatenate([reg, last_login[second]])
+    dev_time = np.concatenate([reg, second_time[second]])
     order = np.lexsort((dev_user, dev_time))
     os_ = np.where((ns % 10) < 6, "ios", "android")
     os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
@@ -315,9 +322,11 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
                     spend_rows.append(dict(campaign_id=cid, media_channel=ch, spend_amount=amount, spend_date=pd.Timestamp(d),
                                            create_time=np.datetime64(d + timedelta(days=1), "ms") + np.timedelta64(7, "h")))
     f[("luckyus_isales_market", "t_campaign")] = pd.DataFrame(camp_rows)
-    spend = pd.DataFrame(spend_rows)
+    # ids in the order rows are written (the morning after each day), so later days only add ids
+    spend = pd.DataFrame(spend_rows).sort_values(["create_time", "campaign_id"], kind="stable")
+    spend = spend[spend.create_time.values <= as_of].reset_index(drop=True)
     spend.insert(0, "id", np.arange(1, len(spend) + 1))
-    f[("luckyus_isales_market", "t_campaign_spend")] = spend[spend.create_time.values <= as_of].reset_index(drop=True)
+    f[("luckyus_isales_market", "t_campaign_spend")] = spend
     f[("luckyus_isales_market", "t_coupon_template")] = pd.DataFrame([dict(
         id=t.template_id, campaign_id=t.campaign_id, template_name=t.name, coupon_type=t.coupon_type,
         discount_value=t.value, min_spend=0.0, valid_days=t.valid_days, is_new_user_only=int(t.new_user),
