@@ -24,7 +24,8 @@ Trade-off: the fingerprint misses a change that keeps the row count, the key sum
 (key, cursor) product - in practice an update that leaves `update_time` unchanged (which merge
 cannot see either). A sum can also collide by chance after a delete plus an insert behind the
 cursor; the keys' products with their cursor make that need both the same key sum and the same
-weighted sum. Append tables (no cursor but the key) compare keys only.
+weighted sum. Append tables (no cursor but the key) compare keys only; a reload under the same
+ids is caught by planning's canary rows instead (pipelines/mysql_estate/planning.py).
 """
 
 from __future__ import annotations

@@ -6,7 +6,12 @@ Incremental rules (state per table, in the dlt resource state):
   stamped in the future (clock skew, an application bug) cannot hide later changes: it is read
   again each run until its time comes. A table is unchanged when the count of rows at or after
   `last` and the highest cursor are those recorded: no query reads rows then.
-- append: rows with `last < cursor <= highest cursor at planning time`.
+- append: rows with `last < cursor <= highest cursor at planning time`. Rows already landed are
+  assumed never to change, so each run also re-reads a *canary*: the same 16 keys spread over the
+  landed range, hashed row by row and kept in the state. A canary row whose content differs from
+  the last run's (the table was reloaded with other data under the same ids, which neither the
+  count, the key sum nor the cursor can see) re-syncs the table. A canary key that vanished is a
+  delete, left to convergence.
 - replace: small tables are read while planning and hashed; unchanged content is not reloaded.
 The first load of any table, every table under `full_refresh`, and a table whose cursor went
 backwards (truncated and reloaded, re-created) is a replace: a *re-sync*, with its reason.
@@ -155,6 +160,36 @@ def _before(value: Any, last: Any) -> bool:
         return str(value) < str(last)
 
 
+CANARY_KEYS = 16
+
+
+def _canary_keys(lo: int | None, hi: int | None) -> list[int]:
+    """Up to CANARY_KEYS keys spread evenly over [lo, hi], both ends included."""
+    if lo is None or hi is None or hi < lo:
+        return []
+    n = min(CANARY_KEYS, hi - lo + 1)
+    return sorted({lo + (hi - lo) * i // max(1, n - 1) for i in range(n)})
+
+
+def _row_hashes(reader: Reader, table: SourceTable, column: str, keys: list[int]) -> dict[str, str]:
+    """Per key, a short hash of the row's content as the source holds it now (absent keys absent)."""
+    if not keys:
+        return {}
+    rows = reader.read(table, Window(key_column=column, keys=tuple(keys))).to_pylist()
+    return {str(r[column]): hashlib.sha256(repr(sorted(r.items())).encode()).hexdigest()[:16] for r in rows}
+
+
+def _canary(reader: Reader, table: SourceTable, column: str, state: dict, lo: int | None,
+            hi: int | None) -> tuple[dict, str | None]:
+    """The new canary of an append table, and the first landed key whose row changed since the
+    last run's canary (None: none did). One read covers the old keys and the new ones."""
+    old = state.get("canary") or {}
+    keys = _canary_keys(lo, hi)
+    now = _row_hashes(reader, table, column, sorted({*keys, *(int(k) for k in old)}))
+    changed = next((k for k, h in old.items() if k in now and now[k] != h), None)
+    return {str(k): now[str(k)] for k in keys if str(k) in now}, changed
+
+
 def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dict, first_load: bool,
                chunk_rows: int, fingerprint: bool = False, resync_reason: str | None = None) -> TablePlan:
     """Decide what one run reads from a table (see the module docstring for the rules)."""
@@ -210,6 +245,14 @@ def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dic
                       cursor_to=max_cursor if max_cursor is not None else None)
         high = max_cursor if max_cursor is not None else last
         new_state = {"loaded": True, "cursor": high}
+        kc = key_column(table)
+        if kc is not None and kc == cursor:
+            new_state["canary"], changed = _canary(reader, table, kc, {} if first_load else state,
+                                                   stats["chunk_min"] if ck == kc else None, high)
+            if changed is not None:
+                return plan_table(reader, entry, table, state, True, chunk_rows, resync_reason=(
+                    f"the row with {kc} {changed}, landed earlier, changed in the source: an append table"
+                    f" is read by {cursor} only (reloaded with other data?)"))
     if first_load:
         base = Window(cursor=cursor, cursor_to=max_cursor) if not merge and max_cursor is not None else Window()
     windows = chunked(base, ck, stats["chunk_min"], stats["chunk_max"], stats["in_window"], chunk_rows)

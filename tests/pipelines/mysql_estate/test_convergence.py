@@ -148,6 +148,25 @@ def test_truncate_and_reload_is_resynced_whole(target, wh, conv):
     assert reason == t.resync_reason and disposition == "replace"
 
 
+def test_an_append_table_reloaded_under_the_same_ids_is_resynced(target, wh, conv):
+    # Same ids and more rows: count, key sum and cursor all move forward as if rows were only
+    # appended. Only the rows' content tells; the canary keys see it.
+    schema, db = conv
+    run(target, schema)
+    mysql(["TRUNCATE TABLE t_event_log",
+           "INSERT INTO t_event_log SELECT seq, 1000 + seq, '2025-03-01 00:00:00' + INTERVAL seq MINUTE"
+           " FROM seq_1_to_120"], database=db)
+    summary, runs = run(target, schema, verify=True)
+    t = runs["t_event_log"]
+    assert t.resync_reason and "changed in the source" in t.resync_reason and t.disposition == "replace"
+    assert wh(f"SELECT COUNT(*), MIN(item_id), MAX(item_id) FROM {schema}.t_event_log") == [(120, 1001, 1120)]
+    # appended rows alone are no reload: the next run appends, it does not re-sync
+    mysql("INSERT INTO t_event_log VALUES (121, 7, '2025-03-02 00:00:00')", database=db)
+    summary, runs = run(target, schema)
+    assert runs["t_event_log"].resync_reason is None and runs["t_event_log"].disposition == "append"
+    assert runs["t_event_log"].rows_extracted == 1
+
+
 def test_drop_and_recreate_with_other_ids_converges(target, wh, conv):
     schema, db = conv
     run(target, schema)
