@@ -153,7 +153,7 @@ def extract(
     if not verify_only and settings.target is Target.duckdb:
         check_writable(settings.warehouse)  # a held file; a missing Postgres database is created by the run
     if verify_only:
-        if not verify_extract(settings, schema, console=Console()):
+        if verify_extract(settings, schema, console=Console()):
             raise SourceError("verify: source and warehouse differ (listed above)", hint="run `luckin extract`")
         return
     summary = run_extract(settings, schemas=schema, full_refresh=full_refresh, verify=verify, progress=progress)

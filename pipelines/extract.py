@@ -1,7 +1,7 @@
 """`luckin extract`: load the whole source estate into the warehouse (the E and L of the project).
 
     run_extract(settings, schemas=None, full_refresh=False, verify=False, progress=True) -> ExtractSummary
-    verify_extract(settings, schemas=None, console=None) -> bool
+    verify_extract(settings, schemas=None, console=None) -> list[str] (the differences; empty: none)
 
 Every MySQL schema of the catalog (`pipelines/mysql_estate/catalog.yml`), and every schema the
 source has beyond it that matches the catalog's `discover` patterns, lands as a warehouse schema of
@@ -413,8 +413,9 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
         bar.stop()
         dest.close()
     if verify and summary.error is None:
-        summary.verified = verify_extract(settings, schemas=selected or None,
-                                          console=wide_console() if progress else None)
+        summary.verify_problems = verify_extract(settings, schemas=selected or None,
+                                                 console=wide_console() if progress else None)
+        summary.verified = not summary.verify_problems
     summary.duration_seconds = summary.duration_seconds or (time.time() - started)
     if progress or summary.error:
         summary.print(wide_console(stderr=True))

@@ -123,8 +123,10 @@ def _reconcile_schema(schema, entry, reader, source_tables, landed, dest) -> lis
     return out
 
 
-def verify_extract(settings: Settings, schemas: list[str] | None = None, console: Console | None = None) -> bool:
-    """Reconcile source and warehouse; True when every table's live keys match the source's exactly.
+def verify_extract(settings: Settings, schemas: list[str] | None = None,
+                   console: Console | None = None) -> list[str]:
+    """Reconcile source and warehouse; the problems found, one line each (empty: every table's live
+    keys match the source's exactly).
 
     Prints the tables that differ (or a one-line error) to `console` when given.
     """
@@ -133,7 +135,7 @@ def verify_extract(settings: Settings, schemas: list[str] | None = None, console
     except LuckinError as exc:
         if console is not None:
             console.print(f"[red]verify failed:[/] {exc.one_line()}", soft_wrap=True, highlight=False)
-        return False
+        return [exc.one_line()]
     bad = [r for r in results if r.problem]
     if console is not None:
         if bad:
@@ -146,7 +148,7 @@ def verify_extract(settings: Settings, schemas: list[str] | None = None, console
         else:
             total = sum(r.rows_in_source or 0 for r in results)
             console.print(f"verify: {len(results)} tables, {total:,} rows: source and warehouse hold the same keys")
-    return not bad
+    return [f"{r.schema}.{r.table}: {r.problem}" for r in bad]
 
 
 def _fmt(n: Any) -> str:

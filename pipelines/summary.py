@@ -30,6 +30,7 @@ class ExtractSummary:
     discovered_schemas: list[str] = field(default_factory=list)
     error: str | None = None
     verified: bool | None = None
+    verify_problems: list[str] = field(default_factory=list)  # one line per table that differs
     peak_rss_mb: float | None = None
 
     @property

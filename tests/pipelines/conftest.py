@@ -36,7 +36,8 @@ def extract(target: str = "duckdb", **kwargs):
 
 
 def verify(target: str = "duckdb", schemas: list[str] | None = None) -> bool:
-    return verify_extract(load_settings(target), schemas=schemas)
+    """Whether source and warehouse hold the same keys."""
+    return not verify_extract(load_settings(target), schemas=schemas)
 
 
 def mysql(sql: str | list[str], database: str | None = None, params=None, user: str = "root",

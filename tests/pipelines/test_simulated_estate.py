@@ -132,7 +132,10 @@ def test_whole_estate_into_duckdb_then_append_days_incremental(simulated, sim_en
     assert orders_after > orders_before  # inserts arrived (and updates: the delta is larger)
 
     inc = extract(verify=True)
-    assert inc.ok and inc.verified
+    assert inc.ok and inc.verified, ([(t.table, t.error) for t in inc.failures], inc.verify_problems)
+    # days appended are no reload: nothing is re-synced whole
+    resynced = [(t.table, t.resync_reason) for t in inc.resynced]
+    assert not resynced, "\n".join(map(str, resynced))
     runs = {(t.schema, t.table): t for t in inc.tables}
     t_order = runs[("luckyus_sales_order", "t_order")]
     assert t_order.disposition == "merge"
