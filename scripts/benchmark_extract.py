@@ -9,6 +9,11 @@ extract is configured to read) into a fresh DuckDB file, each as a whole process
 - luckin_extract: the command a user runs, `luckin extract --full-refresh --no-progress` into an
   empty file with empty dlt folders: start-up, imports, every MySQL schema *and* the Redis
   snapshot (which the anchor does not read), the audit, everything until the process exits.
+- with `--sql-table`, also dlt_sql_table: dlt's own `sql_database` source (the library the
+  project's reader replaced) with the connectorx backend, one dlt pipeline per schema as the
+  extract has, replace, Parquet into DuckDB; zero dates read as NULL through
+  `query_adapter_callback` (connectorx cannot convert them). Rows only: no Redis, no audit, no
+  convergence or type contract - what a plain dlt pipeline does;
 - with `--postgres DATABASE`, also `luckin extract --full-refresh --target postgres` into that
   Postgres database (dropped first: give it a name of your own, e.g. bx_warehouse).
 
@@ -19,7 +24,8 @@ first; the best round of each is compared (the machine is shared: the best round
 disturbed; the load average printed with each round shows how shared). Prints the ratio
 anchor seconds / luckin seconds (target >= 1.0) and luckin's peak memory (target < 600 MB).
 
-    python scripts/benchmark_extract.py [--rounds 2] [--workdir /tmp/luckin-bench] [--postgres bx_warehouse]
+    python scripts/benchmark_extract.py [--rounds 2] [--workdir /tmp/luckin-bench] [--sql-table]
+        [--postgres bx_warehouse]
 
 Source settings are the extract's own (`[sources.mysql_estate]`, `[sources.redis_estate]`,
 SOURCES__MYSQL_ESTATE__DATABASE_PREFIX...); the child processes inherit the environment.
@@ -90,6 +96,43 @@ def anchor(target: Path) -> int:
     return 0
 
 
+def dlt_sql_table(target: Path, pipelines_dir: Path) -> int:
+    """dlt_sql_table's own process: every catalogued table through dlt's `sql_database` source."""
+    import dlt
+    import sqlalchemy as sa
+    from dlt.sources.sql_database import sql_database
+
+    dates = (sa.types.Date, sa.types.DateTime)
+
+    def nullable_dates(table):  # a zero date arrives as NULL, also in a NOT NULL column
+        for c in table.columns:
+            if isinstance(c.type, dates):
+                c.nullable = True
+        return table
+
+    def zero_dates_to_null(query, table):
+        if not any(isinstance(c.type, dates) for c in table.columns):
+            return query
+        cols = ", ".join(f"IF(`{c.name}` < '1000-01-01', NULL, `{c.name}`) AS `{c.name}`"
+                         if isinstance(c.type, dates) else f"`{c.name}`" for c in table.columns)
+        return sa.text(f"SELECT {cols} FROM `{table.name}`")
+
+    estate, schemas = estate_tables()
+    secret = f":{estate.password}" if estate.password else ""
+    rows = 0
+    for schema, tables in schemas.items():
+        url = f"mysql+pymysql://{estate.username}{secret}@{estate.host}:{estate.port}/{estate.database_prefix + schema}"
+        source = sql_database(credentials=url, table_names=tables, backend="connectorx", chunk_size=100_000,
+                              reflection_level="full", table_adapter_callback=nullable_dates,
+                              query_adapter_callback=zero_dates_to_null)
+        pipeline = dlt.pipeline(pipeline_name=f"bench_{schema}", destination=dlt.destinations.duckdb(str(target)),
+                                dataset_name=schema, pipelines_dir=str(pipelines_dir))
+        pipeline.run(source, write_disposition="replace", loader_file_format="parquet")
+        rows += sum(pipeline.last_trace.last_normalize_info.row_counts.get(t, 0) for t in tables)
+    print(f"rows={rows}")
+    return 0
+
+
 def _server_cpu() -> float:
     """CPU seconds the MySQL server has used so far (0 when it is not a local process we can see):
     the two contenders load the server differently (text against binary protocol)."""
@@ -140,10 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--postgres", metavar="DATABASE", default=None,
                         help="also extract into this Postgres database (dropped and re-created each round)")
+    parser.add_argument("--sql-table", action="store_true",
+                        help="also time dlt's own sql_database source (connectorx backend) on the same tables")
     parser.add_argument("--anchor", type=Path, default=None, help=argparse.SUPPRESS)  # the anchor's process
+    parser.add_argument("--dlt-sql-table", type=Path, default=None, help=argparse.SUPPRESS)  # its process
     args = parser.parse_args(argv)
     if args.anchor:
         return anchor(args.anchor)
+    if args.dlt_sql_table:
+        return dlt_sql_table(args.dlt_sql_table, args.dlt_sql_table.parent / "pipelines")
 
     estate, schemas = estate_tables()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="luckin-bench-"))
@@ -151,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"source: {estate.describe()} (database prefix {estate.database_prefix!r}), {len(schemas)} schemas,"
           f" {sum(map(len, schemas.values()))} tables; anchor and luckin each a whole process")
     luckin = [str(Path(sys.executable).parent / "luckin")]
-    names = ["duckdb_mysql", "luckin_extract"] + (["luckin_postgres"] if args.postgres else [])
+    names = (["duckdb_mysql", "luckin_extract"] + (["dlt_sql_table"] if args.sql_table else [])
+             + (["luckin_postgres"] if args.postgres else []))
     results: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
     for r in range(args.rounds):
         order = names if r % 2 == 0 else names[::-1]
@@ -164,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             env["LUCKIN_PIPELINES_DIR"] = str(work / "pipelines")
             if name == "duckdb_mysql":
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--anchor", str(target)]
+            elif name == "dlt_sql_table":
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--dlt-sql-table", str(target)]
             elif name == "luckin_extract":
                 env["LUCKIN_DUCKDB_PATH"] = str(target)
                 cmd = [*luckin, "extract", "--full-refresh", "--no-progress", "--target", "duckdb"]
@@ -177,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {r + 1}: {name:<16} {secs:7.1f} s  peak {mb:7,.0f} MB  cpu {cpu:5.1f} s"
                   f" (+ MySQL server {server:5.1f} s)"
                   f"  (load average {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs)", flush=True)
-            if name == "duckdb_mysql" and r == 0:
+            if name in ("duckdb_mysql", "dlt_sql_table") and r == 0:
                 print(f"          {out.strip()} (what the anchor copied)", flush=True)
 
     best = {name: min(runs) for name, runs in results.items()}
@@ -189,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     ratio = best["duckdb_mysql"][0] / best["luckin_extract"][0]
     print(f"speed luckin vs anchor : {ratio:.2f}x (anchor s / luckin s; target >= 1.00)")
     print(f"luckin peak memory     : {peak['luckin_extract']:,.0f} MB (target < 600 MB)")
+    if args.sql_table:
+        print(f"dlt sql_table vs anchor: {best['duckdb_mysql'][0] / best['dlt_sql_table'][0]:.2f}x"
+              f" (rows only; luckin vs dlt sql_table: {best['dlt_sql_table'][0] / best['luckin_extract'][0]:.2f}x)")
     if args.postgres:
         print(f"postgres / duckdb      : {best['luckin_postgres'][0] / best['luckin_extract'][0]:.2f}x"
               f" (luckin into Postgres s / into DuckDB s; target <= 2.00)")
