@@ -15,7 +15,7 @@ import pymysql
 import pytest
 import redis
 
-from luckin.simulator.run import mysql_fingerprint, read_manifest, simulate
+from luckin.simulator.run import generator_digest, mysql_fingerprint, read_manifest, simulate
 from luckin.simulator.targets import MySQLSettings, MySQLTarget
 from luckin.simulator import world as w
 
@@ -51,7 +51,7 @@ def ensure_estate(scale: float = TEST_SCALE, seed: int = TEST_SEED, embedded_dir
     """Simulate the test estate unless the servers already hold exactly this one."""
     client = redis.Redis.from_url(TEST_REDIS_URL)
     manifest = read_manifest(client)
-    wanted = {"scale": scale, "seed": seed, "as_of": w.BASE_AS_OF.isoformat()}
+    wanted = {"scale": scale, "seed": seed, "as_of": w.BASE_AS_OF.isoformat(), "code": generator_digest()}
     if (manifest and all(manifest.get(k) == v for k, v in wanted.items())
             and manifest.get("mysql_fingerprint") == mysql_fingerprint(MySQLTarget(MySQLSettings()))):
         return manifest  # Redis and MariaDB both still hold exactly this estate

@@ -99,6 +99,18 @@ def mysql_fingerprint(target) -> list[str]:
         engine.dispose()
 
 
+def generator_digest() -> str:
+    """A digest of the simulator's own code and estate definition: an estate written by other
+    code is another estate even at the same scale and seed (the tests re-simulate on a change)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yml", ".yaml")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def read_manifest(client: redis.Redis) -> dict | None:
     raw = client.get(MANIFEST_KEY)
     return json.loads(raw) if raw else None
@@ -214,7 +226,8 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
 
     write_redis_estate(targets.redis, live)
     targets.redis.set(MANIFEST_KEY, json.dumps({"scale": scale, "seed": seed, "as_of": as_of.isoformat(),
-                                                "generator": "luckin-simulator", "dirty": asdict(dirty or DirtyRates()),
+                                                "generator": "luckin-simulator", "code": generator_digest(),
+                                                "dirty": asdict(dirty or DirtyRates()),
                                                 "mysql_fingerprint": mysql_fingerprint(targets.mysql)}))
     result.timings["redis"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - started

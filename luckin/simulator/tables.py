@@ -234,7 +234,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
         "unit_price": _money(it.unit_c), "discount_amount": _money(it.disc_c), "pay_amount": _money(it.pay_c),
         "create_time": _t(it.created), "update_time": _t(it.created)})
 
-    log = sl.reset_index(drop=True)
+    # ids in time order, as the service writes them: a late refund of an old order gets a new id
+    log = sl.sort_values("time", kind="stable").reset_index(drop=True)
     f[("luckyus_sales_order", "t_order_status_log")] = pd.DataFrame({
         "id": np.arange(1, len(log) + 1), "order_id": log.order_id.to_numpy(),
         "from_status": pd.Series(log.from_status.to_numpy(), dtype="Int64").mask(log.from_status.to_numpy() < 0),
