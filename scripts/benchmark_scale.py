@@ -5,7 +5,7 @@ For each scale (default 0.3, 1 and 3; `--big` adds 10), in one run:
   simulate     `luckin simulate --scale S` into MariaDB databases <prefix>luckyus_* and Redis --redis-url
   extract      `luckin extract --full-refresh` (Redis included) into a fresh DuckDB file
   anchor       DuckDB's mysql extension copying the same tables into a fresh file (the
-               `run_duckdb_mysql` of scripts/benchmark_extract.py, imported, in its own process)
+               the anchor of scripts/benchmark_extract.py, imported, in its own process)
   full build   `luckin build --job full-refresh`
   append 3     `luckin simulate --append-days 3`
   extract inc  `luckin extract` (what the three days changed)
@@ -99,21 +99,11 @@ def measure(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, floa
 
 def anchor(target: str) -> None:
     """In a process of its own: DuckDB's mysql extension copies every catalogued table the
-    extract would read (the estate under the extract's configured prefix) into `target`."""
-    from benchmark_extract import run_duckdb_mysql
+    extract would read (the estate under the extract's configured prefix) into `target`: the
+    anchor of scripts/benchmark_extract.py."""
+    from benchmark_extract import anchor as copy_with_the_mysql_extension
 
-    from luckin.core.catalog import load_catalog
-    from luckin.core.settings import load_settings
-    from pipelines.mysql_estate.estate import connect_estate
-
-    estate = connect_estate(load_settings().mysql)
-    catalog = load_catalog()
-    present = estate.schemas_present()
-    reflected = estate.reflect([s for s in catalog.schemas if s in present])
-    schemas = {s: [t for t in catalog.schemas[s].tables if t in reflected.get(s, {})]
-               for s in catalog.schemas if s in present}
-    rows, _ = run_duckdb_mysql(estate, schemas, Path(target))
-    print(f"anchor: {rows:,} rows")
+    copy_with_the_mysql_extension(Path(target))
 
 
 def _fresh(path: Path) -> None:
