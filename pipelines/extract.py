@@ -415,7 +415,6 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     if verify and summary.error is None:
         summary.verify_problems = verify_extract(settings, schemas=selected or None,
                                                  console=wide_console() if progress else None)
-        summary.verified = not summary.verify_problems
     summary.duration_seconds = summary.duration_seconds or (time.time() - started)
     if progress or summary.error:
         summary.print(wide_console(stderr=True))

@@ -29,9 +29,14 @@ class ExtractSummary:
     # schemas found in the source (discover patterns) and loaded with inferred strategies
     discovered_schemas: list[str] = field(default_factory=list)
     error: str | None = None
-    verified: bool | None = None
-    verify_problems: list[str] = field(default_factory=list)  # one line per table that differs
+    # `--verify`: one line per table that differs (empty: none does); None when it did not run
+    verify_problems: list[str] | None = None
     peak_rss_mb: float | None = None
+
+    @property
+    def verified(self) -> bool | None:
+        """Whether `--verify` found source and warehouse holding the same keys (None: not run)."""
+        return None if self.verify_problems is None else not self.verify_problems
 
     @property
     def failures(self) -> list[TableRun]:

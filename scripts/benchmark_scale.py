@@ -5,7 +5,7 @@ For each scale (default 0.3, 1 and 3; `--big` adds 10), in one run:
   simulate     `luckin simulate --scale S` into MariaDB databases <prefix>luckyus_* and Redis --redis-url
   extract      `luckin extract --full-refresh` (Redis included) into a fresh DuckDB file
   anchor       DuckDB's mysql extension copying the same tables into a fresh file (the
-               the anchor of scripts/benchmark_extract.py, imported, in its own process)
+               anchor of scripts/benchmark_extract.py, imported, in its own process)
   full build   `luckin build --job full-refresh`
   append 3     `luckin simulate --append-days 3`
   extract inc  `luckin extract` (what the three days changed)
