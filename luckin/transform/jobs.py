@@ -12,6 +12,10 @@ Before `incremental` and `all`, raw tables the extract rewrote whole since the l
 re-sync, or a full-refresh extract: `disposition = 'replace'` in the load audit on a table
 whose strategy is not replace) have their dependent incremental models rebuilt from scratch,
 so no incremental model keeps rows built from the rows that were replaced.
+
+Every job but full-refresh tells the incremental models (env LOADS_COMPLETE_ENV) the newest load
+that was complete when the last passing build started: what they hold of loads up to it is
+whole, so they read only newer loads (macros/incremental: load_window).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import json
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -41,6 +46,9 @@ INCREMENTAL_SELECTOR = "incremental_refresh"
 PROJECT_CODE = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds", "analyses",
                 "tests/dbt/singular", "snapshots")
 STATE_FILES = ("manifest.json", "relations.json", "code-fingerprint")
+# A run-time input of the models, not code: it changes with every build and is left out of the
+# code fingerprint.
+LOADS_COMPLETE_ENV = "LUCKIN_LOADS_COMPLETE_THROUGH"
 
 
 def build_state_dir(warehouse: Warehouse, target_path: Path | None = None) -> Path:
@@ -71,7 +79,7 @@ def code_fingerprint(warehouse: Warehouse, env: dict[str, str] | None = None) ->
         digest.update(f"{file.relative_to(PROJECT_DIR) if file.is_relative_to(PROJECT_DIR) else file}\n".encode())
         digest.update(hashlib.sha256(content).digest())
         read_vars.update(name.decode() for name in re.findall(rb"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]", content))
-    for key in sorted(read_vars):
+    for key in sorted(read_vars - {LOADS_COMPLETE_ENV}):
         digest.update(f"{key}={env.get(key)}\n".encode())
     return digest.hexdigest()
 
@@ -200,21 +208,37 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
                 return code
 
     fingerprint = code_fingerprint(warehouse, dbt_environment(warehouse, settings))
-    if job == "incremental":
-        code_changed = (state / "code-fingerprint").read_text() != fingerprint
-        print(f"luckin build: incremental job on {warehouse.kind}"
-              f"{' (code changed since the last complete build)' if code_changed else ''}", flush=True)
-        code = _run_incremental_job(settings, target_path, state if code_changed else None)
-    else:
-        print(f"luckin build: {job} job on {warehouse.kind}", flush=True)
-        args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
-        code = run_dbt(args, warehouse, settings)
-        if code == 0:
-            _record_build_state(state, target_path / "manifest.json", fingerprint)
+    complete_through = load_mark_file.read_text().strip() if job != "full-refresh" and load_mark_file.exists() else ""
+    with _environment(LOADS_COMPLETE_ENV, complete_through):
+        if job == "incremental":
+            code_changed = (state / "code-fingerprint").read_text() != fingerprint
+            print(f"luckin build: incremental job on {warehouse.kind}"
+                  f"{' (code changed since the last complete build)' if code_changed else ''}", flush=True)
+            code = _run_incremental_job(settings, target_path, state if code_changed else None)
+        else:
+            print(f"luckin build: {job} job on {warehouse.kind}", flush=True)
+            args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
+            code = run_dbt(args, warehouse, settings)
+            if code == 0:
+                _record_build_state(state, target_path / "manifest.json", fingerprint)
     if code == 0 and load_mark is not None:
         state.mkdir(parents=True, exist_ok=True)
         load_mark_file.write_text(load_mark)
     return code
+
+
+@contextmanager
+def _environment(name: str, value: str):
+    """`name` set to `value` (unset when empty) for this process and the dbt it starts, then restored."""
+    before = os.environ.pop(name, None)
+    if value:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+        if before is not None:
+            os.environ[name] = before
 
 
 def _run_incremental_job(settings: Settings, target_path: Path, state: Path | None) -> int:

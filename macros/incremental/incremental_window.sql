@@ -9,16 +9,26 @@
 
 {#-
     Predicate: `column` (a load id, or the greatest of several) names a load this model has not
-    processed yet. The mark (a literal: _load_mark) is the highest load id in {{ this }}, less
-    var('incremental_lookback_loads') loads: with 1 (the default) the last load processed is
-    read again, so a load that was still landing when the last build ran (its first tables in,
-    the rest not yet) is completed by the next build. 0 reads strictly newer loads only.
+    processed yet, or has processed only in part. The mark (a literal: _load_mark) is
+    - under `luckin build`: the highest load id in {{ this }} among the loads that were complete
+      when the last build started (env LUCKIN_LOADS_COMPLETE_THROUGH, the newest load in the load
+      audit then; the audit is written when an extract run ends). Rows of loads newer than that
+      may be partial - a load still landing while that build ran - and are read again; nothing
+      complete is. The first incremental run after a full load reads only the new loads.
+    - otherwise (dbt run by hand): the highest load id in {{ this }}, less
+      var('incremental_lookback_loads') loads: with 1 (the default) the last load processed is
+      read again, so a load that was still landing is completed. 0 reads strictly newer loads.
     Renders `true` outside incremental runs, so a model can use it unconditionally.
 -#}
 {% macro load_window(column) -%}
     {%- if is_incremental() -%}
-        {%- set lookback = var('incremental_lookback_loads') | int -%}
-        {{ column }} {{ '>' if lookback == 0 else '>=' }} '{{ _load_mark(lookback) }}'
+        {%- set complete_through = env_var('LUCKIN_LOADS_COMPLETE_THROUGH', '') if execute else '' -%}
+        {%- if complete_through -%}
+            {{ column }} > '{{ _load_mark(0, complete_through) }}'
+        {%- else -%}
+            {%- set lookback = var('incremental_lookback_loads') | int -%}
+            {{ column }} {{ '>' if lookback == 0 else '>=' }} '{{ _load_mark(lookback) }}'
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}
@@ -27,16 +37,19 @@
 
 {#-
     The window's mark as a literal, read from {{ this }} when the model is compiled (before its
-    pre-hooks run): the highest load id it holds (lookback 0), or the lowest of its `lookback`
-    newest. A constant, unlike a subquery, lets the database skip by min/max statistics the
+    pre-hooks run): the highest load id it holds (lookback 0; with `complete_through`, the highest
+    not newer than that), or the lowest of its `lookback` newest. A constant, unlike a subquery, lets the database skip by min/max statistics the
     row groups of the raw tables (written in load order) that hold older loads only.
 -#}
-{% macro _load_mark(lookback) -%}
+{% macro _load_mark(lookback, complete_through='') -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
     {%- if lookback == 0 -%}
         {%- set sql = "select 'mark:' || coalesce(max(load_id), '') from " ~ this -%}
+        {%- if complete_through -%}
+            {%- set sql = sql ~ " where load_id <= '" ~ (complete_through | replace("'", "''")) ~ "'" -%}
+        {%- endif -%}
     {%- else -%}
         {%- set sql -%}
             select 'mark:' || coalesce(min(processed.load_id), '')

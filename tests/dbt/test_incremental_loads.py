@@ -67,20 +67,20 @@ def _equals_full_refresh(wh: Warehouse) -> None:
     assert not differing, f"incremental marts differ from a full refresh: {differing}"
 
 
-def _new_order(order_id: int, created: str, load_at_offset: int) -> list[str]:
-    """An order (copied from order 1, completed) created at `created`, with one line."""
+def _new_order(order_id: int, created: str, load_at_offset: int, template: int = 1) -> list[str]:
+    """An order (copied from order `template`, completed) created at `created`, with one line."""
     return [
         f"""insert into luckyus_sales_order.t_order
             select * replace ({order_id} as id, 'N{order_id}' as order_no, 50 as status,
                               timestamptz '{created}' as create_time, timestamptz '{created}' as pay_time,
                               timestamptz '{created}' as complete_time, timestamptz '{created}' as update_time,
                               null as coupon_id, '{{load}}' as _dlt_load_id, 'new-{order_id}' as _dlt_id)
-            from luckyus_sales_order.t_order where id = 1""",
+            from luckyus_sales_order.t_order where id = {template}""",
         f"""insert into luckyus_sales_order.t_order_item
             select * replace ({order_id * 10} as id, {order_id} as order_id, timestamptz '{created}' as create_time,
                               timestamptz '{created}' as update_time, '{{load}}' as _dlt_load_id,
                               'new-item-{order_id}' as _dlt_id)
-            from luckyus_sales_order.t_order_item where order_id = 1 limit 1""",
+            from luckyus_sales_order.t_order_item where order_id = {template} limit 1""",
     ]
 
 
@@ -171,3 +171,33 @@ def test_a_load_still_landing_when_the_last_build_ran_is_completed(built: Wareho
     wh.dbt("run", *INCREMENTAL)
     assert q("select count(*) from marts.fct_orders where order_id = 9100")[0][0] == 1
     assert q("select count(*) from marts.fct_order_items where order_id = 9100")[0][0] == 1
+
+
+def test_under_luckin_build_only_loads_incomplete_at_the_last_build_are_read_again(built: Warehouse) -> None:
+    """`luckin build` tells the models the newest load that was complete (in the load audit) when
+    the last build started. A load still landing then - its order in, its line not yet - is read
+    again whole by the next build; a complete one is not read again (a strict window, no lookback)."""
+    wh, q = built, built.query
+    wh.build("all")
+    # copied from a completed order with one line, so the lines still sum to the order's total
+    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
+                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    order, line = _new_order(9200, "2025-10-31 23:00:00+00", 0, template)
+    landing_load = _load(wh, landing.LOADED_AT + timedelta(days=1), order)  # no audit row: still landing
+    wh.build("auto")
+    assert q("select count(*) from marts.fct_orders where order_id = 9200")[0][0] == 1
+    assert q("select count(*) from marts.fct_order_items where order_id = 9200")[0][0] == 0
+    complete = q("select max(load_id) from luckin_audit.load_audit")[0][0]
+    assert complete < landing_load
+    # The run ends: its line lands, then its audit rows.
+    _load(wh, landing.LOADED_AT + timedelta(days=1), line.replace("{load}", landing_load),
+          "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
+          f"status, load_id) values ('late', 'luckyus_sales_order', 't_order_item', 'merge', 'merge', 'loaded', "
+          f"'{landing_load}')")
+    wh.build("auto")
+    assert q("select count(*) from marts.fct_order_items where order_id = 9200")[0][0] == 1
+    # What the last build read of users: strictly after the newest complete load they held.
+    held = q(f"select max(load_id) from intermediate.int_users_pseudonymised where load_id <= '{complete}'")[0][0]
+    compiled = (wh.target_path / "compiled/luckin/models/intermediate/customer/int_users_pseudonymised.sql").read_text()
+    assert f"load_id > '{held}'" in compiled and "load_id >= '" not in compiled
+    _equals_full_refresh(wh)
