@@ -1,40 +1,33 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        pre_hook="{{ delete_keys('order_id', 'select order_id from ' ~ ref('stg_sales_order__deleted_orders')) }}",
+    )
+}}
+
 -- Every order with its place in the customer's order history (1 = their first order, any
 -- status), the campaign of the coupon it used, its delivery details and its refunds.
--- Sequencing runs over all orders so that incremental marts read a stable number.
+-- Sequencing runs over all of a customer's orders so that marts read a stable number.
 -- load_id is the newest load of anything the row is computed from: the order, its coupon,
 -- delivery and refunds, and - for its place in the sequence - every earlier order of the
 -- customer, deleted ones included (a deleted first order renumbers the customer's others).
+-- Incremental, so that a run costs what changed rather than the whole history: it recomputes
+-- every order of each customer with an order, coupon, delivery or refund that a load it has
+-- not processed wrote or deleted (the filter sits before the windows, which partition by
+-- customer); orders deleted in the source are deleted (pre-hook).
+-- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 with
 
-orders as (
+source_orders as (
 
     select * from {{ ref('stg_sales_order__orders') }}
 
 ),
 
-deleted_orders as (
+source_deleted_orders as (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
-
-),
-
-customer_history as (
-
-    -- every order the customer ever had, in order, with the newest load up to each
-    select
-        order_id,
-        is_live,
-        max(load_id) over (
-            partition by customer_id
-            order by ordered_at, order_id
-            rows between unbounded preceding and current row
-        ) as history_load_id
-
-    from (
-        select order_id, customer_id, ordered_at, load_id, true as is_live from orders
-        union all
-        select order_id, customer_id, ordered_at, load_id, false as is_live from deleted_orders
-    ) as all_orders
 
 ),
 
@@ -66,6 +59,72 @@ statuses as (
 
     -- the source's code list (t_dict_order_status)
     select * from {{ ref('stg_sales_order__order_statuses') }}
+
+),
+{%- if is_incremental() %}
+
+customers_in_scope as (
+
+    -- orders without a customer form one partition: -1 stands for it
+    select coalesce(customer_id, -1) as customer_key from source_orders
+    where {{ load_window('load_id') }}
+    union
+    select coalesce(customer_id, -1) from source_deleted_orders
+    where {{ load_window('load_id') }}
+    union
+    select coalesce(source_orders.customer_id, -1) from source_orders
+    inner join coupons
+        on source_orders.coupon_id = coupons.coupon_id
+    where {{ load_window('coupons.load_id') }}
+    union
+    select coalesce(source_orders.customer_id, -1) from source_orders
+    inner join deliveries
+        on source_orders.order_id = deliveries.order_id
+    where {{ load_window('deliveries.load_id') }}
+    union
+    select coalesce(source_orders.customer_id, -1) from source_orders
+    inner join refunds
+        on source_orders.order_id = refunds.order_id
+    where {{ load_window('refunds.load_id') }}
+
+),
+{%- endif %}
+
+orders as (
+
+    select * from source_orders
+    {%- if is_incremental() %}
+        where coalesce(customer_id, -1) in (select customers_in_scope.customer_key from customers_in_scope)
+    {%- endif %}
+
+),
+
+deleted_orders as (
+
+    select * from source_deleted_orders
+    {%- if is_incremental() %}
+        where coalesce(customer_id, -1) in (select customers_in_scope.customer_key from customers_in_scope)
+    {%- endif %}
+
+),
+
+customer_history as (
+
+    -- every order the customer ever had, in order, with the newest load up to each
+    select
+        order_id,
+        is_live,
+        max(load_id) over (
+            partition by customer_id
+            order by ordered_at, order_id
+            rows between unbounded preceding and current row
+        ) as history_load_id
+
+    from (
+        select order_id, customer_id, ordered_at, load_id, true as is_live from orders
+        union all
+        select order_id, customer_id, ordered_at, load_id, false as is_live from deleted_orders
+    ) as all_orders
 
 ),
 
@@ -159,3 +218,4 @@ final as (
 )
 
 select * from final
+{{ order_by_watermark('ordered_at') }}
