@@ -199,16 +199,16 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
 
     load_mark_file = state / "load-mark"
     load_mark = newest_load(warehouse)  # read before building: a load landing meanwhile counts next time
-    if job != "full-refresh" and load_mark_file.exists():
-        replaced = _with_incremental_dependants(replaced_since(warehouse, load_mark_file.read_text().strip()),
-                                                state / "manifest.json")
+    # The newest load that was complete when the last passing build started ('' = none, or a full refresh).
+    complete_through = load_mark_file.read_text().strip() if job != "full-refresh" and load_mark_file.exists() else ""
+    if complete_through:
+        replaced = _with_incremental_dependants(replaced_since(warehouse, complete_through), state / "manifest.json")
         if replaced:
             code = _rebuild_dependants_of(replaced, settings, target_path)
             if code != 0:
                 return code
 
     fingerprint = code_fingerprint(warehouse, dbt_environment(warehouse, settings))
-    complete_through = load_mark_file.read_text().strip() if job != "full-refresh" and load_mark_file.exists() else ""
     with _environment(LOADS_COMPLETE_ENV, complete_through):
         if job == "incremental":
             code_changed = (state / "code-fingerprint").read_text() != fingerprint
