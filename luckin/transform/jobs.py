@@ -13,9 +13,11 @@ re-sync, or a full-refresh extract: `disposition = 'replace'` in the load audit 
 whose strategy is not replace) have their dependent incremental models rebuilt from scratch,
 so no incremental model keeps rows built from the rows that were replaced.
 
-Every job but full-refresh tells the incremental models (env LOADS_COMPLETE_ENV) the newest load
-that was complete when the last passing build started: what they hold of loads up to it is
-whole, so they read only newer loads (macros/incremental: load_window).
+Every job but full-refresh tells the incremental models (env LOADS_COMPLETE_ENV) a load up to
+which everything they hold is whole, so they read only newer loads (macros/incremental:
+load_window): the newest load in the audit when the last passing build started, or, when a
+load new since then has an older id (a clock stepped back, overlapping extract runs), the
+newest of those seen loads older than it.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ LOADS_COMPLETE_ENV = "LUCKIN_LOADS_COMPLETE_THROUGH"
 
 def build_state_dir(warehouse: Warehouse, target_path: Path | None = None) -> Path:
     """Where this warehouse's builds are recorded: the last complete build's manifest (dbt's
-    --state), the relations it made, the digest of its code, and the newest load it saw."""
+    --state), the relations it made, the digest of its code, and the loads in the audit then."""
     key = hashlib.sha1(warehouse.identity.encode()).hexdigest()[:12]
     return (target_path or PROJECT_DIR / "target") / "build-state" / f"{warehouse.kind}-{key}"
 
@@ -108,27 +110,53 @@ def incremental_ready(warehouse: Warehouse, target_path: Path | None = None) -> 
     return present is not None and wanted <= present
 
 
-# --------------------------------------------------------------------------- re-synced raw tables
-def newest_load(warehouse: Warehouse) -> str | None:
-    """The newest load id in the load audit (None when there is no audit)."""
+# --------------------------------------------------------------------------- loads and re-synced raw tables
+# Below every dlt load id (a decimal timestamp): a window from it reads every load.
+BEFORE_ANY_LOAD = "0"
+
+
+def audit_loads(warehouse: Warehouse) -> set[str] | None:
+    """Every load id in the load audit: the loads of extract runs that ended (None when there is
+    no audit)."""
     try:
-        rows = query(warehouse, f"select max(load_id) from {AUDIT_DATASET}.{AUDIT_TABLE}")
+        rows = query(warehouse, f"select distinct load_id from {AUDIT_DATASET}.{AUDIT_TABLE} where load_id is not null")
     except WarehouseLocked:
         raise
     except Exception:  # no warehouse or audit yet (nothing extracted), or an audit without load ids
         return None
-    return rows[0][0] if rows and rows[0][0] is not None else None
+    return {row[0] for row in rows}
 
 
-def replaced_since(warehouse: Warehouse, load_mark: str) -> list[tuple[str, str]]:
-    """(schema, table) of every raw table the extract rewrote whole in a load after `load_mark`:
+def complete_through(seen: set[str], loads: set[str]) -> str:
+    """The load id up to which every load now in the audit (`loads`) was already in it when the
+    last passing build started (`seen`): what the models hold of loads up to it is whole.
+
+    Load ids are the extract machine's clock. Normally a new load's id is above every seen one
+    and this is the newest seen load. A new load with an older id - the clock stepped back, or
+    two extract runs overlapped and the one that started first ended last - lowers it to the
+    newest seen load older than that one, so the window reads it (and, harmlessly, what loaded
+    between). '' when nothing was seen: the models fall back to their lookback."""
+    if not seen:
+        return ""
+    newest = max(seen)
+    late = {load for load in loads - seen if load <= newest}
+    if not late:
+        return newest
+    older = [load for load in seen if load < min(late)]
+    print(f"luckin build: {len(late)} load(s) new since the last build have ids older than its newest load "
+          f"{newest} (a clock stepped back, or extract runs overlapped): reading again from "
+          f"{max(older) if older else 'the first load'}", flush=True)
+    return max(older) if older else BEFORE_ANY_LOAD
+
+
+def replaced_in(warehouse: Warehouse, new_loads: set[str]) -> list[tuple[str, str]]:
+    """(schema, table) of every raw table the extract rewrote whole in one of `new_loads`:
     `disposition = 'replace'` on a table that is not replaced by design (strategy replace:
     small dictionaries, rewritten every run, which no incremental model windows on)."""
-    sql = (f"select distinct source_schema, source_table from {AUDIT_DATASET}.{AUDIT_TABLE} "
-           "where disposition = 'replace' and coalesce(strategy, '') <> 'replace' and load_id > "
-           + ("?" if isinstance(warehouse, DuckDBWarehouse) else "%s"))
+    sql = (f"select distinct source_schema, source_table, load_id from {AUDIT_DATASET}.{AUDIT_TABLE} "
+           "where disposition = 'replace' and coalesce(strategy, '') <> 'replace'")
     try:
-        return sorted((schema, table) for schema, table in query(warehouse, sql, (load_mark,)))
+        return sorted({(schema, table) for schema, table, load in query(warehouse, sql) if load in new_loads})
     except WarehouseLocked:
         raise
     except Exception:  # an audit from before dispositions were recorded
@@ -197,19 +225,21 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
                              hint="run `luckin build --job all` first")
         job = "incremental" if ready else "all"
 
-    load_mark_file = state / "load-mark"
-    load_mark = newest_load(warehouse)  # read before building: a load landing meanwhile counts next time
-    # The newest load that was complete when the last passing build started ('' = none, or a full refresh).
-    complete_through = load_mark_file.read_text().strip() if job != "full-refresh" and load_mark_file.exists() else ""
-    if complete_through:
-        replaced = _with_incremental_dependants(replaced_since(warehouse, complete_through), state / "manifest.json")
+    seen_file = state / "loads-seen"
+    loads = audit_loads(warehouse)  # read before building: a load landing meanwhile counts next time
+    seen = set(seen_file.read_text().split()) if job != "full-refresh" and seen_file.exists() else set()
+    # '' = no passing build on record (or a full refresh): the models use their lookback.
+    through = complete_through(seen, loads or set())
+    if seen:
+        replaced = _with_incremental_dependants(replaced_in(warehouse, (loads or set()) - seen),
+                                                state / "manifest.json")
         if replaced:
             code = _rebuild_dependants_of(replaced, settings, target_path)
             if code != 0:
                 return code
 
     fingerprint = code_fingerprint(warehouse, dbt_environment(warehouse, settings))
-    with _environment(LOADS_COMPLETE_ENV, complete_through):
+    with _environment(LOADS_COMPLETE_ENV, through):
         if job == "incremental":
             code_changed = (state / "code-fingerprint").read_text() != fingerprint
             print(f"luckin build: incremental job on {warehouse.kind}"
@@ -221,9 +251,9 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
             code = run_dbt(args, warehouse, settings)
             if code == 0:
                 _record_build_state(state, target_path / "manifest.json", fingerprint)
-    if code == 0 and load_mark is not None:
+    if code == 0 and loads is not None:
         state.mkdir(parents=True, exist_ok=True)
-        load_mark_file.write_text(load_mark)
+        seen_file.write_text("\n".join(sorted(loads)) + "\n")
     return code
 
 
@@ -259,4 +289,4 @@ def _run_incremental_job(settings: Settings, target_path: Path, state: Path | No
     return dbt_exit_code(outcome)
 
 
-__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "incremental_ready", "replaced_since", "run_build"]
+__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "complete_through", "incremental_ready", "replaced_in", "run_build"]

@@ -10,11 +10,13 @@
 {#-
     Predicate: `column` (a load id, or the greatest of several) names a load this model has not
     processed yet, or has processed only in part. The mark (a literal: _load_mark) is
-    - under `luckin build`: the highest load id in {{ this }} among the loads that were complete
-      when the last build started (env LUCKIN_LOADS_COMPLETE_THROUGH, the newest load in the load
-      audit then; the audit is written when an extract run ends). Rows of loads newer than that
-      may be partial - a load still landing while that build ran - and are read again; nothing
-      complete is. The first incremental run after a full load reads only the new loads.
+    - under `luckin build`: the highest load id in {{ this }} not newer than the load up to
+      which every load was complete when the last build started (env
+      LUCKIN_LOADS_COMPLETE_THROUGH: the newest load in the load audit then, which an extract
+      run writes as it ends; lower when a load new since has an older id, a clock stepped back -
+      luckin/transform/jobs.py: complete_through). Rows of loads newer than that may be partial
+      - a load still landing while that build ran - and are read again; nothing complete is.
+      The first incremental run after a full load reads only the new loads.
     - otherwise (dbt run by hand): the highest load id in {{ this }}, less
       var('incremental_lookback_loads') loads: with 1 (the default) the last load processed is
       read again, so a load that was still landing is completed. 0 reads strictly newer loads.

@@ -18,7 +18,8 @@ import landing
 from dbt_harness import new_duckdb_warehouse
 from luckin.core.errors import ConfigError
 from luckin.core.settings import load_settings
-from luckin.transform.jobs import build_state_dir, code_fingerprint, incremental_ready, run_build
+from luckin.transform.jobs import (BEFORE_ANY_LOAD, build_state_dir, code_fingerprint, complete_through,
+                                   incremental_ready, run_build)
 
 
 def test_jobs_follow_the_warehouse_and_the_code(tmp_path) -> None:
@@ -84,3 +85,16 @@ def test_code_fingerprint_follows_what_the_manifest_is_made_from() -> None:
 def test_unknown_job_is_refused() -> None:
     with pytest.raises(ConfigError, match="unknown build job 'nightly'"):
         run_build(load_settings(env={}), job="nightly")
+
+
+@pytest.mark.parametrize(("seen", "now", "through"), [
+    (set(), {"100.0"}, ""),                                   # no build on record: the lookback
+    ({"100.0", "200.0"}, {"100.0", "200.0"}, "200.0"),        # nothing new
+    ({"100.0", "200.0"}, {"100.0", "200.0", "300.0"}, "200.0"),  # a new load, clock forward
+    ({"100.0", "200.0"}, {"100.0", "150.0", "200.0", "300.0"}, "100.0"),  # one new load is older
+    ({"100.0", "200.0"}, {"100.0", "200.0", "050.0"}, BEFORE_ANY_LOAD),  # older than every load seen
+])
+def test_the_complete_load_mark_steps_back_for_a_load_older_than_the_last_build(seen, now, through) -> None:
+    """Load ids are the extract machine's clock: a load new since the last build but with an
+    older id (the clock stepped back, or extract runs overlapped) moves the mark below it."""
+    assert complete_through(seen, now) == through

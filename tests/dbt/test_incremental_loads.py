@@ -201,3 +201,24 @@ def test_under_luckin_build_only_loads_incomplete_at_the_last_build_are_read_aga
     compiled = (wh.target_path / "compiled/luckin/models/intermediate/customer/int_users_pseudonymised.sql").read_text()
     assert f"load_id > '{held}'" in compiled and "load_id >= '" not in compiled
     _equals_full_refresh(wh)
+
+
+def test_a_load_with_an_older_id_than_the_last_build_saw_still_reaches_the_marts(built: Warehouse) -> None:
+    """Load ids are the extract machine's clock. After a build, the clock steps back an hour and
+    an extract run lands an order: its load id is older than the newest load that build saw, so a
+    window from that load would skip it until a full refresh."""
+    wh, q = built, built.query
+    wh.build("all")
+    newest = q("select max(load_id) from luckin_audit.load_audit")[0][0]
+    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
+                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    skewed = _load(wh, landing.LOADED_AT - timedelta(hours=1), *_new_order(9300, "2025-10-31 23:30:00+00", 0, template),
+                   "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
+                   "status, load_id) values ('skewed', 'luckyus_sales_order', 't_order', 'merge', 'merge', 'loaded', "
+                   "'{load}')")
+    assert skewed < newest
+    proc = wh.build("auto")
+    assert "have ids older than its newest load" in proc.stdout
+    assert q("select count(*) from marts.fct_orders where order_id = 9300 and is_revenue")[0][0] == 1
+    assert q("select count(*) from marts.fct_order_items where order_id = 9300")[0][0] == 1
+    _equals_full_refresh(wh)
