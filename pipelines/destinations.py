@@ -78,6 +78,7 @@ class Destination:
 
             factory = dlt.destinations.filesystem(bucket_url=self.target, layout=DLT_LAYOUT)
         else:
+            _keep_empty_strings_in_postgres_copies()
             factory = dlt.destinations.postgres(credentials=self.target)
         _cache_capabilities(factory)
         with self._lock:
@@ -352,6 +353,19 @@ class Destination:
                    " ORDER BY inserted_at DESC LIMIT 1".replace("%s", "?" if self.kind == "duckdb" else "%s"),
                    (load_id,))
         return load_id
+
+
+def _keep_empty_strings_in_postgres_copies() -> None:
+    """Land an empty VARCHAR as '' in Postgres, as in DuckDB, not as NULL.
+
+    dlt loads a CSV file into Postgres with `COPY ... NULL '', FORCE_NULL(<every nullable
+    column>)`: FORCE_NULL makes a quoted "" NULL too, which its Python CSV writer needs (it
+    quotes None as ""). Every file this project loads is written from Arrow, which quotes every
+    string ("" for an empty one) and writes a null as an empty unquoted field: `NULL ''` alone
+    reads each right. The nullable test feeds only FORCE_NULL's column list in that module."""
+    from dlt.destinations.impl.postgres import postgres as impl
+
+    impl.is_nullable_column = lambda column: False
 
 
 def _cache_capabilities(factory) -> None:
