@@ -56,6 +56,24 @@ def audit_rows(summary: ExtractSummary, source_location: str) -> list[dict]:
 
 
 
+def clock_behind(destination: Destination, existing: dict[str, set[str]], now: float) -> str | None:
+    """A one-line warning when this machine's clock (`now`, epoch seconds) reads earlier than the
+    newest load in the audit: dlt's load ids are that clock, so this run's loads get older ids
+    than loads already landed. Nothing is lost (`luckin build` moves its window back for such
+    loads), but the clock wants fixing. None when the clock is ahead or there is no audit."""
+    if AUDIT_TABLE not in existing.get(AUDIT_DATASET, set()):
+        return None
+    try:
+        newest = destination.query(f"SELECT max(load_id) FROM {AUDIT_DATASET}.{AUDIT_TABLE}")[0][0]
+        behind = float(newest) - now
+    except Exception:  # noqa: BLE001 - no load ids yet, not dlt's, or unreadable: only a warning is at stake
+        return None
+    if behind <= 0:
+        return None
+    return (f"this machine's clock is {behind:.0f} s behind the newest load in the warehouse ({newest}): "
+            "this run's loads get older ids; `luckin build` still reads them, but set the clock right (NTP)")
+
+
 def write_audit(destination: Destination, rows: list[dict]) -> None:
     import dlt
     import pyarrow as pa

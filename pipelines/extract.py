@@ -36,7 +36,7 @@ from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE, DELETED_AT, REDIS_D
 from luckin.core.errors import LuckinError, SourceError, first_line, redact
 from luckin.core.settings import Settings
 from pipelines import drift
-from pipelines.audit import audit_rows, write_audit
+from pipelines.audit import audit_rows, clock_behind, write_audit
 from pipelines.convergence import Spec, Verified, compare_keys, same, warehouse_fingerprints
 from pipelines.destinations import Destination, DestinationError, destination_for
 from pipelines.mysql_estate import (
@@ -364,6 +364,8 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     pool_holder: dict = {}
     try:
         existing = dest.existing_tables()
+        if warning := clock_behind(dest, existing, time.time()):
+            console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
         landed = dest.landed_columns(selected) if selected else {}
         run = _Run(settings, catalog, estate, reflected, dest, existing, landed,
                    dest.committed_state_versions(selected, existing), full_refresh or dest.replaces_every_run,

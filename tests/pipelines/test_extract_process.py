@@ -146,3 +146,28 @@ def test_wrong_password_is_one_line_and_no_credential_is_ever_printed(read_only_
     for text in (bad.stdout, bad.stderr, good.stdout, good.stderr, _everything_written(tmp_path),
                  "\n".join(str(r) for r in duck("SELECT * FROM luckin_audit.load_audit"))):
         assert password not in text
+
+
+def test_a_clock_behind_the_newest_load_is_named_and_the_run_still_lands(estate_spec, extract_env, duck):
+    """dlt's load ids are this machine's clock. When it reads earlier than the newest load already
+    in the warehouse (the clock stepped back), the run says so on one line and lands as usual."""
+    import duckdb
+
+    create_schema(estate_spec["luckyus_sales_shop"], {"t_shop": 11, "t_dict_shop_status": 4})
+    first = _run(extract_env, "--schema", "luckyus_sales_shop")
+    assert first.returncode == 0, first.stderr
+    assert "clock" not in first.stderr
+    ahead = f"{time.time() + 3600:.6f}"  # a load an hour ahead of this clock
+    con = duckdb.connect(extract_env["DESTINATION__DUCKDB__CREDENTIALS"])
+    try:
+        con.execute("insert into luckin_audit.load_audit (run_id, source_schema, source_table, load_id, "
+                    "_dlt_load_id, _dlt_id) values ('ahead', 'luckyus_sales_shop', 't_shop', ?, ?, 'ahead')",
+                    [ahead, ahead])
+    finally:
+        con.close()
+    second = _run(extract_env, "--schema", "luckyus_sales_shop")
+    assert second.returncode == 0, second.stderr
+    warning = [line for line in second.stderr.splitlines() if "clock" in line]
+    assert len(warning) == 1 and ahead in warning[0] and "behind" in warning[0], second.stderr
+    assert duck("SELECT count(*) FROM luckyus_sales_shop.t_shop") == [(11,)]
+    assert duck("SELECT count(DISTINCT run_id) FROM luckin_audit.load_audit WHERE run_id <> 'ahead'") == [(2,)]
