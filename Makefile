@@ -25,7 +25,7 @@ refresh: install
 
 ## The whole test suite against the local MariaDB, Redis, PostgreSQL and DuckDB.
 test: install services browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 ## Apache Superset on the published marts, with the executive dashboard (installs it the first time).
 superset: install services
