@@ -222,3 +222,18 @@ def test_a_load_with_an_older_id_than_the_last_build_saw_still_reaches_the_marts
     assert q("select count(*) from marts.fct_orders where order_id = 9300 and is_revenue")[0][0] == 1
     assert q("select count(*) from marts.fct_order_items where order_id = 9300")[0][0] == 1
     _equals_full_refresh(wh)
+
+
+def test_a_coupon_attributed_through_its_order_loses_it_when_that_order_is_deleted(built: Warehouse) -> None:
+    """A coupon that lost its order id in the marketing service is attributed to the order naming
+    it (t_order.coupon_id). When that order is deleted in the source, the coupon has no order any
+    more: its own row did not change, so only the deleted order's load can bring it into the window."""
+    wh, q = built, built.query
+    coupon, order = q("select coupon_id, order_id from marts.fct_coupons where attribution_source = 'order' "
+                      "order by coupon_id limit 1")[0]
+    _load(wh, landing.LOADED_AT + timedelta(days=1),
+          "update luckyus_sales_order.t_order set _luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', "
+          f"_dlt_load_id = '{{load}}' where id = {order}")
+    wh.dbt("run", *INCREMENTAL)
+    assert q(f"select order_id, attribution_source from marts.fct_coupons where coupon_id = {coupon}") == [(None, None)]
+    _equals_full_refresh(wh)

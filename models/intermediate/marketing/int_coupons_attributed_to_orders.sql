@@ -29,6 +29,20 @@ orders_naming_a_coupon as (
 
 ),
 
+deleted_orders_naming_a_coupon as (
+
+    -- an order deleted in the source takes its attribution with it: its load must reach the
+    -- coupon's row, which did not change itself
+    select
+        coupon_id,
+        max(load_id) as load_id
+
+    from {{ ref('stg_sales_order__deleted_orders') }}
+    where coupon_id is not null
+    group by coupon_id
+
+),
+
 ordered as (
 
     select
@@ -64,14 +78,17 @@ final as (
         ordered.expires_at,
         ordered.used_at,
         ordered.updated_at,
-        -- the newest load of the coupon and of the orders naming it
-        greatest(ordered.load_id, orders_naming_a_coupon.load_id) as load_id
+        -- the newest load of the coupon and of the orders naming it, deleted ones included
+        greatest(ordered.load_id, orders_naming_a_coupon.load_id, deleted_orders_naming_a_coupon.load_id)
+            as load_id
 
     from ordered
     left join templates
         on ordered.coupon_template_id = templates.coupon_template_id
     left join orders_naming_a_coupon
         on ordered.coupon_id = orders_naming_a_coupon.coupon_id
+    left join deleted_orders_naming_a_coupon
+        on ordered.coupon_id = deleted_orders_naming_a_coupon.coupon_id
 
 )
 

@@ -13,6 +13,7 @@ renamed as (
         cast(id as bigint) as order_id,
         cast(user_id as bigint) as customer_id,
         cast(shop_id as bigint) as store_id,
+        cast(coupon_id as bigint) as coupon_id,
         {{ to_local_date('create_time') }} as order_date,
         create_time as ordered_at,
         _luckin_deleted_at as deleted_at,
