@@ -149,6 +149,19 @@ def complete_through(seen: set[str], loads: set[str]) -> str:
     return max(older) if older else BEFORE_ANY_LOAD
 
 
+def seen_loads(state: Path, loads: set[str]) -> set[str]:
+    """The loads that were in the audit when the last passing build started (state file
+    `loads-seen`). A state written before that file existed has only that build's newest load
+    (`load-mark`): every load up to it counts as seen, so the first build after the upgrade
+    still finds the tables re-synced since."""
+    if (state / "loads-seen").exists():
+        return set((state / "loads-seen").read_text().split())
+    if (state / "load-mark").exists():
+        mark = (state / "load-mark").read_text().strip()
+        return {load for load in loads if load <= mark} if mark else set()
+    return set()
+
+
 def replaced_in(warehouse: Warehouse, new_loads: set[str]) -> list[tuple[str, str]]:
     """(schema, table) of every raw table the extract rewrote whole in one of `new_loads`:
     `disposition = 'replace'` on a table that is not replaced by design (strategy replace:
@@ -227,7 +240,7 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
 
     seen_file = state / "loads-seen"
     loads = audit_loads(warehouse)  # read before building: a load landing meanwhile counts next time
-    seen = set(seen_file.read_text().split()) if job != "full-refresh" and seen_file.exists() else set()
+    seen = seen_loads(state, loads or set()) if job != "full-refresh" else set()
     # '' = no passing build on record (or a full refresh): the models use their lookback.
     through = complete_through(seen, loads or set())
     if seen:
@@ -254,6 +267,7 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
     if code == 0 and loads is not None:
         state.mkdir(parents=True, exist_ok=True)
         seen_file.write_text("\n".join(sorted(loads)) + "\n")
+        (state / "load-mark").unlink(missing_ok=True)  # superseded by loads-seen
     return code
 
 
@@ -289,4 +303,5 @@ def _run_incremental_job(settings: Settings, target_path: Path, state: Path | No
     return dbt_exit_code(outcome)
 
 
-__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "complete_through", "incremental_ready", "replaced_in", "run_build"]
+__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "complete_through", "incremental_ready", "replaced_in", "run_build",
+           "seen_loads"]

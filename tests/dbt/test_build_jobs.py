@@ -19,7 +19,7 @@ from dbt_harness import new_duckdb_warehouse
 from luckin.core.errors import ConfigError
 from luckin.core.settings import load_settings
 from luckin.transform.jobs import (BEFORE_ANY_LOAD, build_state_dir, code_fingerprint, complete_through,
-                                   incremental_ready, run_build)
+                                   incremental_ready, run_build, seen_loads)
 
 
 def test_jobs_follow_the_warehouse_and_the_code(tmp_path) -> None:
@@ -98,3 +98,14 @@ def test_the_complete_load_mark_steps_back_for_a_load_older_than_the_last_build(
     """Load ids are the extract machine's clock: a load new since the last build but with an
     older id (the clock stepped back, or extract runs overlapped) moves the mark below it."""
     assert complete_through(seen, now) == through
+
+
+def test_a_build_state_from_before_loads_seen_still_counts_its_loads_as_seen(tmp_path) -> None:
+    """State written by the previous version holds only the last build's newest load: the
+    loads up to it count as seen, so re-synced tables since are still found after the upgrade."""
+    loads = {"100.0", "200.0", "300.0"}
+    assert seen_loads(tmp_path, loads) == set()
+    (tmp_path / "load-mark").write_text("200.0\n")
+    assert seen_loads(tmp_path, loads) == {"100.0", "200.0"}
+    (tmp_path / "loads-seen").write_text("100.0\n300.0\n")
+    assert seen_loads(tmp_path, loads) == {"100.0", "300.0"}
