@@ -134,32 +134,39 @@ def complete_through(seen: set[str], loads: set[str]) -> str:
     Load ids are the extract machine's clock. Normally a new load's id is above every seen one
     and this is the newest seen load. A new load with an older id - the clock stepped back, or
     two extract runs overlapped and the one that started first ended last - lowers it to the
-    newest seen load older than that one, so the window reads it (and, harmlessly, what loaded
-    between). '' when nothing was seen: the models fall back to their lookback."""
+    newest seen load older than that one (BEFORE_ANY_LOAD if none), so the window reads it
+    (and, harmlessly, what loaded between). '' when nothing was seen: the models fall back to
+    their lookback."""
     if not seen:
         return ""
     newest = max(seen)
-    late = {load for load in loads - seen if load <= newest}
+    late = [load for load in loads - seen if load <= newest]
     if not late:
         return newest
-    older = [load for load in seen if load < min(late)]
-    print(f"luckin build: {len(late)} load(s) new since the last build have ids older than its newest load "
-          f"{newest} (a clock stepped back, or extract runs overlapped): reading again from "
-          f"{max(older) if older else 'the first load'}", flush=True)
-    return max(older) if older else BEFORE_ANY_LOAD
+    return max((load for load in seen if load < min(late)), default=BEFORE_ANY_LOAD)
+
+
+# The loads in the audit when the last passing build started, one per line; a state from before
+# it has only that build's newest load.
+LOADS_SEEN, LEGACY_LOAD_MARK = "loads-seen", "load-mark"
 
 
 def seen_loads(state: Path, loads: set[str]) -> set[str]:
-    """The loads that were in the audit when the last passing build started (state file
-    `loads-seen`). A state written before that file existed has only that build's newest load
-    (`load-mark`): every load up to it counts as seen, so the first build after the upgrade
-    still finds the tables re-synced since."""
-    if (state / "loads-seen").exists():
-        return set((state / "loads-seen").read_text().split())
-    if (state / "load-mark").exists():
-        mark = (state / "load-mark").read_text().strip()
+    """The loads that were in the audit when the last passing build started. From a legacy
+    state (its newest load only), every load up to it counts as seen, so the first build after
+    the upgrade still finds the tables re-synced since."""
+    if (state / LOADS_SEEN).exists():
+        return set((state / LOADS_SEEN).read_text().split())
+    if (state / LEGACY_LOAD_MARK).exists():
+        mark = (state / LEGACY_LOAD_MARK).read_text().strip()
         return {load for load in loads if load <= mark} if mark else set()
     return set()
+
+
+def _record_loads_seen(state: Path, loads: set[str]) -> None:
+    state.mkdir(parents=True, exist_ok=True)
+    (state / LOADS_SEEN).write_text("".join(f"{load}\n" for load in sorted(loads)))
+    (state / LEGACY_LOAD_MARK).unlink(missing_ok=True)
 
 
 def replaced_in(warehouse: Warehouse, new_loads: set[str]) -> list[tuple[str, str]]:
@@ -238,14 +245,17 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
                              hint="run `luckin build --job all` first")
         job = "incremental" if ready else "all"
 
-    seen_file = state / "loads-seen"
-    loads = audit_loads(warehouse)  # read before building: a load landing meanwhile counts next time
-    seen = seen_loads(state, loads or set()) if job != "full-refresh" else set()
+    audit = audit_loads(warehouse)  # read before building: a load landing meanwhile counts next time
+    loads = audit or set()
+    seen = seen_loads(state, loads) if job != "full-refresh" else set()
     # '' = no passing build on record (or a full refresh): the models use their lookback.
-    through = complete_through(seen, loads or set())
+    through = complete_through(seen, loads)
     if seen:
-        replaced = _with_incremental_dependants(replaced_in(warehouse, (loads or set()) - seen),
-                                                state / "manifest.json")
+        if through < max(seen):
+            print(f"luckin build: loads new since the last build have ids older than its newest load {max(seen)} "
+                  "(a clock stepped back, or extract runs overlapped): reading again from "
+                  f"{'the first load' if through == BEFORE_ANY_LOAD else through}", flush=True)
+        replaced = _with_incremental_dependants(replaced_in(warehouse, loads - seen), state / "manifest.json")
         if replaced:
             code = _rebuild_dependants_of(replaced, settings, target_path)
             if code != 0:
@@ -264,10 +274,8 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
             code = run_dbt(args, warehouse, settings)
             if code == 0:
                 _record_build_state(state, target_path / "manifest.json", fingerprint)
-    if code == 0 and loads is not None:
-        state.mkdir(parents=True, exist_ok=True)
-        seen_file.write_text("\n".join(sorted(loads)) + "\n")
-        (state / "load-mark").unlink(missing_ok=True)  # superseded by loads-seen
+    if code == 0 and audit is not None:
+        _record_loads_seen(state, audit)
     return code
 
 

@@ -67,6 +67,14 @@ def _equals_full_refresh(wh: Warehouse) -> None:
     assert not differing, f"incremental marts differ from a full refresh: {differing}"
 
 
+def _audit_row(run_id: str, table: str, disposition: str = "merge", load: str = "{load}") -> str:
+    """The load audit's line for one table of a load (`table` as schema.table), as an extract run
+    writes it when it ends; `{load}` is the load's id, as in _load."""
+    schema, name = table.split(".")
+    return ("insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
+            f"status, load_id) values ('{run_id}', '{schema}', '{name}', 'merge', '{disposition}', 'loaded', '{load}')")
+
+
 def _new_order(order_id: int, created: str, load_at_offset: int, template: int = 1) -> list[str]:
     """An order (copied from order `template`, completed) created at `created`, with one line."""
     return [
@@ -143,11 +151,8 @@ def test_a_resynced_table_rebuilds_its_dependants_whole(built: Warehouse) -> Non
               "luckyus_isales_market.t_coupon": "order_id", "luckyus_ops_production.t_make_event": "order_id"}
     statements = []
     for table, key in tables.items():
-        schema, name = table.split(".")
         statements += [f"delete from {table} where {key} > 260", f"update {table} set _dlt_load_id = '{{load}}'",
-                       "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, "
-                       f"disposition, status, load_id) values ('resync', '{schema}', '{name}', 'merge', 'replace', "
-                       "'loaded', '{load}')"]
+                       _audit_row("resync", table, "replace")]
     load = _load(wh, landing.LOADED_AT + timedelta(days=1), *statements)
     proc = wh.build("auto")
     assert "re-synced since the last build" in proc.stdout and "luckyus_sales_order.t_order" in proc.stdout
@@ -191,9 +196,7 @@ def test_under_luckin_build_only_loads_incomplete_at_the_last_build_are_read_aga
     assert complete < landing_load
     # The run ends: its line lands, then its audit rows.
     _load(wh, landing.LOADED_AT + timedelta(days=1), line.replace("{load}", landing_load),
-          "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
-          f"status, load_id) values ('late', 'luckyus_sales_order', 't_order_item', 'merge', 'merge', 'loaded', "
-          f"'{landing_load}')")
+          _audit_row("late", "luckyus_sales_order.t_order_item", load=landing_load))
     wh.build("auto")
     assert q("select count(*) from marts.fct_order_items where order_id = 9200")[0][0] == 1
     # What the last build read of users: strictly after the newest complete load they held.
@@ -213,9 +216,7 @@ def test_a_load_with_an_older_id_than_the_last_build_saw_still_reaches_the_marts
     template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
                  "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
     skewed = _load(wh, landing.LOADED_AT - timedelta(hours=1), *_new_order(9300, "2025-10-31 23:30:00+00", 0, template),
-                   "insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
-                   "status, load_id) values ('skewed', 'luckyus_sales_order', 't_order', 'merge', 'merge', 'loaded', "
-                   "'{load}')")
+                   _audit_row("skewed", "luckyus_sales_order.t_order"))
     assert skewed < newest
     proc = wh.build("auto")
     assert "have ids older than its newest load" in proc.stdout
