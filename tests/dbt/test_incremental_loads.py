@@ -10,7 +10,11 @@ makes of it, and that it equals a full refresh.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +22,8 @@ import duckdb
 import pytest
 
 import landing
-from dbt_harness import MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
+from luckin.transform import PROJECT_DIR
+from dbt_harness import BUILD_SCRIPT, MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
 
 INCREMENTAL = ("--selector", "data_refresh", "--exclude", "resource_type:test")
 
@@ -237,4 +242,50 @@ def test_a_coupon_attributed_through_its_order_loses_it_when_that_order_is_delet
           f"_dlt_load_id = '{{load}}' where id = {order}")
     wh.dbt("run", *INCREMENTAL)
     assert q(f"select order_id, attribution_source from marts.fct_coupons where coupon_id = {coupon}") == [(None, None)]
+    _equals_full_refresh(wh)
+
+
+def _kill_build_when(wh: Warehouse, started: str) -> str:
+    """Start `luckin build --job auto` and SIGKILL it the moment dbt prints a line containing
+    `started` (the node is then running, with others beside it on dbt's threads). Returns what
+    the build printed until then."""
+    proc = subprocess.Popen([sys.executable, "-u", "-c", BUILD_SCRIPT, "auto", str(wh.target_path)],
+                            cwd=PROJECT_DIR,
+                            env={**os.environ, **wh.warehouse.dbt_env(), **wh.env, "LUCKIN_TARGET": wh.target},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    printed = []
+    try:
+        for line in proc.stdout:
+            printed.append(line)
+            if started in line:
+                break
+    finally:
+        proc.send_signal(signal.SIGKILL)  # no clean-up of any kind, as a kill -9 leaves it
+        proc.wait()
+        proc.stdout.close()
+    return "".join(printed)
+
+
+def test_a_build_killed_while_the_marts_merge_leaves_nothing_the_next_build_does_not_mend(built: Warehouse) -> None:
+    """A `luckin build` killed (kill -9, an OOM kill, a lost node) while its incremental marts are
+    being merged: some marts have the new load, some have part of it, some not. The next build
+    must bring every mart to what a full refresh gives, without a --full-refresh by hand."""
+    wh, q = built, built.query
+    wh.build("all")
+    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
+                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    deleted = q("select order_id from marts.fct_orders where is_revenue order by order_id desc limit 1")[0][0]
+    _load(wh, landing.LOADED_AT + timedelta(days=1), *_new_order(9400, "2025-10-31 22:00:00+00", 0, template),
+          "update luckyus_sales_order.t_order set _luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', "
+          f"_dlt_load_id = '{{load}}' where id = {deleted}",
+          _audit_row("killed", "luckyus_sales_order.t_order"), _audit_row("killed", "luckyus_sales_order.t_order_item"))
+    printed = _kill_build_when(wh, "START sql incremental model marts.fct_order_items")
+    assert "Completed successfully" not in printed, "the build ended before it was killed"
+    # fct_order_items reads fct_orders, so the kill found the load merged into one mart at least
+    assert q("select count(*) from marts.fct_orders where order_id = 9400")[0][0] == 1
+
+    wh.build("auto")
+    assert q("select count(*) from marts.fct_orders where order_id = 9400 and is_revenue")[0][0] == 1
+    assert q("select count(*) from marts.fct_order_items where order_id = 9400")[0][0] == 1
+    assert q(f"select count(*) from marts.fct_orders where order_id = {deleted}")[0][0] == 0
     _equals_full_refresh(wh)
