@@ -79,6 +79,7 @@ class Destination:
             factory = dlt.destinations.filesystem(bucket_url=self.target, layout=DLT_LAYOUT)
         else:
             _keep_empty_strings_in_postgres_copies()
+            _write_utc_timestamps_as_text_in_postgres_copies()
             factory = dlt.destinations.postgres(credentials=self.target)
         _cache_capabilities(factory)
         with self._lock:
@@ -366,6 +367,40 @@ def _keep_empty_strings_in_postgres_copies() -> None:
     from dlt.destinations.impl.postgres import postgres as impl
 
     impl.is_nullable_column = lambda column: False
+
+
+def _write_utc_timestamps_as_text_in_postgres_copies() -> None:
+    """Write timestamps into the Postgres load files as `2025-06-30 11:00:05.000000+00` text.
+
+    Arrow's CSV writer formats a timestamp with a time zone through the zone database, one value
+    at a time: 3-4 s for the 2.4M values of one column at scale 1, most of the Postgres
+    extract's CSV time. The same instants cast to wall time (they are UTC: the landing contract)
+    and then to text take 0.7 s, with the offset written out, so COPY reads them right whatever
+    the session's TimeZone. Nulls stay null. Only the CSV writer (Postgres' format) changes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from dlt.common.data_writers import writers
+
+    if getattr(writers.ArrowToCsvWriter.write_data, "_luckin_utc_text", False):
+        return
+    original = writers.ArrowToCsvWriter.write_data
+
+    def utc_text(item):
+        if not isinstance(item, (pa.Table, pa.RecordBatch)):
+            return item
+        zoned = [i for i, f in enumerate(item.schema) if pa.types.is_timestamp(f.type) and f.type.tz is not None]
+        for i in zoned:
+            field = item.schema.field(i)
+            wall = pc.cast(item.column(i), pa.timestamp(field.type.unit))  # any zone: UTC wall time
+            text = pc.binary_join_element_wise(pc.cast(wall, pa.string()), pa.scalar("+00"), "")
+            item = item.set_column(i, pa.field(field.name, pa.string(), field.nullable), text)
+        return item
+
+    def write_data(self, items):
+        return original(self, [utc_text(item) for item in items])
+
+    write_data._luckin_utc_text = True
+    writers.ArrowToCsvWriter.write_data = write_data
 
 
 def _cache_capabilities(factory) -> None:

@@ -183,6 +183,8 @@ def _extract_to_postgres(monkeypatch) -> tuple[dict, dict[int, dict]]:
     try:
         monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS", f"postgresql://postgres@127.0.0.1:5432/{PG_DATABASE}")
         _use_catalog(monkeypatch, unsigned_as_decimal=True)
+        # a session zone other than UTC: timestamps must land as the same instants all the same
+        monkeypatch.setenv("PGTZ", "America/New_York")
         summary = extract("postgres", schemas=[SCHEMA])
         assert summary.ok, [(t.table, t.error) for t in summary.tables]
         names = list(COLUMNS)
