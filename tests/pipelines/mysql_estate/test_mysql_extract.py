@@ -218,3 +218,13 @@ def test_unknown_schema_is_a_one_line_error(extract_env, capsys):
     # what the run printed is the one error line (and the summary of an empty run), no traceback
     assert [ln for ln in printed if "error:" in ln] == [f"error: {summary.error}"], err
     assert "Traceback" not in err and "luckyus_nope" in err
+
+
+def test_verify_queries_with_the_warehouse_memory_not_the_extract_load_buffer(seq_estate, extract_env, monkeypatch):
+    """`--verify` groups every landed table by its key. It ran on the extract's own DuckDB buffer,
+    sized for loading files (128 MB), and at scale 3 failed with DuckDB's Out of Memory Error on
+    the estate's biggest table. A buffer far too small for any such query stands in for that
+    here: the verify must use the warehouse's memory limit, as a query of the warehouse does."""
+    assert extract(schemas=["luckyus_sales_order"]).ok
+    monkeypatch.setenv("WAREHOUSE__DUCKDB__EXTRACT_MEMORY_LIMIT", "1MB")
+    assert verify(schemas=["luckyus_sales_order"])
