@@ -54,7 +54,7 @@ from pipelines.mysql_estate.planning import RunStats, key_column
 from pipelines.mysql_estate.settings import FETCH_BY_KEY_MAX_ROWS, FETCH_BY_KEY_MAX_SHARE
 from pipelines.reconcile import verify_extract
 from pipelines.redis_estate import RedisRun
-from pipelines.runtime import cap_malloc_arenas, preload_modules, quiet_dlt
+from pipelines.runtime import arrow_pool_that_returns_memory, cap_malloc_arenas, preload_modules, quiet_dlt
 from pipelines.summary import ExtractSummary, MemorySampler, Progress, wide_console
 
 UTC = timezone.utc
@@ -325,6 +325,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     console = Console(stderr=True)
     quiet_dlt()
     cap_malloc_arenas()
+    arrow_pool_that_returns_memory()
     preload_modules()
     secrets: tuple[str, ...] = settings.secrets
     dest = destination_for(settings.warehouse, settings.pipelines_dir)
