@@ -45,8 +45,8 @@ def arrow_pool_that_returns_memory() -> None:
     The extract allocates and frees one chunk's Arrow buffers after another on several threads;
     mimalloc keeps those pages per thread. Peak of `luckin extract --full-refresh`, alternating
     rounds: scale 1, 654-719 MB with mimalloc against 578-604 MB; scale 3, 719-721 MB against
-    638-742 MB (two of three rounds 638-639), at the same speed. An operator's ARROW_DEFAULT_MEMORY_POOL is left alone; a pyarrow built without jemalloc
-    keeps its default."""
+    638-742 MB (two of three rounds 638-639), at the same speed. An operator's
+    ARROW_DEFAULT_MEMORY_POOL is left alone; a pyarrow built without jemalloc keeps its default."""
     import os
 
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
