@@ -437,14 +437,16 @@ def _pg_reason(exc: Exception, secrets: tuple[str, ...]) -> str:
     return redact(postgres_reason(exc), *secrets)
 
 
-def destination_for(warehouse: Warehouse, pipelines_dir: Path) -> Destination:
+def destination_for(warehouse: Warehouse, pipelines_dir: Path, loading: bool = True) -> Destination:
     """The destination of a run: the settings' warehouse, and the run's dlt working folder
-    (`<pipelines_dir>/<one folder per warehouse>`)."""
+    (`<pipelines_dir>/<one folder per warehouse>`). DuckDB gets the extract's small buffer
+    when `loading` (files in, memory bounded), else the warehouse's own memory limit: whole-table
+    queries such as `--verify`'s outgrow the load buffer (Out of Memory at scale 3)."""
     if isinstance(warehouse, DuckDBWarehouse):
         path = Path(warehouse.path).resolve()
         key = f"duckdb-{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
         return Destination(kind="duckdb", target=str(path), pipelines_dir=Path(pipelines_dir) / key,
-                           memory_limit=warehouse.extract_memory_limit)
+                           memory_limit=warehouse.extract_memory_limit if loading else warehouse.memory_limit)
     if isinstance(warehouse, PostgresWarehouse):
         # dlt insists on a password field: an empty one is accepted (trust authentication)
         key = f"postgres-{warehouse.host}-{warehouse.port}-{warehouse.database}"

@@ -54,7 +54,7 @@ from pipelines.mysql_estate.planning import RunStats, key_column
 from pipelines.mysql_estate.settings import FETCH_BY_KEY_MAX_ROWS, FETCH_BY_KEY_MAX_SHARE
 from pipelines.reconcile import verify_extract
 from pipelines.redis_estate import RedisRun
-from pipelines.runtime import arrow_pool_that_returns_memory, cap_malloc_arenas, preload_modules, quiet_dlt
+from pipelines.runtime import prepare_extract_process
 from pipelines.summary import ExtractSummary, MemorySampler, Progress, wide_console
 
 UTC = timezone.utc
@@ -323,10 +323,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     started = time.time()
     summary = ExtractSummary(run_id=_new_run_id(), destination=settings.warehouse.kind)
     console = Console(stderr=True)
-    quiet_dlt()
-    cap_malloc_arenas()
-    arrow_pool_that_returns_memory()
-    preload_modules()
+    prepare_extract_process()
     secrets: tuple[str, ...] = settings.secrets
     dest = destination_for(settings.warehouse, settings.pipelines_dir)
     summary.destination_location = dest.location

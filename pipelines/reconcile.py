@@ -10,7 +10,7 @@ many keys are only in the source and how many only in the warehouse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -53,11 +53,7 @@ def reconcile(settings: Settings, schemas: list[str] | None = None) -> list[Reco
         wanted += sorted(s for s in present if s not in catalog.schemas and catalog.is_estate_schema(s))
     reflected = estate.reflect([s for s in wanted if s in present])
     catalog = with_discovered(catalog, reflected, [s for s in wanted if s in present])
-    dest = destination_for(settings.warehouse, settings.pipelines_dir)
-    if dest.kind == "duckdb":
-        # whole-table aggregates (duplicate keys of every table): the warehouse's query memory,
-        # not the small buffer the extract loads with
-        dest = replace(dest, memory_limit=settings.warehouse.memory_limit)
+    dest = destination_for(settings.warehouse, settings.pipelines_dir, loading=False)  # whole-table queries
     out: list[Reconciliation] = []
     try:
         landed = dest.landed_columns(wanted)

@@ -76,6 +76,15 @@ def release_free_memory() -> None:
         _LIBC = False
 
 
+def prepare_extract_process() -> None:
+    """dlt's settings, fewer malloc arenas, Arrow's jemalloc pool and the lazy modules imported:
+    before the extract's threads start, in the run's process and in each extract worker."""
+    quiet_dlt()
+    cap_malloc_arenas()
+    arrow_pool_that_returns_memory()
+    preload_modules()
+
+
 def preload_modules() -> None:
     """Import what dlt and the readers import lazily, before threads race to import it half-way
     ("partially initialized module 'pandas'")."""

@@ -4,8 +4,9 @@ connectorx (the extract's MySQL reader) builds a connection pool for every `read
 never stops the pool's helper threads. This script reads the same small table `--reads` times
 through the extract's own reader (`Reader.read`: connectorx) and, as the anchor, through the
 reader's PyMySQL connection (`Reader.scalar_row`: one persistent connection), each in a child
-process of its own with the extract's malloc settings (2 arenas, `malloc_trim` after each read),
-and prints the threads and the resident memory each added per read.
+process of its own set up as the extract's process is (2 malloc arenas, Arrow's jemalloc pool,
+`malloc_trim` after each read), and prints the threads and the resident memory each added per
+read.
 
     SOURCES__MYSQL_ESTATE__DATABASE_PREFIX=bx_ python scripts/benchmark_reads.py [--reads 200]
 
@@ -38,10 +39,9 @@ def child(way: str, reads: int) -> dict:
     from luckin.core.settings import load_settings
     from pipelines.mysql_estate.estate import connect_estate
     from pipelines.mysql_estate.helpers import Window
-    from pipelines.runtime import cap_malloc_arenas, preload_modules, release_free_memory
+    from pipelines.runtime import prepare_extract_process, release_free_memory
 
-    cap_malloc_arenas()
-    preload_modules()
+    prepare_extract_process()
     estate = connect_estate(load_settings().mysql)
     if estate.mode != "mysql":
         raise SystemExit("the probe needs a MySQL server (the SQLite stand-in does not use connectorx)")

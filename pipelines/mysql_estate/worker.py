@@ -46,11 +46,9 @@ def init_worker(progress_queue) -> None:
     except Exception:  # noqa: BLE001 - other platforms: the pool shuts down with the parent
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    from pipelines.runtime import arrow_pool_that_returns_memory, preload_modules, quiet_dlt
+    from pipelines.runtime import prepare_extract_process
 
-    quiet_dlt()
-    arrow_pool_that_returns_memory()
-    preload_modules()
+    prepare_extract_process()
 
 
 def extract_normalize(job: WorkerJob) -> dict:

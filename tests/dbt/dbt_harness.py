@@ -72,11 +72,18 @@ class Warehouse:
 
     def build(self, job: str, check: bool = True) -> subprocess.CompletedProcess:
         """`luckin build --job <job>`, as a user runs it (run_build in a process of its own)."""
-        cmd = [sys.executable, "-c", BUILD_SCRIPT, job, str(self.target_path)]
-        return self._run(cmd, f"luckin build --job {job}", check)
+        return self._run(self.build_command(job), f"luckin build --job {job}", check)
+
+    def build_command(self, job: str) -> list[str]:
+        """The command `build` runs (run with `process_env`, in PROJECT_DIR)."""
+        return [sys.executable, "-u", "-c", BUILD_SCRIPT, job, str(self.target_path)]
+
+    def process_env(self) -> dict[str, str]:
+        """The environment of the processes the tests start against this warehouse."""
+        return {**os.environ, **self.warehouse.dbt_env(), **self.env, "LUCKIN_TARGET": self.target}
 
     def _run(self, cmd: list[str], label: str, check: bool) -> subprocess.CompletedProcess:
-        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env={**os.environ, **self.warehouse.dbt_env(), **self.env, "LUCKIN_TARGET": self.target},
+        proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=self.process_env(),
                               capture_output=True, text=True, check=False)
         self.runs.append({"command": label, "returncode": proc.returncode})
         if check and proc.returncode != 0:

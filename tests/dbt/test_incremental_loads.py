@@ -10,11 +10,9 @@ makes of it, and that it equals a full refresh.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import pytest
 
 import landing
 from luckin.transform import PROJECT_DIR
-from dbt_harness import BUILD_SCRIPT, MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
+from dbt_harness import MARTS, NODES_WITHOUT_TESTS, SYNTHETIC_CUTOFF, Warehouse, new_duckdb_warehouse
 
 INCREMENTAL = ("--selector", "data_refresh", "--exclude", "resource_type:test")
 
@@ -80,6 +78,16 @@ def _audit_row(run_id: str, table: str, disposition: str = "merge", load: str = 
             f"status, load_id) values ('{run_id}', '{schema}', '{name}', 'merge', '{disposition}', 'loaded', '{load}')")
 
 
+# what the extract writes on a row deleted in the source (the rest of its columns unchanged)
+DELETED = "_luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', _dlt_load_id = '{load}'"
+
+
+def _single_line_order(wh: Warehouse) -> int:
+    """A completed order with one line, to copy: its line then sums to the order's total."""
+    return wh.query("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
+                    "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+
+
 def _new_order(order_id: int, created: str, load_at_offset: int, template: int = 1) -> list[str]:
     """An order (copied from order `template`, completed) created at `created`, with one line."""
     return [
@@ -132,12 +140,11 @@ def test_rows_deleted_in_the_source_leave_the_marts_at_the_next_incremental_run(
     # Customer 15's first order, its lines and its coupon vanish from the source.
     first = q("select order_id from marts.fct_orders where customer_id = 15 and is_first_order")[0][0]
     second = q("select order_id from marts.fct_orders where customer_id = 15 and customer_order_number = 2")[0][0]
-    deleted = "_luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', _dlt_load_id = '{load}'"
     _load(wh, landing.LOADED_AT + timedelta(days=1),
-          f"update luckyus_sales_order.t_order set {deleted} where id = {first}",
-          f"update luckyus_sales_order.t_order_item set {deleted} where order_id = {first}",
-          f"update luckyus_isales_market.t_coupon set {deleted} where order_id = {first}",
-          f"update luckyus_ops_production.t_make_event set {deleted} where order_id = {first}")
+          f"update luckyus_sales_order.t_order set {DELETED} where id = {first}",
+          f"update luckyus_sales_order.t_order_item set {DELETED} where order_id = {first}",
+          f"update luckyus_isales_market.t_coupon set {DELETED} where order_id = {first}",
+          f"update luckyus_ops_production.t_make_event set {DELETED} where order_id = {first}")
     wh.dbt("run", *INCREMENTAL)
     for mart, column in (("fct_orders", "order_id"), ("fct_order_items", "order_id"), ("fct_coupons", "order_id"),
                          ("fct_order_production", "order_id")):
@@ -189,9 +196,7 @@ def test_under_luckin_build_only_loads_incomplete_at_the_last_build_are_read_aga
     again whole by the next build; a complete one is not read again (a strict window, no lookback)."""
     wh, q = built, built.query
     wh.build("all")
-    # copied from a completed order with one line, so the lines still sum to the order's total
-    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
-                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    template = _single_line_order(wh)
     order, line = _new_order(9200, "2025-10-31 23:00:00+00", 0, template)
     landing_load = _load(wh, landing.LOADED_AT + timedelta(days=1), order)  # no audit row: still landing
     wh.build("auto")
@@ -218,8 +223,7 @@ def test_a_load_with_an_older_id_than_the_last_build_saw_still_reaches_the_marts
     wh, q = built, built.query
     wh.build("all")
     newest = q("select max(load_id) from luckin_audit.load_audit")[0][0]
-    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
-                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    template = _single_line_order(wh)
     skewed = _load(wh, landing.LOADED_AT - timedelta(hours=1), *_new_order(9300, "2025-10-31 23:30:00+00", 0, template),
                    _audit_row("skewed", "luckyus_sales_order.t_order"))
     assert skewed < newest
@@ -238,8 +242,7 @@ def test_a_coupon_attributed_through_its_order_loses_it_when_that_order_is_delet
     coupon, order = q("select coupon_id, order_id from marts.fct_coupons where attribution_source = 'order' "
                       "order by coupon_id limit 1")[0]
     _load(wh, landing.LOADED_AT + timedelta(days=1),
-          "update luckyus_sales_order.t_order set _luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', "
-          f"_dlt_load_id = '{{load}}' where id = {order}")
+          f"update luckyus_sales_order.t_order set {DELETED} where id = {order}")
     wh.dbt("run", *INCREMENTAL)
     assert q(f"select order_id, attribution_source from marts.fct_coupons where coupon_id = {coupon}") == [(None, None)]
     _equals_full_refresh(wh)
@@ -249,9 +252,7 @@ def _kill_build_when(wh: Warehouse, started: str) -> str:
     """Start `luckin build --job auto` and SIGKILL it the moment dbt prints a line containing
     `started` (the node is then running, with others beside it on dbt's threads). Returns what
     the build printed until then."""
-    proc = subprocess.Popen([sys.executable, "-u", "-c", BUILD_SCRIPT, "auto", str(wh.target_path)],
-                            cwd=PROJECT_DIR,
-                            env={**os.environ, **wh.warehouse.dbt_env(), **wh.env, "LUCKIN_TARGET": wh.target},
+    proc = subprocess.Popen(wh.build_command("auto"), cwd=PROJECT_DIR, env=wh.process_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     printed = []
     try:
@@ -272,12 +273,10 @@ def test_a_build_killed_while_the_marts_merge_leaves_nothing_the_next_build_does
     must bring every mart to what a full refresh gives, without a --full-refresh by hand."""
     wh, q = built, built.query
     wh.build("all")
-    template = q("select order_id from marts.fct_orders where is_revenue and order_id in (select order_id "
-                 "from luckyus_sales_order.t_order_item group by 1 having count(*) = 1) order by 1 limit 1")[0][0]
+    template = _single_line_order(wh)
     deleted = q("select order_id from marts.fct_orders where is_revenue order by order_id desc limit 1")[0][0]
     _load(wh, landing.LOADED_AT + timedelta(days=1), *_new_order(9400, "2025-10-31 22:00:00+00", 0, template),
-          "update luckyus_sales_order.t_order set _luckin_deleted_at = timestamptz '2025-11-02 00:00:00+00', "
-          f"_dlt_load_id = '{{load}}' where id = {deleted}",
+          f"update luckyus_sales_order.t_order set {DELETED} where id = {deleted}",
           _audit_row("killed", "luckyus_sales_order.t_order"), _audit_row("killed", "luckyus_sales_order.t_order_item"))
     printed = _kill_build_when(wh, "START sql incremental model marts.fct_order_items")
     assert "Completed successfully" not in printed, "the build ended before it was killed"
