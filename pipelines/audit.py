@@ -48,7 +48,7 @@ def audit_rows(summary: ExtractSummary, source_location: str) -> list[dict]:
                 "strategy": "snapshot", "started_at": summary.started_at,
                 "duration_seconds": round(r.seconds, 3), "status": r.status, "disposition": "append",
                 "resync_reason": None, "rows_deleted": 0,
-                "load_id": None, "cursor_value": r.snapshot_id, "zero_dates_by_column": None,
+                "load_id": r.load_id, "cursor_value": r.snapshot_id, "zero_dates_by_column": None,
                 "source_location": r.location, "destination": summary.destination, "error": r.error,
             })
     return rows

@@ -118,6 +118,9 @@ def test_whole_estate_into_duckdb_then_append_days_incremental(simulated, sim_en
     (zeros,), = duck("SELECT COUNT(*) FROM luckyus_sales_user.t_user WHERE legacy_verify_time IS NULL")
     assert zeros > 0
     assert duck("SELECT COUNT(*) FROM redis_snapshots.iot_device_state") == [(216,)]
+    # the audit names the snapshot's load, so `luckin build` counts it as read once built
+    assert duck("SELECT DISTINCT a.load_id = s._dlt_load_id FROM luckin_audit.load_audit a, "
+                "redis_snapshots.instance_info s WHERE a.source_schema = 'redis_snapshots'") == [(True,)]
     top, = duck("SELECT instance, used_memory_pct FROM redis_snapshots.instance_info "
                 "ORDER BY used_memory_bytes DESC LIMIT 1")
     assert top[0] == "luckyus-isales-market" and top[1] > 85
