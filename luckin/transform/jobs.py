@@ -1,9 +1,11 @@
 """`luckin build`: the build jobs, and the build state each warehouse keeps.
 
     incremental   the job after each extract: tables, incremental models and snapshots with
-                  their data tests (selectors.yml: data_refresh); views, seeds and unit tests
-                  only where the code changed since the last complete build
-                  (incremental_refresh, against that build's manifest)
+                  their data tests (selectors.yml: data_refresh), those only downstream of a
+                  source with a load the last passing build did not read (data_changed; no
+                  dbt at all when there is none); when the code changed since the last
+                  complete build, all of data_refresh and the views, seeds and unit tests
+                  that changed (incremental_refresh, against that build's manifest)
     all           every node, incremental marts updated in place (plain `dbt build`)
     full-refresh  every node, incremental marts rebuilt from scratch
     auto          incremental when this warehouse has a complete build on record, else all
@@ -37,10 +39,14 @@ from luckin.core.sessions import query, relations
 from luckin.core.settings import DuckDBWarehouse, Settings, Warehouse
 from luckin.transform.profile import PROJECT_DIR, dbt_environment, profiles_dir, warehouse_env
 from luckin.transform.runner import dbt_args, dbt_exit_code, invoke_dbt, run_dbt
+from luckin.transform.freshness import write_freshness
 from luckin.transform.sources import source_name
 
 BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
 DATA_SELECTOR = "data_refresh"
+CHANGED_SELECTOR = "data_changed"
+# Under the build state: the sources.json the data_changed selection compares the current one with.
+FRESHNESS_DIR = "freshness"
 INCREMENTAL_SELECTOR = "incremental_refresh"
 
 # What dbt's manifest is made from, besides the profile: if none of it changed since the last
@@ -265,9 +271,15 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
     with _environment(LOADS_COMPLETE_ENV, through):
         if job == "incremental":
             code_changed = (state / "code-fingerprint").read_text() != fingerprint
-            print(f"luckin build: incremental job on {warehouse.kind}"
-                  f"{' (code changed since the last complete build)' if code_changed else ''}", flush=True)
-            code = _run_incremental_job(settings, target_path, state if code_changed else None)
+            if code_changed:
+                print(f"luckin build: incremental job on {warehouse.kind} (code changed since the last complete build)",
+                      flush=True)
+                code = _run_incremental_job(settings, target_path, ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)])
+            elif not through:  # nothing on record of what the models have read: all of data_refresh
+                print(f"luckin build: incremental job on {warehouse.kind}", flush=True)
+                code = _run_incremental_job(settings, target_path, ["--selector", DATA_SELECTOR])
+            else:
+                code = _run_changed(settings, target_path, state, through)
         else:
             print(f"luckin build: {job} job on {warehouse.kind}", flush=True)
             args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if job == "full-refresh" else [])
@@ -293,14 +305,26 @@ def _environment(name: str, value: str):
             os.environ[name] = before
 
 
-def _run_incremental_job(settings: Settings, target_path: Path, state: Path | None) -> int:
-    """The incremental job, in this process: data_refresh, or incremental_refresh against the
-    recorded manifest (`state`) when the code changed. dbt's own manifest.json is not
-    rewritten (writing it twice costs about as much as the job's tests); run_results.json is
-    written from the result."""
+def _run_changed(settings: Settings, target_path: Path, state: Path, through: str) -> int:
+    """The incremental job with unchanged code: data_changed, what lies downstream of the sources
+    holding loads newer than `through` (luckin/transform/freshness.py); no dbt at all when none does."""
+    warehouse = settings.warehouse
+    fresher = write_freshness(warehouse, state / "manifest.json", through, state / FRESHNESS_DIR, target_path)
+    if not fresher:
+        print(f"luckin build: incremental job on {warehouse.kind}: no source holds a load newer than {through}, "
+              "the last build's; nothing to build", flush=True)
+        return 0
+    names = [uid.split(".", 2)[2] for uid in fresher]
+    print(f"luckin build: incremental job on {warehouse.kind}, downstream of {len(fresher)} source(s) with new loads "
+          f"({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})", flush=True)
+    return _run_incremental_job(settings, target_path, ["--selector", CHANGED_SELECTOR, "--state", str(state / FRESHNESS_DIR)])
+
+
+def _run_incremental_job(settings: Settings, target_path: Path, selection: list[str]) -> int:
+    """The incremental job, in this process, on `selection` (a selector, and --state where it
+    compares). dbt's own manifest.json is not rewritten (writing it twice costs about as much as
+    the job's tests); run_results.json is written from the result."""
     os.environ.update(warehouse_env(settings.warehouse, settings))  # what the profile reads
-    selection = ["--selector", DATA_SELECTOR] if state is None else \
-        ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)]
     # The file log at info, not debug: debug logs every statement of every node, a tenth of
     # this job's time; complete builds keep it. Only the schemas this job builds in are
     # listed into dbt's relation cache.

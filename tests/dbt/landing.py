@@ -84,7 +84,9 @@ def _tables(estate: dict, postgres: bool):
     for name in REDIS_TABLES:  # the snapshot tables as the Redis pipeline types them
         hints = {**redis_hints(name), LOAD_ID: LOADER_HINTS[LOAD_ID], DLT_ID: LOADER_HINTS[DLT_ID]}
         yield REDIS_DATASET, name, {c: landed_sql_type(hint, postgres) for c, hint in hints.items()}
-    yield AUDIT_DATASET, AUDIT_TABLE, {name: landed_sql_type(hint, postgres) for name, hint in AUDIT_COLUMNS.items()}
+    # the audit as dlt lands it: its rows carry the load that wrote them, as every landed row does
+    hints = {**AUDIT_COLUMNS, LOAD_ID: LOADER_HINTS[LOAD_ID], DLT_ID: LOADER_HINTS[DLT_ID]}
+    yield AUDIT_DATASET, AUDIT_TABLE, {name: landed_sql_type(hint, postgres) for name, hint in hints.items()}
 
 
 def _rows_for(data, earlier, schema, table, cols, load_id: str, earlier_load_id: str | None):

@@ -1,7 +1,8 @@
 """`luckin build` jobs: which one runs, and what the incremental job selects.
 
-The incremental job (selectors.yml: incremental_refresh) skips views, seeds and unit tests
-whose code did not change since the warehouse's last complete build; these tests pin that a
+The incremental job skips views, seeds and unit tests whose code did not change since the
+warehouse's last complete build (selectors.yml: incremental_refresh), and, when none did, what
+no new load reaches (data_changed); these tests pin that a
 warehouse without a complete build gets every node, that changed code is rebuilt with what
 reads it, and that a warehouse missing a relation is not trusted to the incremental job.
 """
@@ -9,6 +10,7 @@ reads it, and that a warehouse missing a relation is not trusted to the incremen
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -32,10 +34,19 @@ def test_jobs_follow_the_warehouse_and_the_code(tmp_path) -> None:
     assert "\x1b[" not in first.stdout, "colour codes in piped output"
     assert incremental_ready(wh.warehouse, wh.target_path)
 
-    # Unchanged code: the data_refresh selection alone - tables, incremental models and their
-    # tests; no view, seed or unit test.
+    # Unchanged code, nothing landed since: no dbt at all.
+    assert "nothing to build" in wh.build("auto").stdout
+    # Unchanged code, a load rewrote an order: the data_refresh selection (tables, incremental
+    # models and their tests; no view, seed or unit test) of what reads the orders.
+    con = duckdb.connect(wh.env["LUCKIN_DUCKDB_PATH"])
+    try:
+        con.execute("update luckyus_sales_order.t_order set _dlt_load_id = ? where id = 1",
+                    [landing.load_id_at(landing.LOADED_AT + timedelta(hours=1))])
+    finally:
+        con.close()
     unchanged = wh.build("auto")
-    assert "incremental job on duckdb\n" in unchanged.stdout
+    assert "incremental job on duckdb, downstream of 1 source(s) with new loads (sales_order.t_order)" \
+        in unchanged.stdout
     # The process ends without interpreter teardown, but after the exit handlers: DuckDB is
     # checkpointed (no write-ahead log left) and multiprocessing released its semaphores.
     assert not Path(wh.env["LUCKIN_DUCKDB_PATH"] + ".wal").exists()

@@ -10,6 +10,7 @@ makes of it, and that it equals a full refresh.
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -75,7 +76,8 @@ def _audit_row(run_id: str, table: str, disposition: str = "merge", load: str = 
     writes it when it ends; `{load}` is the load's id, as in _load."""
     schema, name = table.split(".")
     return ("insert into luckin_audit.load_audit (run_id, source_schema, source_table, strategy, disposition, "
-            f"status, load_id) values ('{run_id}', '{schema}', '{name}', 'merge', '{disposition}', 'loaded', '{load}')")
+            f"status, load_id, _dlt_load_id) values ('{run_id}', '{schema}', '{name}', 'merge', '{disposition}', "
+            f"'loaded', '{load}', '{load}')")
 
 
 # what the extract writes on a row deleted in the source (the rest of its columns unchanged)
@@ -209,10 +211,10 @@ def test_under_luckin_build_only_loads_incomplete_at_the_last_build_are_read_aga
           _audit_row("late", "luckyus_sales_order.t_order_item", load=landing_load))
     wh.build("auto")
     assert q("select count(*) from marts.fct_order_items where order_id = 9200")[0][0] == 1
-    # What the last build read of users: strictly after the newest complete load they held.
-    held = q(f"select max(load_id) from intermediate.int_users_pseudonymised where load_id <= '{complete}'")[0][0]
-    compiled = (wh.target_path / "compiled/luckin/models/intermediate/customer/int_users_pseudonymised.sql").read_text()
-    assert f"load_id > '{held}'" in compiled and "load_id >= '" not in compiled
+    # What the last build read of order lines: strictly after the newest complete load they held.
+    held = q(f"select max(load_id) from marts.fct_order_items where load_id <= '{complete}'")[0][0]
+    compiled = (wh.target_path / "compiled/luckin/models/marts/revenue/fct_order_items.sql").read_text()
+    assert f"load_id) > '{held}'" in compiled and "load_id) >= '" not in compiled
     _equals_full_refresh(wh)
 
 
@@ -287,4 +289,50 @@ def test_a_build_killed_while_the_marts_merge_leaves_nothing_the_next_build_does
     assert q("select count(*) from marts.fct_orders where order_id = 9400 and is_revenue")[0][0] == 1
     assert q("select count(*) from marts.fct_order_items where order_id = 9400")[0][0] == 1
     assert q(f"select count(*) from marts.fct_orders where order_id = {deleted}")[0][0] == 0
+    _equals_full_refresh(wh)
+
+
+def _downstream(manifest: dict, roots: set[str]) -> set[str]:
+    """Every node the manifest's child map reaches from `roots`."""
+    seen, todo = set(), list(roots)
+    while todo:
+        for child in manifest["child_map"].get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+def test_an_incremental_build_runs_only_what_the_new_loads_reach_and_nothing_when_none_came(built: Warehouse) -> None:
+    """A load that changed the orders only: the incremental job builds what lies downstream of the
+    two order tables and of the load audit (which every extract run writes, in a load of its own)
+    and leaves every other mart as it stands (it would come out the same). With no new load
+    since, no dbt runs at all: no build is recorded, the marts stay as they are."""
+    wh, q = built, built.query
+    wh.build("all")
+    manifest = json.loads((wh.target_path / "manifest.json").read_text())
+    changed = {"source.luckin.sales_order.t_order", "source.luckin.sales_order.t_order_item",
+               "source.luckin.luckin_audit.load_audit"}
+    reached = _downstream(manifest, changed)
+    materialized = {uid for uid, node in manifest["nodes"].items()
+                    if node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "incremental")}
+    builds = q("select count(*) from luckin_builds.builds")[0][0]
+
+    template = _single_line_order(wh)
+    _load(wh, landing.LOADED_AT + timedelta(days=1), *_new_order(9500, "2025-10-31 22:00:00+00", 0, template),
+          _audit_row("orders", "luckyus_sales_order.t_order"), _audit_row("orders", "luckyus_sales_order.t_order_item"))
+    proc = wh.build("auto")
+    assert "downstream of 3 source(s) with new loads" in proc.stdout
+    ran = {r["unique_id"] for r in wh.results() if r["unique_id"].startswith("model.")}
+    assert ran == materialized & reached, f"built outside the orders' reach: {sorted(ran - reached)}; " \
+                                          f"left out: {sorted((materialized & reached) - ran)}"
+    assert materialized - reached, "every model reads the orders: the test shows nothing"
+    assert q("select count(*) from marts.fct_order_items where order_id = 9500")[0][0] == 1
+    assert q("select count(*) from luckin_builds.builds")[0][0] == builds + 1
+
+    marts = {m: wh.mart_fingerprint(m) for m in MARTS}
+    proc = wh.build("auto")
+    assert "nothing to build" in proc.stdout
+    assert q("select count(*) from luckin_builds.builds")[0][0] == builds + 1
+    assert {m: wh.mart_fingerprint(m) for m in MARTS} == marts
     _equals_full_refresh(wh)
