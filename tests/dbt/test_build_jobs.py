@@ -17,9 +17,10 @@ import duckdb
 import pytest
 
 import landing
-from dbt_harness import new_duckdb_warehouse
+from dbt_harness import SYNTHETIC_CUTOFF, new_duckdb_warehouse, new_postgres_warehouse
 from luckin.core.errors import ConfigError
 from luckin.core.settings import load_settings
+from luckin.transform.freshness import write_freshness
 from luckin.transform.jobs import (BEFORE_ANY_LOAD, build_state_dir, code_fingerprint, complete_through,
                                    incremental_ready, run_build, seen_loads)
 
@@ -120,3 +121,28 @@ def test_a_build_state_from_before_loads_seen_still_counts_its_loads_as_seen(tmp
     assert seen_loads(tmp_path, loads) == {"100.0", "200.0"}
     (tmp_path / "loads-seen").write_text("100.0\n300.0\n")
     assert seen_loads(tmp_path, loads) == {"100.0", "300.0"}
+
+
+def test_the_sources_a_load_reached_are_the_same_on_duckdb_and_postgres(tmp_path, postgres_database) -> None:
+    """What the incremental job narrows itself to (luckin/transform/freshness.py), read from the
+    same landing on both warehouses: the estate three days short, then the rest in a later load
+    (rows that did not change keep their load id). The sources holding the later load are found
+    alike on both, and they are some of the sources, not none or all."""
+    duck = new_duckdb_warehouse(tmp_path, "freshness")
+    pg = new_postgres_warehouse(tmp_path, postgres_database("luckin_freshness"))
+    landing.build_duckdb(duck.env["LUCKIN_DUCKDB_PATH"], cutoff=SYNTHETIC_CUTOFF)
+    landing.build_duckdb(duck.env["LUCKIN_DUCKDB_PATH"], since=SYNTHETIC_CUTOFF)
+    landing.build_postgres(pg.dsn, cutoff=SYNTHETIC_CUTOFF)
+    landing.build_postgres(pg.dsn, since=SYNTHETIC_CUTOFF)
+    duck.dbt("parse")
+    manifest = duck.target_path / "manifest.json"
+    sources = json.loads(manifest.read_text())["sources"]
+
+    through = landing.load_id_at(SYNTHETIC_CUTOFF)
+    found = {wh.target: write_freshness(wh.warehouse, manifest, through, tmp_path / wh.target / "before",
+                                        tmp_path / wh.target / "now") for wh in (duck, pg)}
+    assert found["duckdb"] == found["postgres"]
+    assert "source.luckin.sales_order.t_order" in found["duckdb"]
+    assert 0 < len(found["duckdb"]) < len(sources)
+    # Up to the later load itself, nothing is new.
+    assert write_freshness(pg.warehouse, manifest, landing.FULL_LOAD_ID, tmp_path / "b", tmp_path / "n") == []
