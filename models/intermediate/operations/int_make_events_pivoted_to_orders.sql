@@ -16,7 +16,7 @@
 -- depends_on: {{ ref('stg_ops_production__deleted_make_events') }}
 with
 
-make_events as (
+make_events as {{ inlined() }} (
 
     select * from {{ ref('stg_ops_production__make_events') }}
 

@@ -19,37 +19,37 @@
 -- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 with
 
-source_orders as (
+source_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__orders') }}
 
 ),
 
-source_deleted_orders as (
+source_deleted_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
 
 ),
 
-coupons as (
+coupons as {{ inlined() }} (
 
     select * from {{ ref('stg_isales_market__coupons') }}
 
 ),
 
-coupon_templates as (
+coupon_templates as {{ inlined() }} (
 
     select * from {{ ref('stg_isales_market__coupon_templates') }}
 
 ),
 
-deliveries as (
+deliveries as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_delivery__delivery_orders') }}
 
 ),
 
-refunds as (
+refunds as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__refunds') }}
 
@@ -90,7 +90,7 @@ customers_in_scope as (
 ),
 {%- endif %}
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from source_orders
     {%- if is_incremental() %}
@@ -99,7 +99,7 @@ orders as (
 
 ),
 
-deleted_orders as (
+deleted_orders as {{ inlined() }} (
 
     select * from source_deleted_orders
     {%- if is_incremental() %}

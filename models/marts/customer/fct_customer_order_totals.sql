@@ -17,14 +17,14 @@
 -- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 with
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from {{ ref('fct_orders') }}
 
 ),
 {%- if is_incremental() %}
 
-deleted_orders as (
+deleted_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
 

@@ -14,19 +14,19 @@
 -- depends_on: {{ ref('stg_isales_market__deleted_coupons') }}
 with
 
-coupons as (
+coupons as {{ inlined() }} (
 
     select * from {{ ref('int_coupons_attributed_to_orders') }}
 
 ),
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from {{ ref('fct_orders') }}
 
 ),
 
-deleted_orders as (
+deleted_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
 

@@ -15,14 +15,14 @@
 
 with
 
-items as (
+items as {{ inlined() }} (
 
     select * from {{ ref('fct_order_items') }}
     where has_order
 
 ),
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from {{ ref('fct_orders') }}
 
@@ -30,7 +30,7 @@ orders as (
 
 {%- if is_incremental() %}
 
-deleted_orders as (
+deleted_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
 

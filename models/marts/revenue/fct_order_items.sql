@@ -14,25 +14,25 @@
 -- depends_on: {{ ref('stg_sales_order__deleted_order_items') }}
 with
 
-order_items as (
+order_items as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__order_items') }}
 
 ),
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from {{ ref('fct_orders') }}
 
 ),
 
-products as (
+products as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_product__products') }}
 
 ),
 
-deleted_orders as (
+deleted_orders as {{ inlined() }} (
 
     select * from {{ ref('stg_sales_order__deleted_orders') }}
 

@@ -13,13 +13,13 @@
 -- depends_on: {{ ref('stg_sales_order__deleted_orders') }}
 with
 
-orders as (
+orders as {{ inlined() }} (
 
     select * from {{ ref('int_orders_sequenced_per_customer') }}
 
 ),
 
-production as (
+production as {{ inlined() }} (
 
     select * from {{ ref('int_make_events_pivoted_to_orders') }}
 
