@@ -37,9 +37,9 @@ from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE
 from luckin.core.errors import BuildError, ConfigError, WarehouseLocked
 from luckin.core.sessions import query, relations
 from luckin.core.settings import DuckDBWarehouse, Settings, Warehouse
+from luckin.transform.freshness import write_freshness
 from luckin.transform.profile import PROJECT_DIR, dbt_environment, profiles_dir, warehouse_env
 from luckin.transform.runner import dbt_args, dbt_exit_code, invoke_dbt, run_dbt
-from luckin.transform.freshness import write_freshness
 from luckin.transform.sources import source_name
 
 BUILD_JOBS = ("auto", "incremental", "all", "full-refresh")
@@ -274,7 +274,8 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
             if code_changed:
                 print(f"luckin build: incremental job on {warehouse.kind} (code changed since the last complete build)",
                       flush=True)
-                code = _run_incremental_job(settings, target_path, ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)])
+                code = _run_incremental_job(settings, target_path,
+                                            ["--selector", INCREMENTAL_SELECTOR, "--state", str(state)])
             elif not through:  # nothing on record of what the models have read: all of data_refresh
                 print(f"luckin build: incremental job on {warehouse.kind}", flush=True)
                 code = _run_incremental_job(settings, target_path, ["--selector", DATA_SELECTOR])
@@ -311,13 +312,14 @@ def _run_changed(settings: Settings, target_path: Path, state: Path, through: st
     warehouse = settings.warehouse
     fresher = write_freshness(warehouse, state / "manifest.json", through, state / FRESHNESS_DIR, target_path)
     if not fresher:
-        print(f"luckin build: incremental job on {warehouse.kind}: no source holds a load newer than {through}, "
-              "the last build's; nothing to build", flush=True)
+        print(f"luckin build: incremental job on {warehouse.kind}: no source holds a load the last build did not "
+              f"read (it read through load {through}); nothing to build", flush=True)
         return 0
     names = [uid.split(".", 2)[2] for uid in fresher]
     print(f"luckin build: incremental job on {warehouse.kind}, downstream of {len(fresher)} source(s) with new loads "
           f"({', '.join(names[:4])}{', ...' if len(names) > 4 else ''})", flush=True)
-    return _run_incremental_job(settings, target_path, ["--selector", CHANGED_SELECTOR, "--state", str(state / FRESHNESS_DIR)])
+    return _run_incremental_job(settings, target_path,
+                                ["--selector", CHANGED_SELECTOR, "--state", str(state / FRESHNESS_DIR)])
 
 
 def _run_incremental_job(settings: Settings, target_path: Path, selection: list[str]) -> int:
@@ -335,5 +337,5 @@ def _run_incremental_job(settings: Settings, target_path: Path, selection: list[
     return dbt_exit_code(outcome)
 
 
-__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "complete_through", "incremental_ready", "replaced_in", "run_build",
-           "seen_loads"]
+__all__ = ["BUILD_JOBS", "build_state_dir", "code_fingerprint", "complete_through", "incremental_ready", "replaced_in",
+           "run_build", "seen_loads"]

@@ -146,3 +146,16 @@ def test_the_sources_a_load_reached_are_the_same_on_duckdb_and_postgres(tmp_path
     assert 0 < len(found["duckdb"]) < len(sources)
     # Up to the later load itself, nothing is new.
     assert write_freshness(pg.warehouse, manifest, landing.FULL_LOAD_ID, tmp_path / "b", tmp_path / "n") == []
+    # A re-sync then replaces the categories by an empty table: no row is left to carry its load,
+    # the audit's line says it (and the audit itself holds a new load's rows).
+    resync = landing.load_id_at(landing.LOADED_AT + timedelta(days=1))
+    con = duckdb.connect(duck.env["LUCKIN_DUCKDB_PATH"])
+    try:
+        con.execute("delete from luckyus_sales_product.t_category")
+        con.execute("insert into luckin_audit.load_audit (run_id, source_schema, source_table, disposition, load_id, "
+                    "_dlt_load_id) values ('resync', 'luckyus_sales_product', 't_category', 'replace', ?, ?)",
+                    [resync, resync])
+    finally:
+        con.close()
+    assert write_freshness(duck.warehouse, manifest, landing.FULL_LOAD_ID, tmp_path / "b", tmp_path / "n") == [
+        "source.luckin.luckin_audit.load_audit", "source.luckin.sales_product.t_category"]
