@@ -138,10 +138,14 @@ def _median(runs: list[tuple[float, dict]]) -> tuple[float, dict]:
 
 
 def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
-    """Keep a copy of the warehouse as the extract left it (file copy, or a template database)."""
-    if target == "duckdb":
-        import shutil
+    """Keep a copy of the warehouse as the extract left it (file copy, or a template database),
+    and of the build state beside it: every passing build records the loads it saw, so without
+    it an incremental run after a full one would find the appended loads already read."""
+    import shutil
 
+    shutil.rmtree(work / "before-incremental-state", ignore_errors=True)
+    shutil.copytree(work / "dbt-target" / "build-state", work / "before-incremental-state")
+    if target == "duckdb":
         for suffix in ("", ".wal"):  # a write-ahead log holds data too, when one is left
             source = Path(env["LUCKIN_DUCKDB_PATH"] + suffix)
             copy = work / f"before-incremental.duckdb{suffix}"
@@ -155,9 +159,11 @@ def _snapshot(env: dict[str, str], target: str, work: Path) -> None:
 
 
 def _restore(env: dict[str, str], target: str, work: Path) -> None:
-    if target == "duckdb":
-        import shutil
+    import shutil
 
+    shutil.rmtree(work / "dbt-target" / "build-state", ignore_errors=True)
+    shutil.copytree(work / "before-incremental-state", work / "dbt-target" / "build-state")
+    if target == "duckdb":
         for suffix in ("", ".wal"):
             Path(env["LUCKIN_DUCKDB_PATH"] + suffix).unlink(missing_ok=True)
             copy = work / f"before-incremental.duckdb{suffix}"
