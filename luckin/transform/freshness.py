@@ -14,9 +14,6 @@ older id (the extract machine's clock stepped back) would not count as new.
              without a load-id column, or missing, as newer than anything, so what reads it
              always runs
 
-The load audit is the one source whose rows do not carry the loads they describe: it is compared
-with the newest load that wrote its rows of loads up to the mark.
-
 So a source counts as fresher exactly when it holds a row of a load the models' windows read:
 a load still landing at the last build, a late load, a deleted row (rewritten with the load's
 id), a re-synced table. A model none of whose sources is fresher would read an empty window,
@@ -32,7 +29,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE, LOAD_ID
-from luckin.core.errors import WarehouseLocked
 from luckin.core.sessions import query
 from luckin.core.settings import Warehouse
 
@@ -103,39 +99,24 @@ def write_freshness(warehouse: Warehouse, manifest_path: Path, through: str, bef
     manifest = json.loads(manifest_path.read_text())
     sources = {uid: (s["schema"], s["identifier"]) for uid, s in manifest.get("sources", {}).items()}
     mark = _seconds(through) or Decimal(0)
-    before = dict.fromkeys(sources, mark)
-    audit = next((uid for uid, (schema, table) in sources.items()
-                  if (schema.lower(), table.lower()) == (AUDIT_DATASET, AUDIT_TABLE)), None)
-    if audit is not None:
-        before[audit] = max(mark, _seconds(_audit_read_through(warehouse, through)) or mark)
-    before_times, now_times, fresher = {}, {}, []
+    before = _time(mark)
+    now_times, fresher = {}, []
     for uid, load in newest_loads(warehouse, sources).items():
-        before_times[uid] = _time(before[uid])
         newest = Decimal(0) if load == "" else _seconds(load)  # '' = empty, and no load replaced it
         if newest is None:  # missing, no load-id column, or an id that is no number: counts as new
             now_times[uid] = UNDATED
         else:
             now_times[uid] = _time(newest)
-            if newest <= before[uid]:
+            if newest <= mark:
                 continue
-            now_times[uid] = max(now_times[uid], before_times[uid] + timedelta(microseconds=1))
+            now_times[uid] = max(now_times[uid], before + timedelta(microseconds=1))
         fresher.append(uid)
     generated = datetime.now(timezone.utc)
-    for folder, times in ((before_dir, before_times), (now_dir, now_times)):
+    for folder, times in ((before_dir, dict.fromkeys(sources, before)), (now_dir, now_times)):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / SOURCES_FILE).write_text(json.dumps(_artifact(times, generated)))
     return sorted(fresher)
 
 
-def _audit_read_through(warehouse: Warehouse, through: str) -> str | None:
-    """The audit's own mark. Its rows are written by a load of their own, after the loads they
-    record, so its load ids are never below `through`: the mark is the newest load that wrote
-    audit rows of loads up to `through` (None when there is none, or no load-id column)."""
-    try:
-        rows = query(warehouse, f"select max({LOAD_ID}) from {AUDIT_DATASET}.{AUDIT_TABLE} "
-                                f"where load_id <= '{through}'")
-    except WarehouseLocked:
-        raise
-    except Exception:  # an audit from before it had a load-id column: what reads it always runs
-        return None
-    return rows[0][0] if rows else None
+
+__all__ = ["newest_loads", "write_freshness"]

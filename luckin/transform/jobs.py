@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
-from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE
+from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE, LOAD_ID
 from luckin.core.errors import BuildError, ConfigError, WarehouseLocked
 from luckin.core.sessions import query, relations
 from luckin.core.settings import DuckDBWarehouse, Settings, Warehouse
@@ -122,10 +122,12 @@ BEFORE_ANY_LOAD = "0"
 
 
 def audit_loads(warehouse: Warehouse) -> set[str] | None:
-    """Every load id in the load audit: the loads of extract runs that ended (None when there is
-    no audit)."""
+    """Every load the load audit records, and the audit's own loads (each extract run writes its
+    audit rows in a load of its own, after the loads they record): the loads of extract runs that
+    ended (None when there is no audit)."""
     try:
-        rows = query(warehouse, f"select distinct load_id from {AUDIT_DATASET}.{AUDIT_TABLE} where load_id is not null")
+        rows = query(warehouse, f"select load_id from {AUDIT_DATASET}.{AUDIT_TABLE} where load_id is not null "
+                                f"union select {LOAD_ID} from {AUDIT_DATASET}.{AUDIT_TABLE} where {LOAD_ID} is not null")
     except WarehouseLocked:
         raise
     except Exception:  # no warehouse or audit yet (nothing extracted), or an audit without load ids
