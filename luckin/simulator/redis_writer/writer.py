@@ -34,54 +34,78 @@ ESTIMATE_SAMPLE = 1_000  # keys measured per pattern of the other instances (the
 
 
 class _Batcher:
-    """Non-transactional pipeline flushed every BATCH_COMMANDS commands."""
+    """Commands packed to the wire format (RESP) here and sent BATCH_COMMANDS at a time on one
+    connection. redis-py's pipeline packs every argument through its generic encoder: that was
+    three quarters of writing the estate (measured at scale 1: 16.6 s of 20.6 s)."""
 
     def __init__(self, client: redis.Redis, batch: int = BATCH_COMMANDS):
         self.client, self.batch = client, batch
-        self.pipe = client.pipeline(transaction=False)
-        self.pending = 0
+        self.packed: list[bytes] = []
+        self.replies: list = []  # of every command sent, in order
 
-    def add(self, n: int = 1):
-        self.pending += n
-        if self.pending >= self.batch:
+    def command(self, *args) -> None:
+        self.packed.append(_pack(args))
+        if len(self.packed) >= self.batch:
             self.flush()
 
-    def flush(self):
-        if self.pending:
-            self.pipe.execute()
-            self.pending = 0
+    def flush(self) -> None:
+        if not self.packed:
+            return
+        pool = self.client.connection_pool
+        conn = pool.get_connection()
+        try:
+            conn.send_packed_command([b"".join(self.packed)], check_health=False)
+            self.replies.extend(conn.read_response() for _ in self.packed)  # raises on an error reply
+        except BaseException:
+            conn.disconnect()  # replies may be left unread: the connection is not reusable
+            raise
+        finally:
+            pool.release(conn)
+        self.packed = []
+
+
+def _pack(args: tuple) -> bytes:
+    """One command in RESP, each argument encoded as redis-py's Encoder does (bytes as they are,
+    numbers by repr, text as UTF-8), so the estate is the same byte for byte."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            v = a.encode()
+        elif isinstance(a, bytes):
+            v = a
+        elif isinstance(a, (int, float)) and not isinstance(a, bool):
+            v = repr(a).encode()
+        else:
+            raise TypeError(f"cannot write {type(a).__name__} {a!r} to Redis")
+        out.append(b"$%d\r\n%s\r\n" % (len(v), v))
+    return b"".join(out)
 
 
 def _emit(b: _Batcher, rec: Record) -> None:
     """Queue the commands writing one record (big collections in chunks of CHUNK items)."""
     key, typ, val, ttl = rec
-    p = b.pipe
     if typ == "string":
-        p.set(key, val, ex=ttl)
-        b.add()
+        b.command("SET", key, val, *(("EX", ttl) if ttl is not None else ()))
         return
     if typ == "stream":
         for entry_id, fields in val:
-            p.xadd(key, fields, id=entry_id)
-            b.add()
+            b.command("XADD", key, entry_id, *(x for pair in fields.items() for x in pair))
     else:
         items = list(val.items()) if typ in ("hash", "zset") else list(val)
         for i in range(0, len(items), CHUNK):
             part = items[i : i + CHUNK]
             if typ == "hash":
-                p.hset(key, mapping=dict(part))
+                b.command("HSET", key, *(x for pair in part for x in pair))
             elif typ == "zset":
-                p.zadd(key, dict(part))
+                b.command("ZADD", key, *(x for member, score in part for x in (score, member)))
             elif typ == "list":
-                p.rpush(key, *part)
+                b.command("RPUSH", key, *part)
             elif typ == "set":
-                p.sadd(key, *part)
+                b.command("SADD", key, *part)
             else:
                 raise ValueError(typ)
-            b.add()
     if ttl:
-        p.expire(key, ttl)
-        b.add()
+        b.command("EXPIRE", key, ttl)
 
 
 def _write(client: redis.Redis, records: Iterable[Record]) -> None:
@@ -109,16 +133,11 @@ def delete_estate(client: redis.Redis, names: Iterable[str]) -> int:
 
 def measure_keys(client: redis.Redis, keys: Iterable[str | bytes]) -> int:
     """Sum of MEMORY USAGE (default sampling) over the keys; vanished keys count 0."""
-    total, pipe, pending = 0, client.pipeline(transaction=False), 0
+    b = _Batcher(client)
     for k in keys:
-        pipe.memory_usage(k)
-        pending += 1
-        if pending >= BATCH_COMMANDS:
-            total += sum(x or 0 for x in pipe.execute())
-            pending = 0
-    if pending:
-        total += sum(x or 0 for x in pipe.execute())
-    return total
+        b.command("MEMORY", "USAGE", k)
+    b.flush()
+    return sum(x or 0 for x in b.replies)
 
 
 def _estimate_usage(client: redis.Redis, recs: list[Record], sample: int = ESTIMATE_SAMPLE) -> int:
@@ -259,8 +278,7 @@ def write_redis_estate(
                 budget *= 2
         budgets[inst.name] = budget
         h = _server_hash(inst, env, budget, counts[inst.name], volatile[inst.name])
-        b.pipe.hset(inst.server_key, mapping=h)
-        b.add()
+        b.command("HSET", inst.server_key, *(x for pair in h.items() for x in pair))
     b.flush()
     server_usage = {
         name: measure_keys(client, [instances[name].server_key]) for name in instances
