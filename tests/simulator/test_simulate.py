@@ -219,8 +219,21 @@ def test_append_days_inserts_and_updates_and_matches_a_direct_run(small_estate, 
     old_max = mysql_query("SELECT MAX(id), MAX(update_time) FROM luckyus_sales_order.t_order")[0]
     old_coupons = mysql_query("SELECT MAX(id) FROM luckyus_isales_market.t_coupon WHERE id < 1000000000")[0][0]
     old_events = mysql_query("SELECT COUNT(*) FROM luckyus_iot_device.t_device_event")[0][0]
-    result = simulate(TEST_SCALE, TEST_SEED, append_days=3, redis_url=TEST_REDIS_URL)
+    generated = []
+    progress = lambda phase, done, total: generated.append(total) if phase == "generate" else None  # noqa: E731
     try:
+        # The full run's checkpoint, cut short as by a process killed while saving it: an append
+        # cannot trust it, regenerates the whole history, and says so.
+        meta = next(Path("data/simulator").glob(f"*/{read_manifest(test_redis)['checkpoint']}")) / "meta.json"
+        meta.unlink()
+        first = simulate(TEST_SCALE, TEST_SEED, append_days=1, redis_url=TEST_REDIS_URL, progress=progress)
+        assert first.continued.startswith("history regenerated")
+        assert set(generated) == {(first.as_of - w.POPUP_START).days + 1}
+        assert not meta.parent.exists()  # the interrupted one is gone once the manifest names a new one
+        # Two days more from the checkpoint that append left: only those two days are generated.
+        generated.clear()
+        result = simulate(TEST_SCALE, TEST_SEED, append_days=2, redis_url=TEST_REDIS_URL, progress=progress)
+        assert result.continued.startswith("continued from the checkpoint") and set(generated) == {2}
         assert result.mode == "append" and result.as_of == as_of + timedelta(days=3)
         assert read_manifest(test_redis)["as_of"] == result.as_of.isoformat()
         new_orders = mysql_query(f"SELECT COUNT(*) FROM luckyus_sales_order.t_order WHERE id > {old_max[0]}")[0][0]
