@@ -180,6 +180,34 @@ def _frame(columns: list[str], rows: list[tuple]) -> "pd.DataFrame":
     return frame
 
 
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+             "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+
+
+def _duckdb_frame(cur) -> "pd.DataFrame":
+    """DuckDB's own columnar export, with the dtypes `_frame` gives (what the gates and reports
+    were written against): integers as int64 (as inferred from Python values when one is missing), dates
+    as datetime64[s], zoned timestamps in UTC; decimals come out as float64. Row by row through
+    Python, the gates' whole-mart queries took 35 s of 38 s at scale 1."""
+    import pandas as pd
+
+    types = [str(d[1]) for d in cur.description]
+    frame = cur.df()
+    for col, typ in zip(list(frame.columns), types):
+        values = frame[col]
+        if typ in _INTEGERS:
+            if values.isna().any():  # as pandas infers it from Python ints and None
+                frame[col] = pd.Series(values.astype(object).where(values.notna(), None).tolist(),
+                                       index=frame.index)
+            else:
+                frame[col] = values.astype("int64")
+        elif isinstance(values.dtype, pd.DatetimeTZDtype):
+            frame[col] = values.dt.tz_convert("UTC")
+        elif typ == "DATE":
+            frame[col] = values.astype("datetime64[s]")
+    return frame
+
+
 class WarehouseSession:
     """A read-only session on one warehouse (`Settings.warehouse`); `query()` returns DataFrames."""
 
@@ -215,8 +243,7 @@ class WarehouseSession:
             cur = self._con.cursor()
             try:
                 cur.execute(sql)
-                columns = [d[0] for d in cur.description]
-                return _frame(columns, cur.fetchall())
+                return _duckdb_frame(cur)
             finally:
                 cur.close()
         with self._con.cursor() as cur:
