@@ -5,8 +5,7 @@
 dbt-spark writes every mart as a Parquet table under the Spark warehouse folder
 (`<warehouse_dir>/marts.db/<table>/`), and the build record under `luckin_builds.db/builds/`.
 Those files are copied, table by table, into a DuckDB file (`Settings.spark_working_copy()`),
-without starting a JVM: the great-expectations gates run on that copy with the SQL data source
-they use on DuckDB, and `luckin publish` then publishes it like the DuckDB target's marts (into
+without starting a JVM: the great-expectations gates run on that copy as they run on DuckDB, and `luckin publish` then publishes it like the DuckDB target's marts (into
 the Spark folder's own `marts.duckdb`), so the report suite and BI tools read Spark's marts the
 way they read DuckDB's. The warehouse folder must be one this process can read (a local or
 mounted folder; an object store would need DuckDB's httpfs: README, The Spark target).

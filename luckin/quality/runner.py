@@ -2,9 +2,9 @@
 
     run_validation(settings, *, results_dir=None, suites=None) -> ValidationResult
 
-DuckDB: each suite's query is read into a pandas frame and validated through great-expectations'
-pandas data source. Postgres: the same query is a query asset of its SQL data source. The
-results go to data/quality/<target>/latest.json (and a timestamped copy beside it), where report
+On every target each suite's query runs once, its rows are read into a pandas frame and
+validated through great-expectations' pandas data source (see validate_suites for why not its
+SQL data source on Postgres). The results go to data/quality/<target>/latest.json (and a timestamped copy beside it), where report
 07 reads them; `ValidationResult.ok` is False when any critical expectation failed, and
 `critical_failures` says which.
 """
@@ -193,13 +193,11 @@ def validate_suites(suites: list[SuiteSpec], wh: WarehouseSession) -> tuple[list
 
     context = gx.get_context(mode="ephemeral")
     _quiet_gx(context)
-    tag = uuid.uuid4().hex[:8]
-    target = wh.target
-    if target == "duckdb":
-        source = context.data_sources.add_pandas(f"warehouse_{tag}")
-    else:
-        source = context.data_sources.add_postgres(f"warehouse_{tag}",
-                                                   connection_string=wh.warehouse.sqlalchemy_url())
+    # Every suite's query runs once and its rows are validated in pandas, on every target.
+    # great-expectations' SQL data source ran each expectation's metrics as queries over the
+    # suite's query: the load-audit suite, which counts the rows of every raw table, took 504 s
+    # of 539 s on Postgres at scale 1 (30 s in all this way).
+    source = context.data_sources.add_pandas(f"warehouse_{uuid.uuid4().hex[:8]}")
     outcomes: list[Outcome] = []
     suite_rows: list[dict] = []
     for spec in suites:
@@ -213,16 +211,11 @@ def validate_suites(suites: list[SuiteSpec], wh: WarehouseSession) -> tuple[list
             copy.deepcopy(e) for e in spec.expectations]))
         rows = None
         try:
-            if target == "duckdb":
-                frame = _naive_utc(wh.query(spec.sql))
-                rows = len(frame)
-                asset = source.add_dataframe_asset(spec.name)
-                batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
-                    batch_parameters={"dataframe": frame})
-            else:
-                # a query asset must start with SELECT: CTEs go inside a derived table
-                asset = source.add_query_asset(spec.name, query=f"select * from ({spec.sql.strip()}) as batch")
-                batch = asset.add_batch_definition_whole_table("all").get_batch()
+            frame = _naive_utc(wh.query(spec.sql))
+            rows = len(frame)
+            asset = source.add_dataframe_asset(spec.name)
+            batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+                batch_parameters={"dataframe": frame})
             result = batch.validate(suite)
         except Exception as exc:  # a query that does not run is a failed suite, not a crash
             message = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__

@@ -1,10 +1,10 @@
 """The great-expectations suites that guard the warehouse, kept as code.
 
 Each suite validates one batch: the rows of a query over the warehouse (cross-database SQL, the
-same text on DuckDB and Postgres). On DuckDB the runner reads the query into a pandas frame and
-validates it with great-expectations' pandas data source (its SQL data source fails on DuckDB:
-every metric raises IndexError inside the SQL execution engine through duckdb_engine); on
-Postgres it hands the same query to great-expectations' SQL data source as a query asset.
+same text on DuckDB and Postgres). The runner reads the query into a pandas frame and validates
+it with great-expectations' pandas data source, on both targets (its SQL data source fails on
+DuckDB: every metric raises IndexError inside the SQL execution engine through duckdb_engine;
+on Postgres it re-ran the suite's query for every metric).
 
 Every expectation carries a great-expectations `severity`: `critical` (a failure stops `luckin
 demo` from publishing reports and makes `luckin validate` exit non-zero) or `warning` (shown in

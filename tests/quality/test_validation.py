@@ -1,5 +1,5 @@
 """`run_validation`: the great-expectations suites pass on a clean warehouse, and an expectation
-both passes and fails on each adapter (pandas data source on DuckDB, SQL data source on Postgres);
+both passes and fails on each adapter (each suite's rows read from DuckDB or Postgres, validated in pandas);
 a damaged warehouse fails the critical gate and says which expectation."""
 
 from __future__ import annotations
@@ -59,6 +59,20 @@ def test_clean_warehouse_passes_the_critical_gate(adapter, landed, pg_marts) -> 
     assert len(list(result.path.parent.glob("validation-*.json"))) >= 1
     # the memory alert of luckyus-isales-market is a warning the gate lets through, and shows
     assert any("memory_used_ratio" in w for w in result.warnings), result.warnings
+
+
+def test_the_gates_judge_the_same_marts_alike_on_duckdb_and_postgres(landed, pg_marts, tmp_path) -> None:
+    """Both warehouses hold the same estate, built by dbt: every expectation gives the same verdict
+    over the same number of rows on both, and finds the same number of rows at fault."""
+    judged = {}
+    for adapter, built in (("duckdb", landed), ("postgres", pg_marts)):
+        with built.active():
+            result = run_validation(load_settings(adapter), results_dir=tmp_path / adapter)
+        judged[adapter] = {(o.suite, o.expectation, o.column, json.dumps(o.kwargs, sort_keys=True, default=str)):
+                           (o.success, o.element_count, o.unexpected_count, o.error) for o in result.results}
+    assert len(judged["duckdb"]) > 50 and judged["duckdb"].keys() == judged["postgres"].keys()
+    differ = {k: (v, judged["postgres"][k]) for k, v in judged["duckdb"].items() if v != judged["postgres"][k]}
+    assert differ == {}
 
 
 def test_damaged_duckdb_fails_the_critical_gate(landed, tmp_path) -> None:

@@ -9,7 +9,7 @@
   the tests a scale-1 MySQL beside a scale-0.02 Redis.
 - Postgres marts: the same estate extracted again, into a fresh Postgres database, built
   there by dbt and published (schema `published`): the path a user of the server option runs, so every analysis can be compared
-  row for row across adapters, and great-expectations' SQL data source and the BI role are
+  row for row across adapters, and the gates and the BI role are
   tested on marts dbt made.
 
 Both tests/report/conftest.py and tests/quality/conftest.py use these; the module-level cache
