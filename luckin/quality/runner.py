@@ -4,9 +4,9 @@
 
 On every target each suite's query runs once, its rows are read into a pandas frame and
 validated through great-expectations' pandas data source (see validate_suites for why not its
-SQL data source on Postgres). The results go to data/quality/<target>/latest.json (and a timestamped copy beside it), where report
-07 reads them; `ValidationResult.ok` is False when any critical expectation failed, and
-`critical_failures` says which.
+SQL data source on Postgres). The results go to data/quality/<target>/latest.json (and a
+timestamped copy beside it), where report 07 reads them; `ValidationResult.ok` is False when
+any critical expectation failed, and `critical_failures` says which.
 """
 
 from __future__ import annotations
