@@ -52,7 +52,7 @@ def spark_built(tmp_path_factory):
     root = tmp_path_factory.mktemp("spark")
     sources = {k: v for k, v in duck.env.items() if k.startswith("SOURCES__")}
     env = {**sources, "LUCKIN_SPARK_DIR": str(root / "spark"), "LUCKIN_PIPELINES_DIR": str(root / "pipelines"),
-           "LUCKIN_DBT_THREADS": "2", "LUCKIN_SPARK_DRIVER_MEMORY": "1g"}
+           "LUCKIN_DBT_THREADS": "4", "LUCKIN_SPARK_DRIVER_MEMORY": "1g"}
     settings = load_settings("spark", env={**os.environ, **env})
     started = time.perf_counter()
     summary = run_extract(settings, progress=False)
