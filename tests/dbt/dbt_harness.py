@@ -10,6 +10,7 @@ in a subprocess, on the settings those variables resolve to, as `luckin build` d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -95,44 +96,54 @@ class Warehouse:
         """run_results.json of the last dbt command."""
         return json.loads((self.target_path / "run_results.json").read_text())["results"]
 
-    def query(self, sql: str) -> list[tuple]:
+    @contextlib.contextmanager
+    def cursor(self):
+        """A cursor on the warehouse, on a connection of its own (DuckDB: read-only)."""
         if self.target == "duckdb":
             import duckdb
 
             con = duckdb.connect(self.env["LUCKIN_DUCKDB_PATH"], read_only=True)
-            try:
-                return con.execute(sql).fetchall()
-            finally:
-                con.close()
-        import psycopg2
+        else:
+            import psycopg2
 
-        con = psycopg2.connect(self.dsn)
+            con = psycopg2.connect(self.dsn)
         try:
-            with con.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall()
+            cur = con.cursor()
+            yield cur
         finally:
             con.close()
+
+    def query(self, sql: str) -> list[tuple]:
+        with self.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
 
     @property
     def dsn(self) -> str:
         return f"host=127.0.0.1 port=5432 user=postgres dbname={self.env['LUCKIN_PG_DATABASE']}"
 
-    def mart_fingerprint(self, model: str) -> tuple:
-        """Row count and an order-independent checksum of every column of a mart, as text.
+    def mart_fingerprints(self, marts: tuple[str, ...] = MARTS) -> dict[str, tuple]:
+        """Per mart: row count and an order-independent checksum of every column, as text.
 
         Timestamps are compared in UTC and numbers as the adapter prints them, so equal marts
-        on the same adapter give equal fingerprints."""
-        cols = [r[0] for r in self.query(
-            "select column_name from information_schema.columns "
-            f"where table_schema = 'marts' and table_name = '{model}' order by ordinal_position")]
-        row_text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '~')" for c in cols)
-        hash_fn = "md5(" + row_text + ")"
-        if self.target == "duckdb":
-            agg = f"sum(hash({row_text}))"
-        else:
-            agg = f"sum(('x' || substr({hash_fn}, 1, 15))::bit(60)::bigint)"
-        return tuple(self.query(f"select count(*), {agg} from marts.{model}")[0])
+        on the same adapter give equal fingerprints. One connection for all of them (opening
+        the DuckDB file costs more than a small mart's checksum)."""
+        with self.cursor() as cur:
+            cur.execute("select table_name, column_name from information_schema.columns "
+                        "where table_schema = 'marts' order by table_name, ordinal_position")
+            columns: dict[str, list[str]] = {}
+            for table, column in cur.fetchall():
+                columns.setdefault(table, []).append(column)
+            out = {}
+            for model in marts:
+                row_text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '~')" for c in columns.get(model, []))
+                if self.target == "duckdb":
+                    agg = f"sum(hash({row_text}))"
+                else:
+                    agg = f"sum(('x' || substr(md5({row_text}), 1, 15))::bit(60)::bigint)"
+                cur.execute(f"select count(*), {agg} from marts.{model}")
+                out[model] = tuple(cur.fetchone())
+            return out
 
 
 def new_duckdb_warehouse(tmp: Path, name: str) -> Warehouse:

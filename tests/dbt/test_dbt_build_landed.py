@@ -166,9 +166,9 @@ def test_append_days_then_incremental_build_equals_full_refresh(landed, estate_d
     # Built: nothing is left that the build has not read, the audit's own load and the Redis
     # snapshot's included (an extract writes each in a load of its own), so no dbt runs again.
     assert "nothing to build" in landed.wh.build("auto").stdout
-    incremental = {m: landed.wh.mart_fingerprint(m) for m in MARTS}
+    incremental = landed.wh.mart_fingerprints()
     landed.wh.dbt("run", "--full-refresh")
-    full = {m: landed.wh.mart_fingerprint(m) for m in MARTS}
+    full = landed.wh.mart_fingerprints()
     differing = [m for m in MARTS if incremental[m] != full[m]]
     assert not differing, f"incremental marts differ from a full refresh: {differing}"
 
