@@ -62,9 +62,11 @@ def test_postgres_from_secrets_through_every_command(secrets_only):
     assert landed > 100
     _ok(luckin("build", env=env, timeout=900))
     assert _pg("select count(*) from marts.fct_orders")[0][0] > 0
-    _ok(luckin("validate", env=env))
+    validated = _ok(luckin("validate", env=env))
     assert (work / "quality" / "postgres" / "latest.json").exists()
-    _ok(luckin("publish", env=env, timeout=900))
+    published = _ok(luckin("publish", env=env, timeout=900))
+    # nothing but the command's own lines: no library's warning (pyspark's, for one) reaches a user
+    assert "Warning" not in validated.stderr + published.stderr, validated.stderr + published.stderr
     report = _ok(luckin("report", "--check", "--out", str(work / "reports"), env=env, timeout=900))
     assert (work / "reports" / "index.html").exists(), report.stderr[-2000:]
     _ok(luckin("docs", env=env, timeout=900))
