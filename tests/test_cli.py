@@ -75,10 +75,12 @@ def test_locked_duckdb_file(tmp_path):
 
 
 def test_unreachable_postgres_names_host_and_port():
-    env = {"LUCKIN_PG_PORT": "1", "LUCKIN_PG_DATABASE": "nowhere"}
+    env = {"LUCKIN_PG_PORT": "1", "LUCKIN_PG_DATABASE": "nowhere", "LUCKIN_PG_PASSWORD": "pg-secret-456"}
     for command in (["build", "--target", "postgres"], ["validate", "-t", "postgres"],
                     ["report", "--target", "postgres"]):
-        assert_one_line_failure(luckin(*command, env=env), 1, "127.0.0.1:1", "nowhere")
+        proc = luckin(*command, env=env)
+        assert_one_line_failure(proc, 1, "127.0.0.1:1", "nowhere")
+        assert "pg-secret-456" not in proc.stderr + proc.stdout  # validate and report connect through DuckDB
 
 
 def test_unreachable_and_refusing_mysql(tmp_path):
