@@ -21,19 +21,13 @@ import logging
 import shutil
 from pathlib import Path
 
+from luckin.core.sessions import quote_ident, quote_literal
+
 log = logging.getLogger("luckin.extract")
 
 DLT_LAYOUT = "{table_name}/{load_id}.{file_id}.{ext}"
 # dlt's bookkeeping tables on a filesystem (JSON lines) and its marker files.
 _DLT_JSON_TABLES = ("_dlt_loads", "_dlt_pipeline_state", "_dlt_version")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def landed_tables(landed_dir: Path, schemas: list[str] | None = None) -> dict[str, set[str]]:
@@ -57,14 +51,14 @@ def files_connection(landed_dir: Path):
 
     con = duckdb.connect(":memory:")
     for schema, tables in landed_tables(landed_dir).items():
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}")
         for table in sorted(tables):
             folder = landed_dir / schema / table
             if table in _DLT_JSON_TABLES:
-                reader = f"read_json_auto({_lit(str(folder / '*.jsonl'))}, union_by_name = true)"
+                reader = f"read_json_auto({quote_literal(str(folder / '*.jsonl'))}, union_by_name = true)"
             else:
-                reader = f"read_parquet({_lit(str(folder / '*.parquet'))}, union_by_name = true)"
-            con.execute(f"CREATE VIEW {_q(schema)}.{_q(table)} AS SELECT * FROM {reader}")
+                reader = f"read_parquet({quote_literal(str(folder / '*.parquet'))}, union_by_name = true)"
+            con.execute(f"CREATE VIEW {quote_ident(schema)}.{quote_ident(table)} AS SELECT * FROM {reader}")
     return con
 
 

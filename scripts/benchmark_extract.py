@@ -46,16 +46,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def mysql_extension_path() -> str:
-    import duckdb_ext
-
-    base = Path(list(duckdb_ext.__path__)[0]) / "extensions"
-    found = sorted(base.glob("v1.4.4/*/mysql_scanner.duckdb_extension"))
-    if not found:
-        raise SystemExit(f"no mysql_scanner.duckdb_extension under {base} (pip install duckdb-ext-mysql)")
-    return str(found[0])
-
-
 def estate_tables():
     """The estate the extract reads, and its catalogued tables present there, per schema."""
     from luckin.core.catalog import load_catalog
@@ -77,9 +67,11 @@ def anchor(target: Path) -> int:
     """The anchor's own process: every catalogued table through DuckDB's mysql extension."""
     import duckdb
 
+    from luckin.core.sessions import duckdb_extension
+
     estate, schemas = estate_tables()
     con = duckdb.connect(str(target))
-    con.install_extension(mysql_extension_path())
+    con.install_extension(str(duckdb_extension("mysql_scanner")))
     con.load_extension("mysql")
     rows = 0
     for schema, tables in schemas.items():

@@ -106,10 +106,20 @@ def spark_session(warehouse: SparkWarehouse):
                              hint="is Java 17 installed and the metastore free (no other build running)?") from None
 
 
+def quote_literal(text: str) -> str:
+    """A string literal in DuckDB's and Postgres' SQL (not MySQL's: there a backslash escapes)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 POSTGRES_ALIAS = "pg"
 
 
-def _libpq_value(value: str) -> str:
+def _libpq_value(value: Any) -> str:
+    """A value in a libpq connection string (quotes and backslashes escaped by backslash)."""
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
@@ -134,20 +144,17 @@ def attach_postgres(warehouse: PostgresWarehouse):
     import duckdb
 
     con = duckdb.connect(":memory:")
-    dsn = " ".join(f"{key}={_libpq_value(value)}" for key, value in warehouse.connect_kwargs().items())
+    params = {**warehouse.connect_kwargs(), "connect_timeout": 10}  # as connect_postgres waits
+    dsn = " ".join(f"{key}={_libpq_value(value)}" for key, value in params.items())
     try:
-        con.execute(f"LOAD '{duckdb_extension('postgres_scanner')}'")
-        con.execute(f"ATTACH {_sql_text(dsn + ' connect_timeout=10')} AS {POSTGRES_ALIAS} (TYPE postgres, READ_ONLY)")
+        con.execute(f"LOAD {quote_literal(str(duckdb_extension('postgres_scanner')))}")
+        con.execute(f"ATTACH {quote_literal(dsn)} AS {POSTGRES_ALIAS} (TYPE postgres, READ_ONLY)")
     except duckdb.Error as exc:
         con.close()
         raise WarehouseError(f"Postgres warehouse {warehouse.describe()}: {redact(postgres_reason(exc), *warehouse.secrets)}",
                              hint="check that the server runs and the LUCKIN_PG_* / [destination.postgres]"
                                   " settings are right") from None
     return con
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @contextmanager

@@ -21,11 +21,11 @@ import os
 from pathlib import Path
 
 from luckin.core.errors import PublishError, WarehouseError
-from luckin.core.sessions import connect_duckdb
+from luckin.core.sessions import connect_duckdb, quote_ident, quote_literal
 from luckin.core.settings import MARTS_SCHEMA, DuckDBWarehouse
 
 from .record import (LATEST_BUILD_SQL, PUBLICATION_TABLE, Build, Publication, comment_sql, create_publication_sql,
-                     latest_build, publication_from_row, quote_ident, quote_literal)
+                     latest_build, publication_from_row)
 
 WORKING = "working"  # the alias the working warehouse is attached under while copying
 

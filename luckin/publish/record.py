@@ -105,14 +105,6 @@ def comment_sql(schema: str) -> list[tuple[str, str]]:
     return out
 
 
-def quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _utc(value):
     if value is None:
         return None

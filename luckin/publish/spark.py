@@ -25,16 +25,13 @@ import os
 from pathlib import Path
 
 from luckin.core.errors import WarehouseError
+from luckin.core.sessions import quote_ident, quote_literal
 from luckin.core.settings import MARTS_SCHEMA, DuckDBWarehouse, SparkWarehouse, Target
 
 from .record import BUILDS_TABLE
 
 # The Spark databases copied: the marts and the build record publish checks.
 _COPIED = (MARTS_SCHEMA, BUILDS_TABLE.split(".")[0])
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def spark_tables(spark: SparkWarehouse) -> dict[str, dict[str, Path]]:
@@ -73,14 +70,14 @@ def working_copy(spark: SparkWarehouse, path: Path) -> DuckDBWarehouse:
     con = duckdb.connect(str(partial))
     try:
         for schema, named in tables.items():
-            con.execute(f"create schema if not exists {_q(schema)}")
+            con.execute(f"create schema if not exists {quote_ident(schema)}")
             for table, folder in named.items():
-                files = "'" + str(folder / "*.parquet").replace("'", "''") + "'"
+                files = quote_literal(str(folder / "*.parquet"))
                 columns = con.execute(f"describe select * from read_parquet({files})").fetchall()
                 select = ", ".join(
-                    f"timezone('UTC', {_q(name)}) as {_q(name)}" if kind == "TIMESTAMP" else _q(name)
+                    f"timezone('UTC', {quote_ident(name)}) as {quote_ident(name)}" if kind == "TIMESTAMP" else quote_ident(name)
                     for name, kind, *_ in columns)
-                con.execute(f"create table {_q(schema)}.{_q(table)} as select {select} from read_parquet({files})")
+                con.execute(f"create table {quote_ident(schema)}.{quote_ident(table)} as select {select} from read_parquet({files})")
         _landed_views(con, Path(spark.landed_dir))
         con.execute("checkpoint")
     finally:
@@ -97,10 +94,10 @@ def _landed_views(con, landed_dir: Path) -> None:
         for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir() and not p.name.startswith("_dlt")):
             if next(table_dir.glob("*.parquet"), None) is None:
                 continue
-            files = "'" + str(table_dir.resolve() / "*.parquet").replace("'", "''") + "'"
+            files = quote_literal(str(table_dir.resolve() / "*.parquet"))
             reader = f"read_parquet({files}, union_by_name = true)"
             names = {row[0] for row in con.execute(f"describe select * from {reader}").fetchall()}
             deleted = "" if "_luckin_deleted_at" in names else \
                 ", cast(null as timestamp with time zone) as _luckin_deleted_at"
-            con.execute(f"create schema if not exists {_q(schema_dir.name)}")
-            con.execute(f"create view {_q(schema_dir.name)}.{_q(table_dir.name)} as select *{deleted} from {reader}")
+            con.execute(f"create schema if not exists {quote_ident(schema_dir.name)}")
+            con.execute(f"create view {quote_ident(schema_dir.name)}.{quote_ident(table_dir.name)} as select *{deleted} from {reader}")

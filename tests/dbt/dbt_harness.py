@@ -136,7 +136,7 @@ class Warehouse:
                 columns.setdefault(table, []).append(column)
             out = {}
             for model in marts:
-                row_text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '~')" for c in columns.get(model, []))
+                row_text = " || '|' || ".join(f"coalesce(cast({c} as varchar), '~')" for c in columns[model])
                 if self.target == "duckdb":
                     agg = f"sum(hash({row_text}))"
                 else:
