@@ -205,7 +205,9 @@ def plan_table(reader: Reader, entry: TableEntry, table: SourceTable, state: dic
         windows = chunked(Window(), ck, stats["chunk_min"], stats["chunk_max"], stats["rows"], chunk_rows)
         plan = TablePlan(entry, table, "replace", windows, {"loaded": True}, stats["rows"], stats["rows"], True,
                          resync_reason=resync_reason)
-        if len(windows) == 1:  # small: read now, reload only when the content changed
+        # small: read now, reload only when the content changed. One window is not enough to
+        # tell: a sparse key's keyset pages are one window too, and its read is the first page.
+        if len(windows) == 1 and not windows[0].limit:
             converted = to_landing(reader.read(table, windows[0]), table, entry.unsigned_as_decimal,
                                    text_zero_dates=reader.text_dates)
             digest = _arrow_hash(converted.table)
