@@ -203,22 +203,31 @@ def _supply_chain(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_da
                     pending[arrive] = pending.get(arrive, np.zeros(n_mat)) + np.where(sel, qty, 0.0)
         stock_final.append((s.shop_id, on_hand))
 
-    mv = []
-    for shop, d, mtype, qty, ref in moves:
-        nz = np.flatnonzero(qty > 0.0005)
-        mv.append(pd.DataFrame({"shop_id": shop, "material_id": nz + 1, "movement_type": mtype, "quantity": np.round(qty[nz], 3),
-                                "reference_no": ref, "movement_date": pd.Timestamp(d),
-                                "create_time": np.datetime64(d, "ms") + np.timedelta64(23 * 3600 + mtype * 60, "s")}))
-    mv = pd.concat(mv, ignore_index=True).sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
+    # One frame per table from stacked arrays (a row per movement x material, kept in the order
+    # the loop made them): a small frame per store-day was 90% of the projection's time.
+    m_shop, m_day, m_type, m_qty, m_ref = zip(*moves)
+    row, mat = np.nonzero(np.stack(m_qty) > 0.0005)
+    m_type, m_day = np.array(m_type), np.array(m_day, dtype="datetime64[D]")
+    mv = pd.DataFrame({"shop_id": np.array(m_shop)[row], "material_id": mat + 1, "movement_type": m_type[row],
+                       "quantity": np.round(np.stack(m_qty)[row, mat], 3),
+                       "reference_no": pd.Series(np.array(m_ref, dtype=object)[row], dtype=object),
+                       "movement_date": m_day[row].astype("datetime64[s]"),
+                       "create_time": (m_day[row].astype("datetime64[ms]")
+                                       + (23 * 3600 + m_type[row] * 60).astype("timedelta64[s]"))})
+    mv = mv.sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
     mv.insert(0, "id", np.arange(1, len(mv) + 1))
     f[("luckyus_scm_inventory", "t_stock_movement")] = mv[mv.create_time.values <= as_of].reset_index(drop=True)
-    ct = pd.concat([pd.DataFrame({"shop_id": shop, "material_id": np.arange(1, n_mat + 1), "count_date": pd.Timestamp(d),
-                                  "quantity": np.round(q, 3), "create_time": np.datetime64(d, "ms") + np.timedelta64(23 * 3600 + 1800, "s")})
-                    for shop, d, q in counts], ignore_index=True).sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
+    c_shop, c_day, c_qty = zip(*counts)
+    c_day = np.repeat(np.array(c_day, dtype="datetime64[D]"), n_mat)
+    ct = pd.DataFrame({"shop_id": np.repeat(np.array(c_shop), n_mat), "material_id": np.tile(np.arange(1, n_mat + 1), len(counts)),
+                       "count_date": c_day.astype("datetime64[s]"), "quantity": np.round(np.concatenate(c_qty), 3),
+                       "create_time": c_day.astype("datetime64[ms]") + np.timedelta64(23 * 3600 + 1800, "s")})
+    ct = ct.sort_values(["create_time", "shop_id", "material_id"], kind="stable").reset_index(drop=True)
     ct.insert(0, "id", np.arange(1, len(ct) + 1))
     f[("luckyus_scm_inventory", "t_stock_count")] = ct[ct.create_time.values <= as_of].reset_index(drop=True)
-    st = pd.concat([pd.DataFrame({"shop_id": shop, "material_id": np.arange(1, n_mat + 1), "quantity": np.round(q, 3)})
-                    for shop, q in stock_final], ignore_index=True)
+    st = pd.DataFrame({"shop_id": np.repeat([shop for shop, _ in stock_final], n_mat),
+                       "material_id": np.tile(np.arange(1, n_mat + 1), len(stock_final)),
+                       "quantity": np.round(np.concatenate([q for _, q in stock_final]), 3)})
     st.insert(0, "id", np.arange(1, len(st) + 1))
     opened = {s.shop_id: np.datetime64(s.open_date, "ms") for s in OPEN_STORES if s.open_date}
     st["create_time"] = st.shop_id.map(opened).to_numpy(dtype="datetime64[ms]")
@@ -232,12 +241,12 @@ def _supply_chain(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_da
     po.insert(0, "id", np.arange(1, len(po) + 1))
     cost = mats.unit_cost.to_numpy()
     delivered = po.arrive.values <= as_of
-    line_rows, rec_rows = [], []
-    for p in po.itertuples():
-        nz = np.flatnonzero(p.qty > 0)
-        line_rows.append(pd.DataFrame({"po_id": p.id, "material_id": nz + 1, "quantity": np.round(p.qty[nz], 3),
-                                       "unit_cost": cost[nz], "line_amount": np.round(p.qty[nz] * cost[nz], 2), "create_time": p.create_time}))
-    lines = pd.concat(line_rows, ignore_index=True)
+    po_qty = np.stack(po.qty.to_numpy())
+    row, mat = np.nonzero(po_qty > 0)
+    qty = po_qty[row, mat]
+    lines = pd.DataFrame({"po_id": po.id.to_numpy()[row], "material_id": mat + 1, "quantity": np.round(qty, 3),
+                          "unit_cost": cost[mat], "line_amount": np.round(qty * cost[mat], 2),
+                          "create_time": po.create_time.to_numpy()[row]})
     lines.insert(0, "id", np.arange(1, len(lines) + 1))
     totals = lines.groupby("po_id").line_amount.sum()
     f[("luckyus_scm_purchase", "t_purchase_order")] = pd.DataFrame({
