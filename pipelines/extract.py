@@ -216,6 +216,7 @@ def _load(run: _Run, pipeline, schema: str, plans: list[TablePlan], reader: Read
     if not changed:
         return None
     run.progress.add_expected(sum(p.rows_expected for p in changed))
+    before = {p.name: run.stats.rows.get((schema, p.name), 0) for p in changed}
     try:
         if run.pool is not None:
             from pipelines.mysql_estate.worker import extract_in_worker
@@ -234,6 +235,10 @@ def _load(run: _Run, pipeline, schema: str, plans: list[TablePlan], reader: Read
         r.status, r.load_id = "loaded", load_id
         r.disposition = "replace" if p.disposition == "replace" else (r.disposition or p.disposition)
         r.rows_extracted = run.stats.rows.get((schema, p.name), 0)  # both loads of the run, if two
+        if p.disposition == "replace" and all(w.cursor is None for w in p.windows):
+            # a whole table read: fewer rows than counted at planning were deleted meanwhile,
+            # or lost by the reader; either way the summary says so (TableRun.rows_short)
+            r.rows_short = max(0, p.rows_expected - (r.rows_extracted - before[p.name]))
         zd = run.stats.zero_dates.get((schema, p.name), {})
         r.zero_dates_by_column = dict(zd)
         r.zero_dates_nulled = sum(zd.values())

@@ -139,6 +139,11 @@ class ExtractSummary:
             console.print(f"fetched by key: {t.schema}.{t.table}: {t.rows_fetched_by_key:,} rows the cursor could"
                           " not reach (old update_time, or re-inserted)", soft_wrap=True, highlight=False)
         for t in self.tables:
+            if t.rows_short and t.status == "loaded":
+                console.print(f"[yellow]read short:[/] {t.schema}.{t.table}: {t.rows_short:,} fewer rows read than"
+                              " counted when the run planned it (deleted in the source meanwhile? `luckin extract"
+                              " --verify` compares the keys)", soft_wrap=True, highlight=False)
+        for t in self.tables:
             for note in t.drift:
                 console.print(f"[yellow]schema drift:[/] {t.schema}.{t.table}: {note}", soft_wrap=True,
                               highlight=False)

@@ -78,6 +78,7 @@ class TableRun:
     resync_reason: str | None = None
     rows_deleted: int = 0
     rows_fetched_by_key: int = 0
+    rows_short: int = 0  # a whole-table read that got fewer rows than planning counted
     discovered: bool = False  # not in catalog.yml: loaded with the inferred strategy
     drift: list[str] = field(default_factory=list)  # schema changes seen and applied
 
