@@ -24,6 +24,15 @@ Then, per step, the growth exponent: the log-log slope of time (and memory) agai
     python scripts/benchmark_scale.py --scales 1 3 --big   # and 10
     python scripts/benchmark_scale.py --keep               # keep the estates (default: drop them)
 
+`--scale` multiplies the daily volume, so three days at scale 3 are three times the rows of three
+days at scale 1: the cycle's ratio between scales mixes the size of the change with the size of
+the history. `--history DAY [DAY ...]` holds the scale (the first of --scales) and ends the
+history on each DAY instead (`luckin simulate --as-of DAY`), and prints the cycle beside the
+rows in the estate and the rows the three days wrote: a cycle that follows the change and not
+the history costs the same per appended row at every history length.
+
+    python scripts/benchmark_scale.py --scales 1 --history 2025-10-31 2026-02-14 2026-05-31
+
 The estate lives in <prefix>* databases (default bs_) and one Redis logical database, never in
 the test suite's own names; the warehouse files under --workdir (default data/benchmark-scale/).
 The machine is shared: the load average at each step is printed beside it.
@@ -35,6 +44,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,8 +124,16 @@ def _fresh(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def run_scale(scale: float, args, log: Path) -> dict[str, tuple[float, float]]:
-    work = args.workdir / f"scale-{scale:g}"
+def _rows_written(log: Path) -> int:
+    """The rows the last `luckin simulate` in the log wrote (its summary line)."""
+    found = re.findall(r"rows: ([\d,]+) in \d+ tables", log.read_text(errors="replace"))
+    return int(found[-1].replace(",", "")) if found else 0
+
+
+def run_scale(scale: float, args, log: Path, as_of: str | None = None) -> dict[str, tuple[float, float]]:
+    """Every step at one scale; with `as_of`, the history ends that day and the anchor and the idle
+    build are left out (the history series), and the rows written are kept as steps of their own."""
+    work = args.workdir / (f"scale-{scale:g}" + (f"-{as_of}" if as_of else ""))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     warehouse = work / "warehouse.duckdb"
@@ -130,21 +148,27 @@ def run_scale(scale: float, args, log: Path) -> dict[str, tuple[float, float]]:
     def step(name: str, cmd: list[str]) -> None:
         seconds, gb = measure(cmd, env, log)
         steps[name] = (seconds, gb)
-        print(f"  scale {scale:<4g} {name:<12} {seconds:8.1f} s {gb:6.2f} GB   (load {os.getloadavg()[0]:.1f})",
-              flush=True)
+        print(f"  scale {scale:<4g} {as_of or '':<10} {name:<12} {seconds:8.1f} s {gb:6.2f} GB"
+              f"   (load {os.getloadavg()[0]:.1f})", flush=True)
 
-    step("simulate", [*LUCKIN, "simulate", "--scale", str(scale)])
+    step("simulate", [*LUCKIN, "simulate", "--scale", str(scale), *(["--as-of", as_of] if as_of else [])])
+    rows = {"estate rows": (_rows_written(log), 0.0)}
     step("extract", [*LUCKIN, "extract", "--full-refresh", "--no-progress"])
-    anchor_file = work / "anchor.duckdb"
-    step("anchor", [sys.executable, __file__, "--anchor-into", str(anchor_file)])
-    _fresh(anchor_file)
+    if not as_of:
+        anchor_file = work / "anchor.duckdb"
+        step("anchor", [sys.executable, __file__, "--anchor-into", str(anchor_file)])
+        _fresh(anchor_file)
     step("full build", [*LUCKIN, "build", "--job", "full-refresh"])
     step("append 3", [*LUCKIN, "simulate", "--append-days", "3"])
+    rows["appended rows"] = (_rows_written(log), 0.0)
     step("extract inc", [*LUCKIN, "extract", "--no-progress"])
     step("build inc", [*LUCKIN, "build"])
     cycle = [steps[s] for s in ("append 3", "extract inc", "build inc")]
     steps["cycle"] = (sum(s for s, _ in cycle), max(gb for _, gb in cycle))
-    step("build idle", [*LUCKIN, "build"])
+    if as_of:
+        steps.update(rows)
+    else:
+        step("build idle", [*LUCKIN, "build"])
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return steps
@@ -183,6 +207,26 @@ def report(results: dict[float, dict[str, tuple[float, float]]]) -> None:
         print(f"  cycle at scale 3 / scale 1: {results[3]['cycle'][0] / results[1]['cycle'][0]:.2f}x (target <= 1.3x)")
 
 
+def report_history(results: dict[str, dict[str, tuple[float, float]]], scale: float) -> None:
+    days = sorted(results)
+    print(f"\nhistory series at scale {scale:g}: the cycle (append 3 days, extract, build) against the history")
+    print("\n| history ends | rows in the estate | rows the 3 days wrote | append 3 | extract inc | build inc |"
+          " cycle | cycle per 1,000 rows written |")
+    print("|---|---|---|---|---|---|---|---|")
+    for d in days:
+        r = results[d]
+        est, app = int(r["estate rows"][0]), int(r["appended rows"][0])
+        print(f"| {d} | {est:,} | {app:,} | " + " | ".join(f"{r[k][0]:.1f} s" for k in (
+            "append 3", "extract inc", "build inc", "cycle")) + f" | {1000 * r['cycle'][0] / max(app, 1):.3f} s |")
+    history = [results[d]["estate rows"][0] for d in days]
+    fmt = (lambda v: "-" if v is None else f"{v:.2f}")
+    print("\ngrowth exponent against the rows in the estate (1 = linear, 0 = flat):")
+    for k in ("append 3", "extract inc", "build inc", "cycle"):
+        per_row = [results[d][k][0] / max(results[d]["appended rows"][0], 1) for d in days]
+        print(f"  {k:<12} time {fmt(slope(history, [results[d][k][0] for d in days]))},"
+              f" time per row written {fmt(slope(history, per_row))}")
+
+
 def drop_estate(prefix: str) -> None:
     from luckin.simulator.settings import load_simulator_settings
 
@@ -204,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=PROJECT_DIR / "data" / "benchmark-scale")
     parser.add_argument("--keep", action="store_true", help="keep the last estate and warehouse files")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--history", nargs="+", metavar="DAY",
+                        help="hold the scale (the first of --scales) and end the history on each DAY instead")
     parser.add_argument("--anchor-into", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.anchor_into:
@@ -215,19 +261,22 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir = args.workdir.resolve()
     args.workdir.mkdir(parents=True, exist_ok=True)
     log = args.workdir / "benchmark.log"
-    print(f"benchmark_scale: scales {', '.join(f'{s:g}' for s in scales)}; estate {args.prefix}* and "
-          f"{args.redis_url}; {os.cpu_count()} CPUs; log {log}", flush=True)
+    runs = [(args.scales[0], day) for day in sorted(args.history)] if args.history else [(s, None) for s in scales]
+    print(f"benchmark_scale: {', '.join(f'scale {s:g}' + (f' to {d}' if d else '') for s, d in runs)};"
+          f" estate {args.prefix}* and {args.redis_url}; {os.cpu_count()} CPUs; log {log}", flush=True)
     results = {}
     try:
-        for scale in scales:
-            results[scale] = run_scale(scale, args, log)
+        for scale, day in runs:
+            results[day or scale] = run_scale(scale, args, log, day)
     except (KeyboardInterrupt, StepFailed) as exc:  # the scales already measured are still worth a table
         print(f"{exc or 'benchmark_scale: interrupted'}; the table holds the {len(results)} scale(s) completed",
               flush=True)
         failed = True
     else:
         failed = False
-    if results:
+    if results and args.history:
+        report_history(results, args.scales[0])
+    elif results:
         report(results)
     if args.json:
         args.json.write_text(json.dumps({str(s): r for s, r in results.items()}, indent=1))
