@@ -235,10 +235,9 @@ def _load(run: _Run, pipeline, schema: str, plans: list[TablePlan], reader: Read
         r.status, r.load_id = "loaded", load_id
         r.disposition = "replace" if p.disposition == "replace" else (r.disposition or p.disposition)
         r.rows_extracted = run.stats.rows.get((schema, p.name), 0)  # both loads of the run, if two
-        if p.disposition == "replace" and all(w.cursor is None for w in p.windows):
-            # a whole table read: fewer rows than counted at planning were deleted meanwhile,
-            # or lost by the reader; either way the summary says so (TableRun.rows_short)
-            r.rows_short = max(0, p.rows_expected - (r.rows_extracted - before[p.name]))
+        # Each plan counted its rows with the predicate its reads use (planning.plan_table): fewer
+        # read were deleted meanwhile, or lost by the reader; the summary says so either way.
+        r.rows_short += max(0, p.rows_expected - (r.rows_extracted - before[p.name]))
         zd = run.stats.zero_dates.get((schema, p.name), {})
         r.zero_dates_by_column = dict(zd)
         r.zero_dates_nulled = sum(zd.values())

@@ -78,7 +78,7 @@ class TableRun:
     resync_reason: str | None = None
     rows_deleted: int = 0
     rows_fetched_by_key: int = 0
-    rows_short: int = 0  # a whole-table read that got fewer rows than planning counted
+    rows_short: int = 0  # rows the plans counted and their reads did not bring
     discovered: bool = False  # not in catalog.yml: loaded with the inferred strategy
     drift: list[str] = field(default_factory=list)  # schema changes seen and applied
 
@@ -92,19 +92,17 @@ class RunStats:
         self.zero_dates: dict[tuple[str, str], dict[str, int]] = {}
         self._on_rows = on_rows
 
-    def record(self, schema: str, table: str, rows: int, zero_dates: dict[str, int]) -> None:
+    def record(self, schema: str, table: str, rows: int, zero_dates: dict[str, int], progress: bool = True) -> None:
+        """Add rows read (and zero dates nulled); `progress=False` for rows a worker process already
+        reported to the progress bar."""
         with self._lock:
             key = (schema, table)
             self.rows[key] = self.rows.get(key, 0) + rows
             zd = self.zero_dates.setdefault(key, {})
             for col, n in zero_dates.items():
                 zd[col] = zd.get(col, 0) + n
-        if self._on_rows:
+        if self._on_rows and progress:
             self._on_rows(schema, rows)
-
-    def set_rows(self, schema: str, table: str, rows: int) -> None:
-        with self._lock:
-            self.rows[(schema, table)] = rows
 
 
 # --------------------------------------------------------------------------- planning

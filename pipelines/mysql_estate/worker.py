@@ -97,9 +97,8 @@ def extract_in_worker(pool, schema: str, plans: list, estate, destination, stats
     result = pool.submit(extract_normalize, job).result()
     if result.get("error"):
         raise SourceError(result["error"])
-    for table, n in result["rows"].items():
-        stats.record(schema, table, 0, result["zero_dates"].get(table, {}))
-        stats.set_rows(schema, table, n)
+    for table, n in result["rows"].items():  # added: a second load of the run counts on top of the first
+        stats.record(schema, table, n, result["zero_dates"].get(table, {}), progress=False)
     pipeline = make_pipeline(PIPELINE_PREFIX + schema, schema, destination)  # attach: reads the worker's files
     try:
         info = pipeline.load()

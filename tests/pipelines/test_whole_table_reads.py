@@ -73,16 +73,22 @@ def test_a_replace_table_with_a_sparse_key_lands_every_page(sparse_estate, duck)
         [(ROWS, SPACING, SPACING * ROWS)]
 
 
-def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(extract_env, monkeypatch, capsys):
-    """3,000 rows read in pages of 500; after the first page, the source deletes the last 500."""
+@pytest.mark.parametrize("strategy", ["replace", "merge"])
+def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(strategy, extract_env, monkeypatch, capsys):
+    """3,000 rows read in pages of 500 (a replace table, or all of a merge table's rows updated
+    since the last run); after the first page, the source deletes the last 500."""
     database = PREFIX + SCHEMA
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__DATABASE_PREFIX", PREFIX)
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__CHUNK_ROWS", "500")
-    _use_catalog(monkeypatch, "t_dense")
+    entry = {"strategy": strategy, "primary_key": "id", **({"cursor": "update_time"} if strategy == "merge" else {})}
+    catalog = parse_catalog({"discover": ["luckyus_*"], "schemas": {SCHEMA: {
+        "description": "rows deleted while read", "tables": {"t_dense": entry}}}})
+    monkeypatch.setitem(run_extract.__globals__, "load_catalog", lambda *a, **k: catalog)
     drop_prefixed(PREFIX)
     mysql(f"CREATE DATABASE `{database}`")
-    mysql(["CREATE TABLE t_dense (id INT NOT NULL PRIMARY KEY, label VARCHAR(16))",
-           "INSERT INTO t_dense SELECT seq, CONCAT('r', seq) FROM seq_1_to_3000"], database=database)
+    mysql(["CREATE TABLE t_dense (id INT NOT NULL PRIMARY KEY, label VARCHAR(16), update_time DATETIME NOT NULL)",
+           "INSERT INTO t_dense SELECT seq, CONCAT('r', seq), '2025-01-01' + INTERVAL seq SECOND"
+           " FROM seq_1_to_3000"], database=database)
     read = Progress.rows_done
 
     def delete_after_the_first_page(self, schema, rows):
@@ -91,16 +97,23 @@ def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(extract
         read(self, schema, rows)
 
     try:
+        if strategy == "merge":  # landed whole first; then every row changes
+            assert extract(schemas=[SCHEMA]).ok
+            mysql("UPDATE t_dense SET update_time = update_time + INTERVAL 1 DAY", database=database)
         monkeypatch.setattr(Progress, "rows_done", delete_after_the_first_page)
         summary = extract(schemas=[SCHEMA])
         assert summary.ok, [(t.table, t.error) for t in summary.tables]
         run = next(t for t in summary.tables if t.table == "t_dense")
         assert (run.rows_in_source, run.rows_extracted, run.rows_short, run.rows_in_warehouse) == \
             (3000, 2500, 500, 2500)
+        # a merge table's comparison by key then finds the 500 gone from the source, in the same run
+        assert run.rows_deleted == (500 if strategy == "merge" else 0)
         summary.print()
         assert "read short: luckyus_t18_sparse.t_dense: 500 fewer rows" in " ".join(capsys.readouterr().out.split())
         monkeypatch.setattr(Progress, "rows_done", read)
+        mysql("UPDATE t_dense SET update_time = update_time + INTERVAL 1 DAY", database=database)
         again = next(t for t in extract(schemas=[SCHEMA]).tables if t.table == "t_dense")
-        assert (again.status, again.rows_short, again.rows_in_warehouse) == ("loaded", 0, 2500)
+        assert (again.status, again.rows_extracted, again.rows_short, again.rows_in_warehouse) == \
+            ("loaded", 2500, 0, 2500)
     finally:
         drop_prefixed(PREFIX)
