@@ -30,6 +30,7 @@ from luckin.simulator.redis_writer import (
     write_redis_estate,
 )
 from luckin.simulator.redis_writer.instances import _check_globs
+from luckin.simulator.redis_writer.state import check_builders
 
 TEST_DB = 15
 AS_OF = datetime(2026, 2, 15, 4, 59, 59)  # 2026-02-14 23:59:59 America/New_York, naive UTC
@@ -249,6 +250,17 @@ def test_overlapping_patterns_are_rejected():
     ))
     with pytest.raises(ValueError, match="also matches"):
         _check_globs(inst)
+
+
+def test_every_from_state_pattern_has_a_builder_and_the_writer_refuses_one_without():
+    instances = load_instances()
+    check_builders(instances)  # the catalogue as shipped
+    iot = instances["luckyus-iot-device"]
+    extra = Pattern("device:{device_sn}:firmware", "string", "from_state", "no builder writes it")
+    changed = {**instances, iot.name: Instance(iot.name, iot.description, iot.maxmemory, iot.maxmemory_policy,
+                                               iot.redis_version, (*iot.patterns, extra))}
+    with pytest.raises(ValueError, match=r"no builder for \[\('luckyus-iot-device', 'device:\{device_sn\}:firmware'\)\]"):
+        check_builders(changed)
 
 
 @pytest.mark.parametrize("n_unused", [400, 5], ids=["coupons", "almost-no-coupons"])

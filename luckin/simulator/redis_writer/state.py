@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from .instances import MARKET, Pattern
+from .instances import MARKET, Instance, Pattern
 from .values import Record, _Env, _hex, _stream_ids, stable_hash
 
 SESSION_LIFETIME = timedelta(days=30)
@@ -62,6 +62,17 @@ def _flagged_ids(instance: str, pat: Pattern, frame: pd.DataFrame, flag: str, co
 
 _StateBuilder = Callable[[_Env, np.random.Generator, Pattern], list[Record]]
 _STATE_BUILDERS: dict[tuple[str, str], _StateBuilder] = {}
+
+
+def check_builders(instances: dict[str, Instance]) -> None:
+    """Every `from_state` pattern of the YAML has a builder here, and every builder a pattern."""
+    declared = {(i.name, p.pattern) for i in instances.values() for p in i.patterns if p.from_state}
+    if declared != set(_STATE_BUILDERS):
+        raise ValueError(
+            "from_state patterns and state builders disagree: "
+            f"no builder for {sorted(declared - set(_STATE_BUILDERS))}, "
+            f"not in YAML {sorted(set(_STATE_BUILDERS) - declared)}"
+        )
 
 
 def _builder(instance: str, pattern: str):

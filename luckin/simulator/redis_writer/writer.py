@@ -12,7 +12,7 @@ import redis
 from luckin.simulator.facts import LiveState
 
 from .instances import INSTANCES_PATH, MARKET, SERVER_KEY, Instance, Pattern, load_instances
-from .state import _STATE_BUILDERS, _redemption_base_length
+from .state import _STATE_BUILDERS, _redemption_base_length, check_builders
 from .values import Record, _Env, _generic_records, _rng
 
 BATCH_COMMANDS = 2_000
@@ -224,6 +224,7 @@ def write_redis_estate(
 ) -> dict[str, int]:
     """Rewrite the 78 instances from `state`; returns keys per instance (``__server__`` included)."""
     instances = load_instances(Path(instances_path))
+    check_builders(instances)
     env = _Env(state)
     delete_estate(client, instances)
 
