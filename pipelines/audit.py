@@ -31,6 +31,7 @@ def audit_rows(summary: ExtractSummary, source_location: str) -> list[dict]:
             "disposition": t.disposition,
             "resync_reason": t.resync_reason,
             "rows_deleted": t.rows_deleted,
+            "rows_short": t.rows_short,
             "load_id": t.load_id,
             "cursor_value": None if t.cursor_value is None else str(t.cursor_value),
             "zero_dates_by_column": json.dumps(t.zero_dates_by_column) if t.zero_dates_by_column else None,
@@ -47,7 +48,7 @@ def audit_rows(summary: ExtractSummary, source_location: str) -> list[dict]:
                 "rows_extracted": n, "rows_in_warehouse": None, "zero_dates_nulled": 0,
                 "strategy": "snapshot", "started_at": summary.started_at,
                 "duration_seconds": round(r.seconds, 3), "status": r.status, "disposition": "append",
-                "resync_reason": None, "rows_deleted": 0,
+                "resync_reason": None, "rows_deleted": 0, "rows_short": 0,
                 "load_id": r.load_id, "cursor_value": r.snapshot_id, "zero_dates_by_column": None,
                 "source_location": r.location, "destination": summary.destination, "error": r.error,
             })

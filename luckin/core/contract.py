@@ -195,6 +195,9 @@ AUDIT_COLUMNS = {
     "resync_reason": {"data_type": "text"},
     # Keys that vanished from the source in this run and were marked deleted (DELETED_AT).
     "rows_deleted": {"data_type": "bigint"},
+    # Rows the run's plans counted in the source and its reads did not bring (deleted while the
+    # run read the table, or lost by a reader): pipelines/README.md, Every read is counted.
+    "rows_short": {"data_type": "bigint"},
     "load_id": {"data_type": "text"},
     "cursor_value": {"data_type": "text"},
     "zero_dates_by_column": {"data_type": "json"},

@@ -74,7 +74,8 @@ def test_a_replace_table_with_a_sparse_key_lands_every_page(sparse_estate, duck)
 
 
 @pytest.mark.parametrize("strategy", ["replace", "merge"])
-def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(strategy, extract_env, monkeypatch, capsys):
+def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(strategy, extract_env, monkeypatch, capsys,
+                                                                         duck):
     """3,000 rows read in pages of 500 (a replace table, or all of a merge table's rows updated
     since the last run); after the first page, the source deletes the last 500."""
     database = PREFIX + SCHEMA
@@ -110,6 +111,8 @@ def test_rows_deleted_while_the_run_reads_a_table_are_counted_not_hidden(strateg
         assert run.rows_deleted == (500 if strategy == "merge" else 0)
         summary.print()
         assert "read short: luckyus_t18_sparse.t_dense: 500 fewer rows" in " ".join(capsys.readouterr().out.split())
+        assert duck("SELECT rows_short FROM luckin_audit.load_audit WHERE source_table = 't_dense'"
+                    f" AND run_id = '{summary.run_id}'") == [(500,)]
         monkeypatch.setattr(Progress, "rows_done", read)
         mysql("UPDATE t_dense SET update_time = update_time + INTERVAL 1 DAY", database=database)
         again = next(t for t in extract(schemas=[SCHEMA]).tables if t.table == "t_dense")
