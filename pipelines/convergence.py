@@ -38,13 +38,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from luckin.core.contract import DELETED_AT, SourceColumn, SourceTable
+from luckin.core.sessions import quote_ident
 from pipelines.destinations import Destination
 from pipelines.mysql_estate.helpers import FINGERPRINT_MODULUS, TO_SECONDS_1970, Reader
 from pipelines.mysql_estate.settings import KEYS_PER_BATCH
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -65,7 +63,7 @@ class KeyDiff:
 
 
 def _micros(col: SourceColumn, kind: str) -> str:
-    n = _q(col.name)
+    n = quote_ident(col.name)
     if col.data_type in ("datetime", "timestamp", "date"):
         if kind == "duckdb":
             return f"epoch_us({n}::TIMESTAMPTZ)" if col.data_type == "date" else f"epoch_us({n})"
@@ -81,7 +79,7 @@ def _wide(sql: str, kind: str) -> str:
 
 def _seconds(col: SourceColumn, kind: str) -> str:
     """A landed date/time cursor as the source's `Reader.seconds_sql` counts it (from year 0)."""
-    n = _q(col.name)
+    n = quote_ident(col.name)
     if col.data_type == "date":
         return f"(({n} - DATE '1970-01-01') * 86400 + {TO_SECONDS_1970})"
     if col.data_type in ("datetime", "timestamp"):
@@ -102,18 +100,18 @@ def warehouse_fingerprints(dest: Destination, schema: str, specs: list[Spec]) ->
         cursor = spec.cursor if spec.cursor is not None and spec.cursor.name != spec.key_column else None
         seconds = _seconds(cursor, dest.kind) if cursor is not None else None
         if spec.key_column:
-            key = _q(spec.key_column)
+            key = quote_ident(spec.key_column)
             key_sum = f"SUM({_wide(key, dest.kind)})"
             cursor_sum = f"SUM(({key} % {m}) * (COALESCE({seconds}, 0) % {m}))" if seconds else "NULL"
         else:
             key_sum = "NULL"
             cursor_sum = f"SUM(COALESCE({seconds}, 0) % {m})" if seconds else "NULL"
-        where = f"{_q(DELETED_AT)} IS NULL"
+        where = f"{quote_ident(DELETED_AT)} IS NULL"
         if spec.upto is not None and spec.cursor is not None and spec.cursor.data_type not in (
                 "datetime", "timestamp", "date"):
-            where += f" AND {_q(spec.cursor.name)} <= {int(spec.upto)}"
+            where += f" AND {quote_ident(spec.cursor.name)} <= {int(spec.upto)}"
         parts.append(f"SELECT {i} AS i, COUNT(*) AS n, CAST({key_sum} AS VARCHAR) AS k,"
-                     f" CAST({cursor_sum} AS VARCHAR) AS c FROM {_q(schema)}.{_q(spec.table)} WHERE {where}")
+                     f" CAST({cursor_sum} AS VARCHAR) AS c FROM {quote_ident(schema)}.{quote_ident(spec.table)} WHERE {where}")
     out = {}
     for i, n, k, c in dest.query(" UNION ALL ".join(parts)):
         out[specs[i].table] = (int(n), None if k is None else int(k.split(".")[0]),
@@ -167,7 +165,7 @@ def _ranges(reader: Reader, dest: Destination, schema: str, source: SourceTable,
     k = spec.key_column
     q = reader.quote
     lo_s, hi_s = reader.scalar_row(f"SELECT MIN({q(k)}), MAX({q(k)}) FROM {q(source.name)}")
-    (lo_w, hi_w), = dest.query(f"SELECT MIN({_q(k)}), MAX({_q(k)}) FROM {_q(schema)}.{_q(source.name)}")
+    (lo_w, hi_w), = dest.query(f"SELECT MIN({quote_ident(k)}), MAX({quote_ident(k)}) FROM {quote_ident(schema)}.{quote_ident(source.name)}")
     values = [int(v) for v in (lo_s, hi_s, lo_w, hi_w) if v is not None]
     if not values:
         return [(None, None)]
@@ -182,27 +180,27 @@ def compare_keys(reader: Reader, dest: Destination, schema: str, source: SourceT
     """The exact comparison of one table's keys (see the module docstring), range by range."""
     import duckdb
 
-    key_cols = ", ".join(_q(k) for k in spec.key)
+    key_cols = ", ".join(quote_ident(k) for k in spec.key)
     micros = _micros(spec.cursor, dest.kind) if spec.cursor is not None else None
     gone, behind = [], []
     con = duckdb.connect()
     try:
         for lo, hi in _ranges(reader, dest, schema, source, spec, rows):
             src = reader.read_keys(source, spec.key, spec.cursor, spec.fresh_after, lo, hi, spec.upto)
-            where = [f"{_q(DELETED_AT)} IS NULL"]
+            where = [f"{quote_ident(DELETED_AT)} IS NULL"]
             if lo is not None:
-                where.append(f"{_q(spec.key[0])} BETWEEN {int(lo)} AND {int(hi)}")
+                where.append(f"{quote_ident(spec.key[0])} BETWEEN {int(lo)} AND {int(hi)}")
             cursor_sql = f"{micros} AS _cursor_us" if micros else "NULL::BIGINT AS _cursor_us"
-            wh = dest.arrow(f"SELECT {key_cols}, {cursor_sql} FROM {_q(schema)}.{_q(source.name)}"
+            wh = dest.arrow(f"SELECT {key_cols}, {cursor_sql} FROM {quote_ident(schema)}.{quote_ident(source.name)}"
                             f" WHERE {' AND '.join(where)}")
             con.register("s", src)
             con.register("w", wh)
-            on = " AND ".join(f"s.{_q(k)} = w.{_q(k)}" for k in spec.key)
-            gone.append(con.execute(f"SELECT {', '.join('w.' + _q(k) for k in spec.key)} FROM w"
+            on = " AND ".join(f"s.{quote_ident(k)} = w.{quote_ident(k)}" for k in spec.key)
+            gone.append(con.execute(f"SELECT {', '.join('w.' + quote_ident(k) for k in spec.key)} FROM w"
                                     f" WHERE NOT EXISTS (SELECT 1 FROM s WHERE {on})").fetch_arrow_table())
             behind.append(con.execute(
-                f"SELECT {', '.join('s.' + _q(k) for k in spec.key)} FROM s LEFT JOIN w ON {on}"
-                f" WHERE s._fresh = 0 AND (w.{_q(spec.key[0])} IS NULL OR (s._cursor_us IS NOT NULL"
+                f"SELECT {', '.join('s.' + quote_ident(k) for k in spec.key)} FROM s LEFT JOIN w ON {on}"
+                f" WHERE s._fresh = 0 AND (w.{quote_ident(spec.key[0])} IS NULL OR (s._cursor_us IS NOT NULL"
                 " AND w._cursor_us IS DISTINCT FROM s._cursor_us))").fetch_arrow_table())
             con.unregister("s")
             con.unregister("w")

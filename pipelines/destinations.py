@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from luckin.core.errors import WarehouseError, redact
-from luckin.core.sessions import connect_duckdb, postgres_reason
+from luckin.core.sessions import connect_duckdb, postgres_reason, quote_ident, quote_literal
 from luckin.core.settings import DuckDBWarehouse, PostgresWarehouse, SparkWarehouse, Warehouse
 
 
@@ -191,7 +191,7 @@ class Destination:
         for i in range(0, len(tables), 100):
             batch = tables[i:i + 100]
             sql = " UNION ALL ".join(
-                f"SELECT {n} AS i, COUNT(*) AS n FROM {_q(s)}.{_q(t)}"
+                f"SELECT {n} AS i, COUNT(*) AS n FROM {quote_ident(s)}.{quote_ident(t)}"
                 + (' WHERE "_luckin_deleted_at" IS NULL' if (s, t) in live else "")
                 for n, (s, t) in enumerate(batch))
             for idx, n in self.query(sql):
@@ -205,8 +205,8 @@ class Destination:
         for s in schemas:
             if {"_dlt_pipeline_state", "_dlt_loads"} <= existing.get(s, set()):
                 parts.append(
-                    f"SELECT '{s}' AS s, MAX(st.version) AS v FROM {_q(s)}._dlt_pipeline_state AS st"
-                    f" JOIN {_q(s)}._dlt_loads AS l ON l.load_id = st._dlt_load_id WHERE l.status = 0")
+                    f"SELECT '{s}' AS s, MAX(st.version) AS v FROM {quote_ident(s)}._dlt_pipeline_state AS st"
+                    f" JOIN {quote_ident(s)}._dlt_loads AS l ON l.load_id = st._dlt_load_id WHERE l.status = 0")
         for i in range(0, len(parts), 100):
             for s, v in self.query(" UNION ALL ".join(parts[i:i + 100])):
                 out[s] = None if v is None else int(v)
@@ -223,15 +223,15 @@ class Destination:
         if "_dlt_loads" not in existing:
             committed = "SELECT NULL WHERE FALSE"
         else:
-            committed = f"SELECT load_id FROM {_q(schema)}._dlt_loads WHERE status = 0"
+            committed = f"SELECT load_id FROM {quote_ident(schema)}._dlt_loads WHERE status = 0"
         for t in tables:
             if t not in existing:
                 continue
             rows = self.query(
-                f"SELECT COUNT(*) FROM {_q(schema)}.{_q(t)} WHERE _dlt_load_id NOT IN ({committed})")
+                f"SELECT COUNT(*) FROM {quote_ident(schema)}.{quote_ident(t)} WHERE _dlt_load_id NOT IN ({committed})")
             n = int(rows[0][0]) if rows else 0
             if n:
-                self.query(f"DELETE FROM {_q(schema)}.{_q(t)} WHERE _dlt_load_id NOT IN ({committed})")
+                self.query(f"DELETE FROM {quote_ident(schema)}.{quote_ident(t)} WHERE _dlt_load_id NOT IN ({committed})")
                 removed[t] = n
         return removed
 
@@ -245,7 +245,7 @@ class Destination:
         if self.kind != "postgres" or not tables:
             return
         existing = self.existing_tables(sorted({schema for schema, _ in tables}))
-        self.execute([f"ANALYZE {_q(schema)}.{_q(table)}" for schema, table in sorted(set(tables))
+        self.execute([f"ANALYZE {quote_ident(schema)}.{quote_ident(table)}" for schema, table in sorted(set(tables))
                       if table in existing.get(schema, set())])
 
     def landed_columns(self, schemas: list[str]) -> dict[str, dict[str, dict[str, tuple]]]:
@@ -255,7 +255,7 @@ class Destination:
         out: dict[str, dict[str, dict[str, tuple]]] = {}
         for i in range(0, len(names), 200):
             batch = names[i:i + 200]
-            marks = ", ".join("'" + n.replace("'", "''") + "'" for n in batch)
+            marks = ", ".join(quote_literal(n) for n in batch)
             rows = self.query(
                 "SELECT table_schema, table_name, column_name, data_type, numeric_precision, numeric_scale"
                 f" FROM information_schema.columns WHERE table_schema IN ({marks})"
@@ -310,15 +310,15 @@ class Destination:
         `keys` (an Arrow table of the key columns). Returns the rows marked."""
         if keys.num_rows == 0:
             return 0
-        target = f"{_q(schema)}.{_q(table)}"
-        match = " AND ".join(f"t.{_q(k)} = g.{_q(k)}" for k in key)
-        set_ = f"{_q(deleted_column)} = %s, {_q('_dlt_load_id')} = %s"
+        target = f"{quote_ident(schema)}.{quote_ident(table)}"
+        match = " AND ".join(f"t.{quote_ident(k)} = g.{quote_ident(k)}" for k in key)
+        set_ = f"{quote_ident(deleted_column)} = %s, {quote_ident('_dlt_load_id')} = %s"
         if self.kind == "duckdb":
             cur = self.connect()
             try:
                 cur.register("_luckin_gone", keys)
                 n = cur.execute(f"UPDATE {target} AS t SET {set_.replace('%s', '?')} FROM _luckin_gone AS g"
-                                f" WHERE {match} AND t.{_q(deleted_column)} IS NULL", [at, load_id]).fetchall()
+                                f" WHERE {match} AND t.{quote_ident(deleted_column)} IS NULL", [at, load_id]).fetchall()
                 cur.unregister("_luckin_gone")
                 return int(n[0][0]) if n else keys.num_rows
             finally:
@@ -329,12 +329,12 @@ class Destination:
         conn.autocommit = False
         try:
             with conn.cursor() as cur:
-                cols = ", ".join(_q(k) for k in key)
+                cols = ", ".join(quote_ident(k) for k in key)
                 cur.execute(f"CREATE TEMP TABLE _luckin_gone ON COMMIT DROP AS SELECT {cols} FROM {target} LIMIT 0")
                 execute_values(cur, f"INSERT INTO _luckin_gone ({cols}) VALUES %s",
                                list(zip(*(keys.column(k).to_pylist() for k in key))), page_size=5000)
                 cur.execute(f"UPDATE {target} AS t SET {set_} FROM _luckin_gone AS g"
-                            f" WHERE {match} AND t.{_q(deleted_column)} IS NULL", (at, load_id))
+                            f" WHERE {match} AND t.{quote_ident(deleted_column)} IS NULL", (at, load_id))
                 n = cur.rowcount
             conn.commit()
             return int(n)
@@ -348,7 +348,7 @@ class Destination:
         import time
 
         load_id = f"{time.time():.6f}"
-        loads = f"{_q(schema)}._dlt_loads"
+        loads = f"{quote_ident(schema)}._dlt_loads"
         self.query(f"INSERT INTO {loads} (load_id, schema_name, status, inserted_at, schema_version_hash)"
                    f" SELECT %s, schema_name, 0, CURRENT_TIMESTAMP, schema_version_hash FROM {loads}"
                    " ORDER BY inserted_at DESC LIMIT 1".replace("%s", "?" if self.kind == "duckdb" else "%s"),
@@ -428,9 +428,6 @@ def _cache_capabilities(factory) -> None:
 
     factory.capabilities = capabilities
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _pg_reason(exc: Exception, secrets: tuple[str, ...]) -> str:

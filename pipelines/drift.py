@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from luckin.core.contract import DELETED_AT, LOADER_COLUMNS, SourceTable, landing_type
+from luckin.core.sessions import quote_ident
 
 Canon = tuple  # ("int", 32) | ("decimal", 12, 2) | ("text",) | ("timestamptz",) ...
 
@@ -110,9 +111,6 @@ def sql_type(c: Canon, kind: str) -> str:
     raise ValueError(c)
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
 
 def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as_decimal: tuple[str, ...] = (),
             staging: dict[str, Canon] | None = None) -> Drift:
@@ -137,8 +135,8 @@ def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as
             for schema, columns in ((table.schema, landed), (f"{table.schema}_staging", staging or {})):
                 if col.name in columns:
                     alter = "SET DATA TYPE" if kind == "duckdb" else "TYPE"
-                    drift.statements.append(f"ALTER TABLE {_q(schema)}.{_q(table.name)} ALTER COLUMN"
-                                            f" {_q(col.name)} {alter} {sql_type(new, kind)}")
+                    drift.statements.append(f"ALTER TABLE {quote_ident(schema)}.{quote_ident(table.name)} ALTER COLUMN"
+                                            f" {quote_ident(col.name)} {alter} {sql_type(new, kind)}")
             if not staging and not copy_staging:
                 copy_staging = True
             continue
@@ -152,13 +150,13 @@ def compare(table: SourceTable, landed: dict[str, Canon], kind: str, unsigned_as
     if copy_staging:
         # dlt creates its staging copy (merge loads) from its own schema, which keeps the old
         # types: a copy of the altered table stands in for it
-        staging_schema = _q(f"{table.schema}_staging")
+        staging_schema = quote_ident(f"{table.schema}_staging")
         drift.statements.append(f"CREATE SCHEMA IF NOT EXISTS {staging_schema}")
-        drift.statements.append(f"CREATE TABLE {staging_schema}.{_q(table.name)} AS SELECT * FROM"
-                                f" {_q(table.schema)}.{_q(table.name)} WHERE 1 = 0")
+        drift.statements.append(f"CREATE TABLE {staging_schema}.{quote_ident(table.name)} AS SELECT * FROM"
+                                f" {quote_ident(table.schema)}.{quote_ident(table.name)} WHERE 1 = 0")
     if DELETED_AT not in landed:
         kind_type = "TIMESTAMP WITH TIME ZONE" if kind == "duckdb" else "timestamptz"
-        drift.statements.append(f"ALTER TABLE {_q(table.schema)}.{_q(table.name)} ADD COLUMN {_q(DELETED_AT)}"
+        drift.statements.append(f"ALTER TABLE {quote_ident(table.schema)}.{quote_ident(table.name)} ADD COLUMN {quote_ident(DELETED_AT)}"
                                 f" {kind_type}")
     return drift
 

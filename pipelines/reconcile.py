@@ -19,6 +19,7 @@ from rich.table import Table
 from luckin.core.catalog import load_catalog, with_discovered
 from luckin.core.contract import DELETED_AT, REDIS_DATASET
 from luckin.core.errors import LuckinError
+from luckin.core.sessions import quote_ident
 from luckin.core.settings import Settings
 from pipelines.convergence import Spec, compare_keys, same
 from pipelines.destinations import destination_for
@@ -37,9 +38,6 @@ class Reconciliation:
     only_in_warehouse: int = 0
     problem: str | None = None
 
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def reconcile(settings: Settings, schemas: list[str] | None = None) -> list[Reconciliation]:
@@ -96,13 +94,13 @@ def _reconcile_schema(schema, entry, reader, source_tables, landed, dest) -> lis
         return out
     parts = []
     for i, (rec, source, key, kc, _, has_deleted) in enumerate(checks):
-        live = f" WHERE {_q(DELETED_AT)} IS NULL" if has_deleted else ""
-        cols = ", ".join(_q(k) for k in key)
-        key_sum = f"CAST(SUM({_q(kc)}) AS VARCHAR)" if kc else "NULL"
-        dups = (f"(SELECT COUNT(*) FROM (SELECT {cols} FROM {_q(schema)}.{_q(rec.table)}{live}"
+        live = f" WHERE {quote_ident(DELETED_AT)} IS NULL" if has_deleted else ""
+        cols = ", ".join(quote_ident(k) for k in key)
+        key_sum = f"CAST(SUM({quote_ident(kc)}) AS VARCHAR)" if kc else "NULL"
+        dups = (f"(SELECT COUNT(*) FROM (SELECT {cols} FROM {quote_ident(schema)}.{quote_ident(rec.table)}{live}"
                 f" GROUP BY {cols} HAVING COUNT(*) > 1) AS d)") if key else "0"
         parts.append(f"SELECT {i} AS i, COUNT(*) AS n, {key_sum} AS k, {dups} AS d"
-                     f" FROM {_q(schema)}.{_q(rec.table)}{live}")
+                     f" FROM {quote_ident(schema)}.{quote_ident(rec.table)}{live}")
     for i, n, k, d in dest.query(" UNION ALL ".join(parts)):
         rec, source, key, kc, fingerprint, has_deleted = checks[i]
         rec.rows_in_warehouse, rec.duplicate_keys = int(n), int(d or 0)

@@ -92,6 +92,12 @@ class Landing:
     hint: dict  # dlt column hint (data_type, precision, scale, timezone)
 
 
+def mysql_literal(text: str) -> str:
+    """A string literal in MySQL's SQL, where a backslash escapes (unlike DuckDB's and Postgres':
+    `luckin.core.sessions.quote_literal`)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def landing_type(col: SourceColumn, unsigned_as_decimal: bool = False) -> Landing:
     """The Arrow type and dlt hint a source column lands as (the landing contract)."""
     t = col.data_type

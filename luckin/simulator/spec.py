@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from luckin.core.contract import mysql_literal
+
 ESTATE_DIR = Path(__file__).parent / "estate"
 
 _TYPE_RE = re.compile(r"^(?P<base>[A-Z]+)(?:\((?P<args>[^)]*)\))?(?P<rest>.*)$", re.IGNORECASE)
@@ -93,7 +95,7 @@ class Table:
         return (
             f"CREATE TABLE `{self.name}` (\n" + ",\n".join(lines) + "\n)"
             " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
-            f" COMMENT={_sql_string(self.description)}"
+            f" COMMENT={mysql_literal(self.description)}"
         )
 
     def mysql_add_indexes(self) -> str | None:
@@ -133,10 +135,6 @@ class Schema:
     name: str
     description: str
     tables: dict[str, Table]
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _as_tuple(value) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from luckin.core.contract import BINARY_TYPES, INT_TYPES as INTEGER_TYPES, SourceColumn, SourceTable
 from luckin.core.errors import SourceError
+from luckin.core.sessions import quote_ident
 from pipelines.mysql_estate.helpers import Reader, Window
 
 
@@ -55,7 +56,7 @@ class SQLiteReader(Reader):
             self._local.conn = None
 
     def quote(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        return quote_ident(name)
 
     def scalar_row(self, sql: str, params: tuple = ()) -> tuple:
         return self._conn().execute(sql, params).fetchone()

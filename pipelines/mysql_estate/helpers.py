@@ -24,7 +24,8 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from luckin.core.contract import INT_TYPES as INTEGER_TYPES, ZERO_FLAG_PREFIX, SourceColumn, SourceTable
+from luckin.core.contract import (INT_TYPES as INTEGER_TYPES, ZERO_FLAG_PREFIX, SourceColumn, SourceTable,
+                                  mysql_literal)
 from luckin.core.errors import SourceError, first_line, redact
 from pipelines.mysql_estate.settings import CONNECT_TIMEOUT_SECONDS
 
@@ -392,8 +393,7 @@ def _sql_literal(value: Any) -> str:
         return "1" if value else "0"
     if isinstance(value, int):
         return str(int(value))
-    text = str(value)
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return mysql_literal(str(value))
 
 
 
