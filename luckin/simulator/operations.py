@@ -206,10 +206,11 @@ def _supply_chain(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_da
     # One frame per table from stacked arrays (a row per movement x material, kept in the order
     # the loop made them): a small frame per store-day was 90% of the projection's time.
     m_shop, m_day, m_type, m_qty, m_ref = zip(*moves)
-    row, mat = np.nonzero(np.stack(m_qty) > 0.0005)
+    m_qty = np.stack(m_qty)
+    row, mat = np.nonzero(m_qty > 0.0005)
     m_type, m_day = np.array(m_type), np.array(m_day, dtype="datetime64[D]")
     mv = pd.DataFrame({"shop_id": np.array(m_shop)[row], "material_id": mat + 1, "movement_type": m_type[row],
-                       "quantity": np.round(np.stack(m_qty)[row, mat], 3),
+                       "quantity": np.round(m_qty[row, mat], 3),
                        "reference_no": pd.Series(np.array(m_ref, dtype=object)[row], dtype=object),
                        "movement_date": m_day[row].astype("datetime64[s]"),
                        "create_time": (m_day[row].astype("datetime64[ms]")
