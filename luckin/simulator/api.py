@@ -22,7 +22,6 @@ from .calibration import Check
 from .run import NoEstate, SimulationResult, read_manifest, resolve_redis, resolve_targets, simulate
 from .settings import SimulatorSettings, load_simulator_settings
 from .targets import TargetRefused
-from .world import FIRST_OPENING
 
 __all__ = ["Calibration", "Check", "NoEstate", "Progress", "SimulationError", "SimulationResult",
            "SimulatorSettings", "TargetRefused", "calibration_checks", "estate_scale",
@@ -61,9 +60,6 @@ def simulate_estate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *,
         raise ConfigError(f"scale must be positive, got {scale}", hint="e.g. --scale 1 or --scale 0.01")
     if append_days < 0:
         raise ConfigError(f"append-days must be 0 or more, got {append_days}")
-    if as_of is not None and as_of < FIRST_OPENING:
-        raise ConfigError(f"as-of {as_of} is before the first store opened ({FIRST_OPENING})",
-                          hint=f"choose a day from {FIRST_OPENING} on")
     settings = settings or load_simulator_settings()
     try:
         return simulate(scale, seed, append_days, mysql=settings.mysql, redis_url=settings.redis_url,

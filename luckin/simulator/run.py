@@ -12,7 +12,7 @@ from typing import Callable
 import pandas as pd
 import redis
 
-from luckin.core.errors import LuckinError
+from luckin.core.errors import ConfigError, LuckinError
 
 from . import checkpoint
 from . import world as w
@@ -203,7 +203,8 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     else:
         as_of = as_of or w.BASE_AS_OF
         if as_of < w.FIRST_OPENING:
-            raise ValueError(f"as_of {as_of} is before the first store opened ({w.FIRST_OPENING})")
+            raise ConfigError(f"as-of {as_of} is before the first store opened ({w.FIRST_OPENING})",
+                              hint=f"choose a day from {w.FIRST_OPENING} on")
     result = SimulationResult(scale, seed, as_of, targets.mysql.describe(), targets.redis_description,
                               "append" if append_days else "full")
 
