@@ -130,9 +130,11 @@ def _rows_written(log: Path) -> int:
     return int(found[-1].replace(",", "")) if found else 0
 
 
-def run_scale(scale: float, args, log: Path, as_of: str | None = None) -> dict[str, tuple[float, float]]:
-    """Every step at one scale; with `as_of`, the history ends that day and the anchor and the idle
-    build are left out (the history series), and the rows written are kept as steps of their own."""
+def run_scale(scale: float, args, log: Path, as_of: str | None = None
+              ) -> tuple[dict[str, tuple[float, float]], dict[str, int]]:
+    """Every step at one scale (seconds, GB), and the rows the simulation and the append wrote;
+    with `as_of`, the history ends that day and the anchor and the idle build are left out (the
+    history series)."""
     work = args.workdir / (f"scale-{scale:g}" + (f"-{as_of}" if as_of else ""))
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -152,7 +154,7 @@ def run_scale(scale: float, args, log: Path, as_of: str | None = None) -> dict[s
               f"   (load {os.getloadavg()[0]:.1f})", flush=True)
 
     step("simulate", [*LUCKIN, "simulate", "--scale", str(scale), *(["--as-of", as_of] if as_of else [])])
-    rows = {"estate rows": (_rows_written(log), 0.0)}
+    rows = {"estate": _rows_written(log)}
     step("extract", [*LUCKIN, "extract", "--full-refresh", "--no-progress"])
     if not as_of:
         anchor_file = work / "anchor.duckdb"
@@ -160,18 +162,16 @@ def run_scale(scale: float, args, log: Path, as_of: str | None = None) -> dict[s
         _fresh(anchor_file)
     step("full build", [*LUCKIN, "build", "--job", "full-refresh"])
     step("append 3", [*LUCKIN, "simulate", "--append-days", "3"])
-    rows["appended rows"] = (_rows_written(log), 0.0)
+    rows["appended"] = _rows_written(log)
     step("extract inc", [*LUCKIN, "extract", "--no-progress"])
     step("build inc", [*LUCKIN, "build"])
     cycle = [steps[s] for s in ("append 3", "extract inc", "build inc")]
     steps["cycle"] = (sum(s for s, _ in cycle), max(gb for _, gb in cycle))
-    if as_of:
-        steps.update(rows)
-    else:
+    if not as_of:
         step("build idle", [*LUCKIN, "build"])
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    return steps
+    return steps, rows
 
 
 def slope(xs: list[float], ys: list[float]) -> float | None:
@@ -207,7 +207,8 @@ def report(results: dict[float, dict[str, tuple[float, float]]]) -> None:
         print(f"  cycle at scale 3 / scale 1: {results[3]['cycle'][0] / results[1]['cycle'][0]:.2f}x (target <= 1.3x)")
 
 
-def report_history(results: dict[str, dict[str, tuple[float, float]]], scale: float) -> None:
+def report_history(results: dict[str, dict[str, tuple[float, float]]], written: dict[str, dict[str, int]],
+                   scale: float) -> None:
     days = sorted(results)
     print(f"\nhistory series at scale {scale:g}: the cycle (append 3 days, extract, build) against the history")
     print("\n| history ends | rows in the estate | rows the 3 days wrote | append 3 | extract inc | build inc |"
@@ -215,14 +216,14 @@ def report_history(results: dict[str, dict[str, tuple[float, float]]], scale: fl
     print("|---|---|---|---|---|---|---|---|")
     for d in days:
         r = results[d]
-        est, app = int(r["estate rows"][0]), int(r["appended rows"][0])
+        est, app = written[d]["estate"], written[d]["appended"]
         print(f"| {d} | {est:,} | {app:,} | " + " | ".join(f"{r[k][0]:.1f} s" for k in (
             "append 3", "extract inc", "build inc", "cycle")) + f" | {1000 * r['cycle'][0] / max(app, 1):.3f} s |")
-    history = [results[d]["estate rows"][0] for d in days]
+    history = [written[d]["estate"] for d in days]
     fmt = (lambda v: "-" if v is None else f"{v:.2f}")
     print("\ngrowth exponent against the rows in the estate (1 = linear, 0 = flat):")
     for k in ("append 3", "extract inc", "build inc", "cycle"):
-        per_row = [results[d][k][0] / max(results[d]["appended rows"][0], 1) for d in days]
+        per_row = [results[d][k][0] / max(written[d]["appended"], 1) for d in days]
         print(f"  {k:<12} time {fmt(slope(history, [results[d][k][0] for d in days]))},"
               f" time per row written {fmt(slope(history, per_row))}")
 
@@ -264,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     runs = [(args.scales[0], day) for day in sorted(args.history)] if args.history else [(s, None) for s in scales]
     print(f"benchmark_scale: {', '.join(f'scale {s:g}' + (f' to {d}' if d else '') for s, d in runs)};"
           f" estate {args.prefix}* and {args.redis_url}; {os.cpu_count()} CPUs; log {log}", flush=True)
-    results = {}
+    results, written = {}, {}
     try:
         for scale, day in runs:
-            results[day or scale] = run_scale(scale, args, log, day)
+            results[day or scale], written[day or scale] = run_scale(scale, args, log, day)
     except (KeyboardInterrupt, StepFailed) as exc:  # the scales already measured are still worth a table
         print(f"{exc or 'benchmark_scale: interrupted'}; the table holds the {len(results)} scale(s) completed",
               flush=True)
@@ -275,11 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         failed = False
     if results and args.history:
-        report_history(results, args.scales[0])
+        report_history(results, written, args.scales[0])
     elif results:
         report(results)
     if args.json:
-        args.json.write_text(json.dumps({str(s): r for s, r in results.items()}, indent=1))
+        args.json.write_text(json.dumps({str(s): {**r, "rows written": written[s]} for s, r in results.items()},
+                                        indent=1))
     if not args.keep:
         drop_estate(args.prefix)
     return 1 if failed else 0
