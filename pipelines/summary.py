@@ -143,7 +143,6 @@ class ExtractSummary:
                 console.print(f"[yellow]read short:[/] {t.schema}.{t.table}: {t.rows_short:,} fewer rows read than"
                               " counted when the run planned it (deleted in the source meanwhile? `luckin extract"
                               " --verify` compares the keys)", soft_wrap=True, highlight=False)
-        for t in self.tables:
             for note in t.drift:
                 console.print(f"[yellow]schema drift:[/] {t.schema}.{t.table}: {note}", soft_wrap=True,
                               highlight=False)

@@ -1,11 +1,12 @@
-"""Whole-table reads (replace tables, first loads) land every row, or say which they did not.
+"""Every read lands the rows planning counted for it, or the run says how many it did not.
 
 - A table whose integer key is sparse (ids from another id generator) is read in keyset pages
   (`> last id ORDER BY id LIMIT chunk_rows`). A replace table bigger than one page must land
   whole, from a MariaDB server and from the embedded estate alike: planning once read such a
   table as "small" and landed its first page only, and the run reported success.
-- Rows deleted in the source while the run reads the table are not an error, but the summary
-  counts them: fewer rows read than planning counted is how a reader's loss would look too.
+- Rows deleted in the source while the run reads a table (a replace table, or a merge table's
+  changed rows) are not an error, but the summary and the load audit count them: fewer rows
+  read than planning counted is how a reader's loss would look too.
 
 The MariaDB tables live in `luckin_t18_<pid>_luckyus_t18_sparse` (dropped at the end); the
 catalog the run reads is the real parser on a document naming only them.
