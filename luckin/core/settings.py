@@ -4,11 +4,12 @@
 
 1. what the command line passed (`--target`), given to `load_settings(target=...)`;
 2. the `LUCKIN_*` environment variables (the same ones the dbt profile reads, so a plain `dbt`
-   run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`, `LUCKIN_PG_HOST`,
-   `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`, `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`,
-   `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`, `LUCKIN_QUALITY_DIR`, `LUCKIN_REPORT_TARGET_PATH`,
-   `LUCKIN_BI_PASSWORD`, `LUCKIN_PUBLISHED_PATH`, and for Spark `LUCKIN_SPARK_DIR`,
-   `LUCKIN_SPARK_METHOD`, `LUCKIN_SPARK_MASTER`, `LUCKIN_SPARK_HOST`, `LUCKIN_SPARK_PORT`;
+   run and `luckin` agree): `LUCKIN_TARGET`, `LUCKIN_DUCKDB_PATH`,
+   `LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT`, `LUCKIN_PG_HOST`, `LUCKIN_PG_PORT`, `LUCKIN_PG_USER`,
+   `LUCKIN_PG_PASSWORD`, `LUCKIN_PG_DATABASE`, `LUCKIN_DBT_THREADS`, `LUCKIN_PIPELINES_DIR`,
+   `LUCKIN_QUALITY_DIR`, `LUCKIN_REPORT_TARGET_PATH`, `LUCKIN_BI_PASSWORD`,
+   `LUCKIN_PUBLISHED_PATH`, and for Spark `LUCKIN_SPARK_DIR`, `LUCKIN_SPARK_METHOD`,
+   `LUCKIN_SPARK_MASTER`, `LUCKIN_SPARK_HOST`, `LUCKIN_SPARK_PORT`;
 3. dlt's configuration, in dlt's own order: environment variables named after the key
    (`DESTINATION__POSTGRES__CREDENTIALS__HOST`, `SOURCES__MYSQL_ESTATE__CREDENTIALS__PASSWORD`),
    then `.dlt/secrets.toml`, then `.dlt/config.toml` (the project's `.dlt/` folder);
@@ -22,6 +23,7 @@ warehouse through `Warehouse.dbt_env()`, the variables its profile reads.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -61,6 +63,9 @@ class DuckDBWarehouse:
     # The extract's own connection: loading Parquet needs little; with the readers' buffers and
     # the imported libraries (~200 MB) the whole run stays under 600 MB (pipelines/README.md).
     extract_memory_limit: str = "128MB"
+    # The dbt build's buffer pool, past which DuckDB spills to `<file>.tmp`; empty: the
+    # profile's default (profiles.example.yml), so a plain `dbt build` is bounded the same way.
+    build_memory_limit: str = ""
 
     kind = "duckdb"
 
@@ -77,7 +82,10 @@ class DuckDBWarehouse:
         return ()
 
     def dbt_env(self) -> dict[str, str]:
-        return {"LUCKIN_DBT_TARGET": "duckdb", "LUCKIN_DUCKDB_PATH": str(self.path)}
+        env = {"LUCKIN_DBT_TARGET": "duckdb", "LUCKIN_DUCKDB_PATH": str(self.path)}
+        if self.build_memory_limit:
+            env["LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT"] = self.build_memory_limit
+        return env
 
 
 @dataclass(frozen=True)
@@ -415,6 +423,18 @@ def _int(value: Any, what: str) -> int:
         raise ConfigError(f"{what}: expected a whole number, got {value!r}") from None
 
 
+_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT]i?B)", re.IGNORECASE)
+
+
+def _size(value: Any, what: str) -> str:
+    """A DuckDB memory size ("4GB", "512MiB"), checked here so a typo is one line naming the
+    setting, not a DuckDB error in the middle of a build."""
+    text = str(value).strip()
+    if text and not _SIZE.fullmatch(text):
+        raise ConfigError(f"{what}: {text!r} is not a memory size", hint="write it like 4GB or 512MB")
+    return text
+
+
 def _bool(value: Any, what: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -471,8 +491,13 @@ def load_settings(target: Target | str | None = None, *, env: Mapping[str, str] 
         duck = duck.get("database")
     duckdb = DuckDBWarehouse(
         path=_path(luckin("DUCKDB_PATH") or duck or reader.get("warehouse.duckdb.path") or "data/warehouse.duckdb"),
-        memory_limit=str(luckin("DUCKDB_MEMORY_LIMIT") or reader.get("warehouse.duckdb.memory_limit") or "512MB"),
-        extract_memory_limit=str(reader.get("warehouse.duckdb.extract_memory_limit") or "128MB"),
+        memory_limit=_size(luckin("DUCKDB_MEMORY_LIMIT") or reader.get("warehouse.duckdb.memory_limit") or "512MB",
+                           "warehouse.duckdb.memory_limit"),
+        extract_memory_limit=_size(reader.get("warehouse.duckdb.extract_memory_limit") or "128MB",
+                                   "warehouse.duckdb.extract_memory_limit"),
+        build_memory_limit=_size(luckin("DUCKDB_BUILD_MEMORY_LIMIT")
+                                 or reader.get("warehouse.duckdb.build_memory_limit") or "",
+                                 "warehouse.duckdb.build_memory_limit (LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT)"),
     )
 
     pg = _credentials(reader, "destination.postgres.credentials")

@@ -94,6 +94,7 @@ def test_spark_target_has_folders_and_a_published_copy_of_its_own(tmp_path):
     ({"LUCKIN_PG_PORT": "five"}, "", ["Postgres port", "five"]),
     ({}, "[sources.mysql_estate]\nmode = \"cloud\"\n", ["sources.mysql_estate.mode", "cloud"]),
     ({}, "[broken\n", ["config.toml", "TOML"]),
+    ({"LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT": "4 gigs"}, "", ["build_memory_limit", "4 gigs", "4GB"]),
 ])
 def test_bad_settings_are_one_line_naming_the_setting(tmp_path, env, config, words):
     with pytest.raises(ConfigError) as raised:

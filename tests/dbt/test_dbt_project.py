@@ -72,6 +72,20 @@ def test_profile_is_found_at_the_project_root() -> None:
     assert profile["luckin"]["outputs"]["lint"]["path"] == ":memory:"
 
 
+def test_the_build_memory_limit_setting_reaches_the_builds_duckdb(tmp_path) -> None:
+    """`[warehouse.duckdb] build_memory_limit` in the config goes through the settings and the
+    profile to the DuckDB dbt opens: the bound that keeps a big build from taking the machine."""
+    config = tmp_path / ".dlt"
+    config.mkdir()
+    (config / "config.toml").write_text('[warehouse.duckdb]\nbuild_memory_limit = "300MB"\n')
+    wh = Warehouse("duckdb", {"LUCKIN_DUCKDB_PATH": str(tmp_path / "w.duckdb"), "LUCKIN_CONFIG_DIR": str(config)},
+                   tmp_path / "target")
+    proc = wh.dbt("show", "--inline", "select current_setting('memory_limit') as memory_limit",
+                  "--output", "json", "--log-format", "text")
+    # DuckDB reports the limit in binary units: 300 MB is 286.1 MiB (its own default is GiBs).
+    assert '"memory_limit": "286.1 MiB"' in proc.stdout, proc.stdout[-2000:]
+
+
 def test_sqlfluff_lint_is_clean_with_a_profile_elsewhere(tmp_path) -> None:
     """`sqlfluff lint models analyses macros` from the project root, as a dbt user runs it with
     DBT_PROFILES_DIR pointing at a copy of the profile: no folder only `luckin` creates."""
