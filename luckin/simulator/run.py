@@ -17,9 +17,9 @@ from luckin.core.errors import ConfigError, LuckinError
 from . import checkpoint
 from . import world as w
 from .core import DirtyRates, simulate_world
-from .spec import Schema, Table, load_estate
+from .spec import Table, load_estate
 from .tables import project
-from .targets import MySQLSettings, MySQLTarget, SQLiteTarget, TargetRefused
+from .targets import MySQLSettings, MySQLTarget, SQLiteTarget, TableWriter, TargetRefused
 
 MANIFEST_KEY = "__luckin_simulator__:manifest"  # outside every instance namespace
 
@@ -145,19 +145,6 @@ def _generic_frame(table: Table, scale: float, seed: int) -> pd.DataFrame:
     return generate_generic(table, scale, seed)
 
 
-def _frames_for(schema: Schema, core_frames, scale: float, seed: int) -> dict[str, pd.DataFrame]:
-    out = {}
-    for t in schema.tables.values():
-        if t.rows == "core":
-            key = (schema.name, t.name)
-            if key not in core_frames:
-                raise KeyError(f"{t.qualified} is marked 'rows: core' but the core generator produced no frame")
-            out[t.name] = core_frames[key]
-        elif isinstance(t.rows, int) and t.rows > 0:
-            out[t.name] = _generic_frame(t, scale, seed)
-    return out
-
-
 def _row_hashes(table: Table, frame: pd.DataFrame) -> pd.Series:
     """One 64-bit hash per row of ``frame``, indexed by the primary key: what a later projection
     of the table is compared with (8 bytes a row instead of the row)."""
@@ -210,13 +197,13 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
 
     t0 = time.perf_counter()
     code, dirt = generator_digest(), asdict(dirty or DirtyRates())
-    key = checkpoint.estate_key(targets.mysql.describe(), redis_identity(targets.redis))
+    estate_key = checkpoint.estate_key(targets.mysql.describe(), redis_identity(targets.redis))
     if isinstance(targets.mysql, SQLiteTarget):  # the embedded estate keeps it in its own folder
         checkpoint_dir = Path(embedded_dir) / "checkpoint"
     core_tables = [t for s in estate.values() for t in s.tables.values() if t.rows == "core"]
     saved = None
     if append_days:
-        saved, result.continued = _resumable(checkpoint_dir, key, manifest, code, dirt)
+        saved, result.continued = _resumable(checkpoint_dir, estate_key, manifest, code, dirt)
     generated = lambda i, n: step("generate", i, n)  # noqa: E731
     if saved is not None:
         world = simulate_world(scale, seed, as_of, dirty, progress=generated, resume=saved.world)
@@ -224,46 +211,61 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         del saved
     else:
         world = simulate_world(scale, seed, as_of, dirty, progress=generated)
-    if append_days and old_hashes is None:
-        # The estate as it stood, reduced to a hash per row before the new projection is made:
-        # two full projections side by side cost more memory than the simulation itself.
-        old_frames, _ = project(world, old_as_of)
-        old_hashes = {(t.schema, t.name): _row_hashes(t, old_frames[(t.schema, t.name)]) for t in core_tables}
-        del old_frames
-    core_frames, live = project(world, as_of)
-    hashes = {(t.schema, t.name): _row_hashes(t, core_frames[(t.schema, t.name)]) for t in core_tables}
     result.timings["generate"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    checkpoint_id = checkpoint.save(checkpoint_dir, key, world, hashes, as_of, code, dirt)
-    del world  # the lifecycles are saved: the tables alone go on to the load
-    result.timings["checkpoint"] = time.perf_counter() - t0
 
+    # Each table is projected, hashed and written, then let go (project's sink): memory holds
+    # the world and one step's tables, never the whole estate.
     t0 = time.perf_counter()
+    core = {(t.schema, t.name): t for t in core_tables}
+    if append_days and old_hashes is None:
+        # The estate as it stood, reduced to a hash per row (8 bytes instead of the row).
+        old_hashes = {}
+        project(world, old_as_of, sink=lambda key, frame: old_hashes.__setitem__(key, _row_hashes(core[key], frame)))
+    hashes: dict[tuple[str, str], pd.Series] = {}
+    written = 0
+
+    def table_done(_name: str) -> None:
+        nonlocal written
+        written += 1
+        step("upsert" if append_days else "load", written, total)
+
     if append_days:
-        tables = core_tables
-        for i, t in enumerate(tables):
-            new = core_frames.pop((t.schema, t.name))
-            delta = _changed_rows(old_hashes.pop((t.schema, t.name)), hashes.pop((t.schema, t.name)), new)
-            targets.mysql.upsert(t, delta)
-            result.rows[t.qualified] = len(delta)
-            step("upsert", i + 1, len(tables))
+        total = len(core_tables)
+        with TableWriter(targets.mysql.upsert, targets.mysql.workers, table_done) as writer:
+            def upsert(key: tuple[str, str], frame: pd.DataFrame) -> None:
+                hashes[key] = _row_hashes(core[key], frame)
+                delta = _changed_rows(old_hashes.pop(key), hashes[key], frame)
+                result.rows[core[key].qualified] = len(delta)
+                writer.put(core[key], delta)
+
+            _, live = project(world, as_of, sink=upsert)
     else:
+        total = sum(len(s.tables) for s in estate.values())
         if isinstance(targets.mysql, MySQLTarget):
             targets.mysql.drop_other_schemas(set(estate))
-        frames = {name: _frames_for(schema, core_frames, scale, seed) for name, schema in estate.items()}
-        core_frames.clear()  # `frames` holds them now; the load lets go of each table once written
-        for name, by_table in frames.items():
-            result.rows.update({f"{name}.{t}": len(f) for t, f in by_table.items()})
-        total = sum(len(s.tables) for s in estate.values())
-        done = 0
+        targets.mysql.create_estate(list(estate.values()))
+        with TableWriter(targets.mysql.load_table, targets.mysql.workers, table_done) as writer:
+            def load(key: tuple[str, str], frame: pd.DataFrame) -> None:
+                hashes[key] = _row_hashes(core[key], frame)
+                result.rows[core[key].qualified] = len(frame)
+                writer.put(core[key], frame)
 
-        def table_done(_name: str) -> None:
-            nonlocal done
-            done += 1
-            step("load", done, total)
+            _, live = project(world, as_of, sink=load)
+            for schema in estate.values():  # the generic tables, made one at a time too
+                for t in schema.tables.values():
+                    if t.rows != "core":
+                        frame = _generic_frame(t, scale, seed) if isinstance(t.rows, int) and t.rows > 0 else None
+                        result.rows[t.qualified] = 0 if frame is None else len(frame)
+                        writer.put(t, frame)
+    missing = sorted(t.qualified for key, t in core.items() if key not in hashes)
+    if missing:
+        raise KeyError(f"{', '.join(missing)} marked 'rows: core' but the core generator produced no frame")
+    result.timings["tables"] = time.perf_counter() - t0
 
-        targets.mysql.replace_estate(list(estate.values()), frames, table_done)
-    result.timings["mysql"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    checkpoint_id = checkpoint.save(checkpoint_dir, estate_key, world, hashes, as_of, code, dirt)
+    del world
+    result.timings["checkpoint"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     from .redis_writer import write_redis_estate
@@ -273,7 +275,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
                                                 "generator": "luckin-simulator", "code": generator_digest(),
                                                 "dirty": dirt, "checkpoint": checkpoint_id,
                                                 "mysql_fingerprint": mysql_fingerprint(targets.mysql)}))
-    checkpoint.prune(checkpoint_dir, key, keep=checkpoint_id)
+    checkpoint.prune(checkpoint_dir, estate_key, keep=checkpoint_id)
     result.timings["redis"] = time.perf_counter() - t0
     result.timings["total"] = time.perf_counter() - started
     return result

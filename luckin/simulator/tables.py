@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -29,24 +30,47 @@ EMOJI = np.array(["☕", "😀", "🥥", "✨", "🔥", "🌸", "🍩", "💚", 
 DOMAINS = np.array(["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "nyu.edu", "columbia.edu", "hotmail.com"])
 
 
-def project(world: World, as_of_date: date) -> tuple[Frames, LiveState]:
-    """Every core table as it stands at the end of ``as_of_date`` (local), plus the live state."""
+# Tables later steps read again (both small): kept in the frames when the rest is handed over.
+_READ_AGAIN = (("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_device"))
+
+
+def project(world: World, as_of_date: date,
+            sink: Callable[[tuple[str, str], pd.DataFrame], None] | None = None) -> tuple[Frames, LiveState]:
+    """Every core table as it stands at the end of ``as_of_date`` (local), plus the live state.
+
+    With ``sink``, each table goes to ``sink(key, frame)`` as soon as its step has made it, and
+    the returned frames are empty: the caller writes or hashes a table and lets it go, so memory
+    holds the world and one step's tables instead of the whole estate."""
     as_of = as_of_instant(as_of_date)
-    rs_static = stream(world.seed, "static")
     f: Frames = {}
-    _shops(f, as_of, as_of_date)
-    _menu(f, as_of, as_of_date)
+    handed: list[tuple[str, str]] = []
+
+    def hand_over() -> None:
+        if sink is None:
+            return
+        for key in [k for k in f if k not in handed]:
+            handed.append(key)
+            sink(key, f[key] if key in _READ_AGAIN else f.pop(key))
+
     users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
     orders = orders[orders.created.values <= as_of]
     users = users[users.register_time.values <= as_of]
+    _shops(f, as_of, as_of_date)
+    _menu(f, as_of, as_of_date)
     _users(f, users, orders, as_of, world.seed)
+    hand_over()
     _orders(f, orders, items, world, as_of)
+    hand_over()
     coupons_live = _market(f, world, orders, as_of, as_of_date)
+    hand_over()
     _production(f, world, as_of)
+    hand_over()
     devices_live = _iot(f, world, as_of, as_of_date)
+    hand_over()
     stock_live = _supply_chain(f, world, orders, as_of, as_of_date)
+    hand_over()
     _settlement(f, orders, as_of)
-    del rs_static
+    hand_over()
 
     last_local = pd.Timestamp(as_of).tz_localize("UTC").tz_convert(w.BUSINESS_TZ).date()
     todays = orders[(pd.to_datetime(orders.created).dt.tz_localize("UTC").dt.tz_convert(w.BUSINESS_TZ).dt.date == last_local).values]
@@ -61,6 +85,8 @@ def project(world: World, as_of_date: date) -> tuple[Frames, LiveState]:
     })
     recent = orders[orders.created.values > as_of - np.timedelta64(7, "D")]
     sessions = recent.groupby("user_idx").created.max().reset_index()
+    if sink is not None:
+        f.clear()
     live = LiveState(
         as_of=pd.Timestamp(as_of).to_pydatetime(), scale=world.scale, seed=world.seed,
         shops=pd.DataFrame({"shop_id": shops.id, "shop_no": shops.shop_no, "is_open": shops.status == 2}),

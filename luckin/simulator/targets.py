@@ -4,6 +4,11 @@ MariaDB: each table is created without secondary indexes, bulk-loaded with
 ``LOAD DATA LOCAL INFILE`` from a tab-separated file that DuckDB writes (fast, exact decimals,
 ``\\N`` for NULL), then indexed. Tables load in parallel on a few connections.
 
+Both take a whole estate in two moves: ``create_estate`` (every schema anew, empty), then
+``load_table`` for each table (created, loaded, indexed) as its frame is made. ``TableWriter``
+feeds ``load_table`` from a few threads and holds only a few frames waiting, so a simulation
+never keeps the whole estate.
+
 Embedded stand-in (no server needed): one SQLite file per schema, ``<dir>/<schema>.sqlite``,
 keeping the MySQL type names as declared types. Readers use the same SQLAlchemy path for both
 (``mysql+pymysql://.../<schema>`` or ``sqlite:///<dir>/<schema>.sqlite``).
@@ -15,7 +20,8 @@ import re
 import sqlite3
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -34,11 +40,49 @@ _FORBIDDEN = ("\t", "\n", "\\")  # would break the tab-separated bulk file
 
 class EstateTarget(Protocol):
     kind: str
+    workers: int  # tables written at a time
 
     def describe(self) -> str: ...
-    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]], progress: Progress | None) -> None: ...
+    def create_estate(self, schemas: list[Schema]) -> None: ...
+    def load_table(self, table: Table, frame: pd.DataFrame | None) -> str: ...
     def upsert(self, table: Table, frame: pd.DataFrame) -> None: ...
     def sqlalchemy_url(self, schema: str) -> str: ...
+
+
+class TableWriter:
+    """Writes tables as they are handed over, ``workers`` at a time. At most ``workers + 1``
+    frames wait: past that, ``put`` blocks until a write is done, so a projection faster than
+    the server never piles the estate up in memory. ``done(name)`` is called as each table is
+    written, in the order they were put."""
+
+    def __init__(self, write: Callable[[Table, pd.DataFrame | None], object], workers: int,
+                 done: Progress | None = None) -> None:
+        self._write, self._done = write, done or (lambda _name: None)
+        self._pool = ThreadPoolExecutor(max(1, workers))
+        self._waiting: deque[tuple[str, Future]] = deque()
+        self._limit = max(1, workers) + 1
+
+    def put(self, table: Table, frame: pd.DataFrame | None) -> None:
+        self._waiting.append((table.qualified, self._pool.submit(self._write, table, frame)))
+        while len(self._waiting) > self._limit:
+            self._finish_one()
+
+    def _finish_one(self) -> None:
+        name, future = self._waiting.popleft()
+        future.result()  # a failed write raises here, in the caller's thread
+        self._done(name)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        try:
+            while self._waiting and exc_type is None:
+                self._finish_one()
+        finally:
+            for _, future in self._waiting:
+                future.cancel()
+            self._pool.shutdown(wait=True)
 
 
 class TargetRefused(SourceError, PermissionError):
@@ -154,28 +198,14 @@ class MySQLTarget:
             self._local.conn = conn
         return conn
 
-    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
-                       progress: Progress | None = None) -> None:
-        """Drop and recreate every schema, then load all tables on one pool, largest first
-        (the big order, event and coupon tables of different schemas overlap)."""
+    def create_estate(self, schemas: list[Schema]) -> None:
+        """Drop and recreate every schema, empty."""
         with self._conn().cursor() as cur:
             for schema in schemas:
                 cur.execute(f"DROP DATABASE IF EXISTS `{self.database(schema.name)}`")
                 cur.execute(f"CREATE DATABASE `{self.database(schema.name)}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        tables = [t for s in schemas for t in s.tables.values()]
-        size = {t.qualified: len(frames.get(t.schema, {}).get(t.name, ())) for t in tables}
-        tables.sort(key=lambda t: -size[t.qualified])
 
-        def load(table: Table) -> str:
-            # taken out of `frames` here, so a table's frame is freed once it is written
-            return self._load_table(table, frames.get(table.schema, {}).pop(table.name, None))
-
-        with ThreadPoolExecutor(self.workers) as pool:
-            for name in pool.map(load, tables):
-                if progress:
-                    progress(name)
-
-    def _load_table(self, table: Table, frame: pd.DataFrame | None) -> str:
+    def load_table(self, table: Table, frame: pd.DataFrame | None) -> str:
         conn = self._conn()
         with conn.cursor() as cur:
             cur.execute(f"USE `{self.database(table.schema)}`")
@@ -245,6 +275,7 @@ class SQLiteTarget:
     """Embedded stand-in: no server needed. Money is stored as text to stay exact."""
 
     kind = "embedded"
+    workers = 1  # one writer per SQLite file: tables of a schema share it
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
@@ -261,28 +292,25 @@ class SQLiteTarget:
 
     reader_url = sqlalchemy_url
 
-    def replace_estate(self, schemas: list[Schema], frames: dict[str, dict[str, pd.DataFrame]],
-                       progress: Progress | None = None) -> None:
+    def create_estate(self, schemas: list[Schema]) -> None:
         for schema in schemas:
-            self._replace_schema(schema, frames.get(schema.name, {}), progress)
+            self.path(schema.name).unlink(missing_ok=True)
 
-    def _replace_schema(self, schema: Schema, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None:
-        path = self.path(schema.name)
-        path.unlink(missing_ok=True)
-        con = sqlite3.connect(path)
+    def load_table(self, table: Table, frame: pd.DataFrame | None) -> str:
+        con = sqlite3.connect(self.path(table.schema))
         try:
-            for table in schema.tables.values():
-                for stmt in table.sqlite_ddl():
-                    con.execute(stmt)
-                frame = frames.get(table.name)
-                if frame is not None and len(frame):
-                    marks = ", ".join("?" * len(table.columns))
-                    con.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', _sqlite_value_frame(table, frame))
-                if progress:
-                    progress(table.qualified)
+            # A commit per table: without this each waits for the disk, 158 times (a simulation
+            # killed part way is simply run again).
+            con.execute("PRAGMA synchronous = OFF")
+            for stmt in table.sqlite_ddl():
+                con.execute(stmt)
+            if frame is not None and len(frame):
+                marks = ", ".join("?" * len(table.columns))
+                con.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', _sqlite_value_frame(table, frame))
             con.commit()
         finally:
             con.close()
+        return table.qualified
 
     def upsert(self, table: Table, frame: pd.DataFrame) -> None:
         if not len(frame):

@@ -8,7 +8,6 @@ touch the estate that `luckin simulate` writes (production names, Redis db 0/13)
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -193,11 +192,6 @@ def redis14():
     yield client
     client.flushdb()
     client.close()
-
-
-def rename_schema(schema: Schema, prefix: str) -> Schema:
-    return Schema(prefix + schema.name, schema.description,
-                  {n: dataclasses.replace(t, schema=prefix + t.schema) for n, t in schema.tables.items()})
 
 
 @pytest.fixture()

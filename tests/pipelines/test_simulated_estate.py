@@ -4,6 +4,7 @@ incremental run (updates and inserts arrive, nothing duplicated), and the embedd
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import redis
 
 from luckin.simulator import run as simrun
 from luckin.simulator.targets import MySQLSettings, MySQLTarget, SQLiteTarget
-from tests.pipelines.conftest import extract, verify, REDIS_URL, drop_prefixed, mysql, pg_query, rename_schema
+from tests.pipelines.conftest import extract, verify, REDIS_URL, drop_prefixed, mysql, pg_query
 
 SIM_PREFIX = f"luckin_test_s{os.getpid()}_"
 
@@ -57,23 +58,11 @@ class PrefixedMySQLTarget(MySQLTarget):
     of the simulator's internals fails this test instead of overwriting the shared estate."""
 
     def __init__(self, settings: MySQLSettings, prefix: str):
-        super().__init__(settings)
+        super().__init__(dataclasses.replace(settings, database_prefix=prefix))
         self.prefix = prefix
 
     def _conn(self):
         return _GuardedConnection(super()._conn(), self.prefix)
-
-    def replace_estate(self, schemas, frames, progress=None):
-        renamed = [rename_schema(s, self.prefix) for s in schemas]
-        return super().replace_estate(renamed, {self.prefix + k: v for k, v in frames.items()}, progress)
-
-    def replace_schema(self, schema, frames, progress=None):
-        return super().replace_schema(rename_schema(schema, self.prefix), frames, progress)
-
-    def upsert(self, table, frame):
-        import dataclasses
-
-        return super().upsert(dataclasses.replace(table, schema=self.prefix + table.schema), frame)
 
     def drop_other_schemas(self, keep, pattern=None):
         return []
@@ -187,7 +176,10 @@ def test_embedded_stand_in_reads_through_the_same_code(simulated, sim_env, monke
             # PyMySQL gives datetimes, and zero dates as the text '0000-00-00 00:00:00'
             frames[t.name] = pd.DataFrame(list(rows), columns=t.column_names)
         all_frames[name] = frames
-    target.replace_estate([estate_spec[n] for n in schemas], all_frames, None)
+    target.create_estate([estate_spec[n] for n in schemas])
+    for name in schemas:
+        for table in estate_spec[name].tables.values():
+            target.load_table(table, all_frames[name][table.name])
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__MODE", "embedded")
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__EMBEDDED_DIR", str(tmp_path / "estate"))
     monkeypatch.setenv("SOURCES__MYSQL_ESTATE__CHUNK_ROWS", "700")

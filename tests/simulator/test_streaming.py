@@ -1,0 +1,101 @@
+"""The simulator writes the estate as it projects it: each table is handed over as soon as its
+step has made it and let go once written, so memory holds the world and one step's tables (a
+scale-10 estate does not fit twice in this machine's memory)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import pandas as pd
+import pytest
+
+from luckin.simulator import world as w
+from luckin.simulator.core import simulate_world
+from luckin.simulator.spec import load_estate
+from luckin.simulator.tables import project
+from luckin.simulator.targets import TableWriter
+
+DAY = w.BASE_AS_OF
+
+
+@pytest.fixture(scope="module")
+def world():
+    return simulate_world(0.02, 42, DAY)
+
+
+def test_a_projection_handed_to_a_sink_is_the_projection_kept_whole(world):
+    whole, live_whole = project(world, DAY)
+    handed: dict[tuple[str, str], pd.DataFrame] = {}
+    rest, live = project(world, DAY, sink=handed.__setitem__)
+    assert rest == {}
+    assert list(handed) == list(whole)
+    for key, frame in whole.items():
+        pd.testing.assert_frame_equal(handed[key], frame, check_exact=True, obj=str(key))
+    pd.testing.assert_frame_equal(live.unused_coupons, live_whole.unused_coupons, check_exact=True)
+    pd.testing.assert_frame_equal(live.stock, live_whole.stock, check_exact=True)
+
+
+def test_the_projection_lets_each_table_go_once_it_is_handed_over(world):
+    """When a table reaches the sink, every table handed over before it is gone (the sink kept
+    none): the projection holds no reference to what it handed over, bar the two small tables a
+    later step reads again."""
+    core = {(t.schema, t.name) for s in load_estate().values() for t in s.tables.values() if t.rows == "core"}
+    earlier: list[tuple[tuple[str, str], weakref.ref]] = []
+    still_held: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def sink(key, frame):
+        gc.collect()
+        alive = [k for k, ref in earlier if ref() is not None]
+        if alive:
+            still_held[key] = alive
+        earlier.append((key, weakref.ref(frame)))
+
+    project(world, DAY, sink=sink)
+    assert {k for k, _ in earlier} == core
+    kept = {k for held in still_held.values() for k in held}
+    assert kept <= {("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_device")}, still_held
+
+
+def test_the_writer_holds_a_bounded_number_of_frames_and_writes_them_all_in_order():
+    """With the writes stalled, `put` blocks once workers + 1 frames wait: the projection waits
+    for the server instead of piling the estate up in memory."""
+    estate = load_estate()
+    tables = list(estate["luckyus_sales_order"].tables.values())[:6]
+    release, written, done = threading.Event(), [], []
+
+    def write(table, frame):
+        release.wait(10)
+        written.append(table.qualified)
+
+    put: list[str] = []
+
+    def produce():
+        with TableWriter(write, workers=1, done=done.append) as writer:
+            for t in tables:
+                writer.put(t, pd.DataFrame({"x": [1]}))
+                put.append(t.qualified)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    producer.join(1.0)
+    # one frame in the write, one waiting, the third `put` blocked: nothing more taken on
+    assert producer.is_alive() and len(put) == 2, put
+    release.set()
+    producer.join(10)
+    assert not producer.is_alive()
+    assert written == done == [t.qualified for t in tables]
+
+
+def test_a_failed_write_stops_the_writer_and_names_the_table():
+    tables = list(load_estate()["luckyus_sales_order"].tables.values())[:4]
+
+    def write(table, frame):
+        if table is tables[1]:
+            raise RuntimeError(f"{table.qualified}: loaded 0 rows of 1")
+
+    with pytest.raises(RuntimeError, match=tables[1].qualified):
+        with TableWriter(write, workers=1) as writer:
+            for t in tables:
+                writer.put(t, None)
