@@ -30,5 +30,13 @@ def _latest(*cols: np.ndarray) -> np.ndarray:
     return np.where(stacked == nat, nat, stacked).max(axis=0).astype("datetime64[ms]")
 
 
+def _until(frame: pd.DataFrame, times: np.ndarray, as_of: np.datetime64) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``times`` are at or before ``as_of``. At the last day of the
+    world that is every row: then a shallow copy (copy-on-write shares the data) instead of a
+    copy of the biggest tables, made only to be thrown away."""
+    keep = times <= as_of
+    return frame.copy(deep=False) if keep.all() else frame[keep]
+
+
 def _money(cents) -> np.ndarray:
     return np.round(np.asarray(cents, dtype=np.int64) / 100.0, 2)

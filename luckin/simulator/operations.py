@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import world as w
 from .core import World
-from .frames import Frames, _le, _money, _t
+from .frames import Frames, _le, _money, _t, _until
 from .plan import OPEN_STORES, _days, as_of_instant, local_to_utc, stream
 
 DEVICE_HORIZON_DAYS = 500     # device lifecycles are drawn this far ahead of the base as-of date
@@ -19,7 +19,7 @@ DEVICE_HORIZON_DAYS = 500     # device lifecycles are drawn this far ahead of th
 # --- Production ----------------------------------------------------------------------------------
 def _production(f: Frames, world: World, as_of) -> None:
     ev = world.frames["make_events"]
-    ev = ev[ev.time.values <= as_of].reset_index(drop=True)
+    ev = _until(ev, ev.time.values, as_of).reset_index(drop=True)
     t = _t(ev.time)
     f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame({
         "id": np.arange(1, len(ev) + 1), "order_id": ev.order_id.to_numpy(),

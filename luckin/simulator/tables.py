@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import world as w
 from .core import World
-from .frames import Frames, _latest, _le, _money, _t, _upto
+from .frames import Frames, _latest, _le, _money, _t, _until, _upto
 from .operations import _iot, _production, _settlement, _supply_chain
 from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, stream
 from .facts import LiveState
@@ -53,8 +53,8 @@ def project(world: World, as_of_date: date,
             sink(key, f[key] if key in _READ_AGAIN else f.pop(key))
 
     users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
-    orders = orders[orders.created.values <= as_of]
-    users = users[users.register_time.values <= as_of]
+    orders = _until(orders, orders.created.values, as_of)
+    users = _until(users, users.register_time.values, as_of)
     _shops(f, as_of, as_of_date)
     _menu(f, as_of, as_of_date)
     _users(f, users, orders, as_of, world.seed)
@@ -230,7 +230,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
     cancelled, refunded = _upto(_t(o.cancelled), as_of), _upto(_t(o.refunded), as_of)
     status_log_all = world.frames["status_log"]
-    sl = status_log_all[status_log_all.time.values <= as_of]
+    sl = _until(status_log_all, status_log_all.time.values, as_of)
     last_status = sl.groupby("order_id").to_status.last()
     last_change = sl.groupby("order_id").time.max()
     keep = ~o.is_test.to_numpy()
@@ -251,7 +251,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     order_frame.loc[order_frame.coupon_id < 0, "coupon_id"] = pd.NA
     f[("luckyus_sales_order", "t_order")] = order_frame[keep].reset_index(drop=True)
 
-    it = items_all[items_all.created.values <= as_of]
+    it = _until(items_all, items_all.created.values, as_of)
     names = {p.product_id: p.name for p in w.PRODUCTS}
     sku = it.product_id.to_numpy() * 10 + np.where(it.large, 2, 1)
     f[("luckyus_sales_order", "t_order_item")] = pd.DataFrame({
@@ -362,7 +362,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
         if np.datetime64(t.start, "ms") - np.timedelta64(10, "D") <= as_of])
 
     c = world.frames["coupons"]
-    c = c[c.issue_time.values <= as_of]
+    c = _until(c, c.issue_time.values, as_of)
     used = orders[(orders.coupon_id > 0).to_numpy() & ~np.isnat(_t(orders.paid))]
     use_time = pd.Series(_t(used.paid), index=used.coupon_id.to_numpy())
     use_order = pd.Series(used.order_id.to_numpy(), index=used.coupon_id.to_numpy())

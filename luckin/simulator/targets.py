@@ -122,14 +122,19 @@ def _select_sql(table: Table, frame_name: str) -> str:
 
 def _check_text(table: Table, frame: pd.DataFrame) -> None:
     for col in frame.columns:
-        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
-            values = frame[col].dropna()
+        column = frame[col]
+        if column.dtype == object:  # mixed: only its strings can carry a forbidden character
+            values = column.dropna()
             values = values[values.map(lambda v: isinstance(v, str))]
-            for ch in _FORBIDDEN:
-                bad = values[values.str.contains(ch, regex=False)]
-                if len(bad):
-                    raise ValueError(f"{table.qualified}.{col}: value {bad.iloc[0]!r} contains {ch!r}, "
-                                     "which the bulk-load format cannot carry")
+        elif isinstance(column.dtype, pd.StringDtype):
+            values = column.dropna()  # strings only: checked whole, no Python object per value
+        else:
+            continue
+        for ch in _FORBIDDEN:
+            bad = values[values.str.contains(ch, regex=False)]
+            if len(bad):
+                raise ValueError(f"{table.qualified}.{col}: value {bad.iloc[0]!r} contains {ch!r}, "
+                                 "which the bulk-load format cannot carry")
 
 
 def write_tsv(table: Table, frame: pd.DataFrame, path: Path) -> None:

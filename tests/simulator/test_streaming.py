@@ -15,7 +15,7 @@ from luckin.simulator import world as w
 from luckin.simulator.core import simulate_world
 from luckin.simulator.spec import load_estate
 from luckin.simulator.tables import project
-from luckin.simulator.targets import TableWriter
+from luckin.simulator.targets import TableWriter, write_tsv
 
 DAY = w.BASE_AS_OF
 
@@ -99,3 +99,15 @@ def test_a_failed_write_stops_the_writer_and_names_the_table():
         with TableWriter(write, workers=1) as writer:
             for t in tables:
                 writer.put(t, None)
+
+
+@pytest.mark.parametrize("values", [pd.Series(["ok", "tab\there"], dtype="str"),
+                                    pd.Series([7, None, "line\nbreak"], dtype=object)])
+def test_a_value_the_bulk_file_cannot_carry_is_refused_by_name(tmp_path, values):
+    """A tab or a newline would shift every later column of the row in the tab-separated bulk
+    file: the write refuses it, naming the table and column, in string and mixed columns alike."""
+    table = load_estate()["luckyus_sales_order"].tables["t_order"]
+    frame = pd.DataFrame({c: [None] * len(values) for c in table.column_names})
+    frame["remark"] = values
+    with pytest.raises(ValueError, match="luckyus_sales_order.t_order.remark"):
+        write_tsv(table, frame, tmp_path / "t_order.tsv")
