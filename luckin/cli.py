@@ -9,6 +9,7 @@ with their code. A traceback is shown only with `--debug`.
 from __future__ import annotations
 
 import sys
+import time
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -191,12 +192,12 @@ def build(
     """Run the dbt project on the warehouse (`dbt build`: seeds, snapshots, models, tests)."""
     settings = _settings(target)
     check_writable(settings.warehouse)
-    from luckin.transform import exit_after_dbt, run_build
+    from luckin.transform import exit_after_dbt, failure_hint, run_build
 
+    started = time.time()
     code = run_build(settings, job=Job.full_refresh.value if full_refresh else job.value)
     if code != 0:
-        raise BuildError(f"dbt build failed (exit {code})", hint="the failing nodes are listed above; "
-                         "details in logs/dbt.log")
+        raise BuildError(f"dbt build failed (exit {code})", hint=failure_hint(settings, started))
     exit_after_dbt(0, settings.warehouse)
 
 
@@ -395,7 +396,7 @@ def demo(
     """The whole job: simulate, extract, dbt build, validate and publish, report (DuckDB unless --target)."""
     from luckin.publish import publish as run_publish
     from luckin.report import render_reports
-    from luckin.transform import run_build
+    from luckin.transform import failure_hint, run_build
     from pipelines.extract import run_extract
 
     settings = _settings(target)
@@ -411,8 +412,9 @@ def demo(
     console.rule("build")
     # The estate was simulated afresh: every mart is rebuilt from it, in a child process (an
     # in-process dbt run would keep the DuckDB file open under the validation that follows).
+    started = time.time()
     if run_build(settings, job="full-refresh") != 0:
-        raise BuildError("dbt build failed", hint="the failing nodes are listed above; details in logs/dbt.log")
+        raise BuildError("dbt build failed", hint=failure_hint(settings, started))
     console.rule("validate and publish")
     # The gates run on the working marts; only if they pass are the marts published, and the
     # report suite reads what was published.

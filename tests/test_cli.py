@@ -109,6 +109,15 @@ def test_failed_dbt_build_and_failed_gate_on_an_empty_warehouse(tmp_path):
     assert_one_line_failure(luckin("validate", env=env), 1, "critical data-quality checks failed")
 
 
+def test_a_build_short_of_memory_names_the_setting_that_bounds_it(tmp_path):
+    """DuckDB's own message is one line per node among hundreds; the build ends with one line
+    naming the setting to raise (the seeds alone need more than 8 MB)."""
+    env = {"LUCKIN_DUCKDB_PATH": str(tmp_path / "empty.duckdb"), "LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT": "8MB"}
+    duckdb.connect(env["LUCKIN_DUCKDB_PATH"]).close()
+    assert_one_line_failure(luckin("build", "--job", "all", env=env), 1,
+                            "ran out of DuckDB's build memory of 8MB", "build_memory_limit")
+
+
 def test_debug_shows_the_traceback():
     proc = luckin("--debug", "build", env={"LUCKIN_PG_PORT": "1", "LUCKIN_TARGET": "postgres"})
     assert proc.returncode == 1 and "Traceback" in proc.stderr and "error:" in proc.stderr

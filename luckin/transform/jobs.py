@@ -294,6 +294,24 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
     return code
 
 
+def failure_hint(settings: Settings, started: float, target_path: Path | None = None) -> str:
+    """What to do about a build that failed: when nodes of it (run_results.json written since
+    `started`, a time.time()) ran out of DuckDB's build memory, the setting that bounds it;
+    otherwise where the failing nodes are."""
+    results = (Path(target_path) if target_path else PROJECT_DIR / "target") / "run_results.json"
+    try:
+        fresh = results.stat().st_mtime >= started
+        nodes = json.loads(results.read_text())["results"] if fresh else []
+    except (OSError, ValueError, KeyError):
+        nodes = []
+    short = [n["unique_id"].rsplit(".", 1)[-1] for n in nodes if "Out of Memory Error" in (n.get("message") or "")]
+    if short and isinstance(settings.warehouse, DuckDBWarehouse):
+        limit = settings.warehouse.build_memory_limit or "the profile's default"
+        return (f"{len(short)} node(s) ran out of DuckDB's build memory of {limit} ({short[0]} first): raise "
+                "[warehouse.duckdb] build_memory_limit (LUCKIN_DUCKDB_BUILD_MEMORY_LIMIT) or lower LUCKIN_DBT_THREADS")
+    return "the failing nodes are listed above; details in logs/dbt.log"
+
+
 @contextmanager
 def _environment(name: str, value: str):
     """`name` set to `value` (unset when empty) for this process and the dbt it starts, then restored."""
