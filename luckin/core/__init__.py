@@ -10,3 +10,6 @@
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+# dbt's target folder (dbt's default target-path, relative to the project): the manifest and the run
+# results of the runs that pass no --target-path of their own.
+DBT_TARGET_DIR = PROJECT_DIR / "target"

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
-from luckin.core import PROJECT_DIR
+from luckin.core import DBT_TARGET_DIR, PROJECT_DIR
 from luckin.core.errors import ConfigError
 
 
@@ -275,7 +275,7 @@ class Settings:
     quality_dir: Path
     spark: SparkWarehouse = SparkWarehouse(PROJECT_DIR / "data" / "spark")
     # Where `luckin report` compiles the analyses (one folder per target below it).
-    report_target_dir: Path = PROJECT_DIR / "target"
+    report_target_dir: Path = DBT_TARGET_DIR
     # The password `luckin bi-role` gives the read-only BI role (LUCKIN_BI_PASSWORD).
     bi_password: str | None = field(default=None, repr=False)
     # The DuckDB file `luckin publish` replaces and readers open (LUCKIN_PUBLISHED_PATH;

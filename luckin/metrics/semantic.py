@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from luckin.core import PROJECT_DIR
+from luckin.core import DBT_TARGET_DIR, PROJECT_DIR
 from luckin.core.errors import BuildError, ConfigError
 from luckin.transform import dbt_command, dbt_environment
 
-MANIFEST_DIR = PROJECT_DIR / "target" / "metrics"
+MANIFEST_DIR = DBT_TARGET_DIR / "metrics"
 # What `dbt parse` reads: a change in any of these makes the manifest stale.
 _PROJECT_INPUTS = ("models", "macros", "seeds", "snapshots", "dbt_project.yml")
 

@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 from string import Template
 
-from luckin.core import PROJECT_DIR
+from luckin.core import DBT_TARGET_DIR, PROJECT_DIR
 from luckin.core.errors import redact
 from luckin.core.settings import DuckDBWarehouse, Target
 from luckin.transform import dbt_command, dbt_environment
@@ -78,7 +78,7 @@ def assets_digest(config: SupersetConfig, manifests: list[Path]) -> str:
         dbt.append({"nodes": {uid: [n.get("description"), n.get("columns"), n.get("schema"), n.get("alias")]
                               for uid, n in doc["nodes"].items() if n.get("resource_type") == "model"},
                     "metrics": doc.get("metrics"), "semantic_models": doc.get("semantic_models")})
-    semantic = PROJECT_DIR / "target" / "semantic_manifest.json"
+    semantic = DBT_TARGET_DIR / "semantic_manifest.json"
     digest = hashlib.sha256(json.dumps([_bundle_files(config), dbt], sort_keys=True, default=str).encode())
     digest.update(semantic.read_bytes() if semantic.exists() else b"")
     return digest.hexdigest()
@@ -117,7 +117,7 @@ def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
     target/superset-<target>/manifest.json; on Postgres their schema is the published one (dbt
     builds `marts`, readers see `published`). Returns the copy's path."""
     warehouse = settings.warehouse_for(target)
-    out = PROJECT_DIR / "target" / f"superset-{target.value}" / "manifest.json"  # preset-cli wants this name
+    out = DBT_TARGET_DIR / f"superset-{target.value}" / "manifest.json"  # preset-cli wants this name
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = dbt_command(["parse", "--quiet"], warehouse)
     proc = subprocess.run(cmd, cwd=PROJECT_DIR, env=_dbt_env(warehouse, out.parent), capture_output=True, text=True,
@@ -125,7 +125,7 @@ def mart_manifest(config: SupersetConfig, target: Target, settings) -> Path:
     if proc.returncode != 0:
         tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
         raise SupersetError(f"dbt parse for the Superset sync failed: {redact(tail, *settings.secrets)}")
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((DBT_TARGET_DIR / "manifest.json").read_text(encoding="utf-8"))
     manifest["nodes"] = {uid: node for uid, node in manifest["nodes"].items()
                          if node.get("resource_type") != "model" or node.get("original_file_path", "").startswith(MARTS_PATH)}
     manifest["metrics"] = _convertible_metrics(manifest["metrics"])

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
+from luckin.core import DBT_TARGET_DIR
 from luckin.core.contract import AUDIT_DATASET, AUDIT_TABLE, LOAD_ID
 from luckin.core.errors import BuildError, ConfigError, WarehouseLocked
 from luckin.core.sessions import query, relations
@@ -63,7 +64,7 @@ def build_state_dir(warehouse: Warehouse, target_path: Path | None = None) -> Pa
     """Where this warehouse's builds are recorded: the last complete build's manifest (dbt's
     --state), the relations it made, the digest of its code, and the loads in the audit then."""
     key = hashlib.sha1(warehouse.identity.encode()).hexdigest()[:12]
-    return (target_path or PROJECT_DIR / "target") / "build-state" / f"{warehouse.kind}-{key}"
+    return (target_path or DBT_TARGET_DIR) / "build-state" / f"{warehouse.kind}-{key}"
 
 
 def code_fingerprint(warehouse: Warehouse, env: dict[str, str] | None = None) -> str:
@@ -244,7 +245,7 @@ def run_build(settings: Settings, job: str = "auto", target_path: Path | None = 
     warehouse = settings.warehouse
     if isinstance(warehouse, DuckDBWarehouse):
         warehouse.path.parent.mkdir(parents=True, exist_ok=True)
-    target_path = Path(target_path).resolve() if target_path else PROJECT_DIR / "target"
+    target_path = Path(target_path).resolve() if target_path else DBT_TARGET_DIR
     state = build_state_dir(warehouse, target_path)
     if job in ("auto", "incremental"):
         ready = incremental_ready(warehouse, target_path)
@@ -298,7 +299,7 @@ def failure_hint(settings: Settings, started: float, target_path: Path | None = 
     """What to do about a build that failed: when nodes of it (run_results.json written since
     `started`, a time.time()) ran out of DuckDB's build memory, the setting that bounds it;
     otherwise where the failing nodes are."""
-    results = (Path(target_path) if target_path else PROJECT_DIR / "target") / "run_results.json"
+    results = (Path(target_path) if target_path else DBT_TARGET_DIR) / "run_results.json"
     try:
         fresh = results.stat().st_mtime >= started
         nodes = json.loads(results.read_text())["results"] if fresh else []
