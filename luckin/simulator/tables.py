@@ -43,13 +43,13 @@ def project(world: World, as_of_date: date,
     holds the world and one step's tables instead of the whole estate."""
     as_of = as_of_instant(as_of_date)
     f: Frames = {}
-    handed: list[tuple[str, str]] = []
+    handed: set[tuple[str, str]] = set()  # the tables read again stay in `f` once handed over
 
     def hand_over() -> None:
         if sink is None:
             return
         for key in [k for k in f if k not in handed]:
-            handed.append(key)
+            handed.add(key)
             sink(key, f[key] if key in _READ_AGAIN else f.pop(key))
 
     users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
