@@ -59,23 +59,6 @@ def arrow_pool_that_returns_memory() -> None:
         pass
 
 
-_LIBC = None
-
-
-def release_free_memory() -> None:
-    """Give freed heap pages back to the system (glibc `malloc_trim`): connectorx frees each chunk's
-    buffers with the system allocator, which otherwise keeps them resident for the next one."""
-    global _LIBC
-    try:
-        if _LIBC is None:
-            import ctypes
-
-            _LIBC = ctypes.CDLL("libc.so.6")
-        _LIBC.malloc_trim(0)
-    except (OSError, AttributeError):
-        _LIBC = False
-
-
 def prepare_extract_process() -> None:
     """dlt's settings, fewer malloc arenas, Arrow's jemalloc pool and the lazy modules imported:
     before the extract's threads start, in the run's process and in each extract worker."""

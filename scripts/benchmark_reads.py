@@ -36,10 +36,11 @@ def _rss_and_threads() -> tuple[int, int]:
 
 def child(way: str, reads: int) -> dict:
     """One contender, in this process: `reads` reads of the smallest table of the first schema."""
+    from luckin.core.memory import release_free_memory
     from luckin.core.settings import load_settings
     from pipelines.mysql_estate.estate import connect_estate
     from pipelines.mysql_estate.helpers import Window
-    from pipelines.runtime import prepare_extract_process, release_free_memory
+    from pipelines.runtime import prepare_extract_process
 
     prepare_extract_process()
     estate = connect_estate(load_settings().mysql)

@@ -18,12 +18,12 @@ import pyarrow.compute as pc
 
 from luckin.core.contract import arrow_schema, dlt_columns
 from luckin.core.errors import SourceError, redact
+from luckin.core.memory import release_free_memory
 from pipelines.mysql_estate.convert import to_landing
 from pipelines.mysql_estate.helpers import Reader, Window
 from pipelines.mysql_estate.planning import RunStats, TablePlan, TableRun, fetch_plan, plan_table
 from pipelines.mysql_estate.settings import SOURCE_NAME
 from pipelines.recovery import open_recovered
-from pipelines.runtime import release_free_memory
 
 PIPELINE_PREFIX = f"{SOURCE_NAME}__"
 
