@@ -22,6 +22,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from luckin.core.memory import release_free_memory
+
 from . import world as w
 from .plan import (NAT, OPEN_STORES, POPUP_TEMPLATE, TEMPLATES, Template, WELCOME_TEMPLATE, _days, _interp_by_month, _miles, _pickup_line_probs, as_of_instant, discount_cents, expected_discount, local_to_utc, menu_on, month_key, plan, repeat_templates, stream)
 
@@ -68,10 +70,14 @@ class World:
 
 
 def _cat(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """Join the days' pieces of a lifecycle, column by column, letting each piece go as it is
+    joined (and the frame takes the joined arrays as they are): the pieces, the arrays and a
+    frame copy of them would otherwise be held at once, three times the lifecycle."""
     if not parts:
         return pd.DataFrame()
-    keys = parts[0].keys()
-    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in keys})
+    columns = {k: np.concatenate([p.pop(k) for p in parts]) for k in list(parts[0])}
+    parts.clear()
+    return pd.DataFrame(columns, copy=False)
 
 
 def _mixed_hour_times(rs: np.random.Generator, d: date, n: int) -> np.ndarray:
@@ -87,7 +93,7 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
                    progress=None, resume: World | None = None) -> World:
     """Generate every lifecycle from the pop-up sign-ups to the end of ``horizon``; with
     ``resume`` (a world generated with the same scale, seed and dirt, and its state), only the
-    days after it."""
+    days after it. The resumed world's lifecycles are taken over: its frames are emptied."""
     dirty = dirty or DirtyRates()
     pl = plan()
     if resume is not None and (resume.scale, resume.seed) != (scale, seed):
@@ -130,8 +136,9 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
             first_due[ordinal].append(due)
         next_order_id, next_item_id, next_coupon_id = st.next_order_id, st.next_item_id, st.next_coupon_id
         rehomed = set(st.rehomed)
+        # taken over, not copied: each column of the old world goes as the new days join it
         users, orders, items, coupons, status_log, make_events = (
-            [_parts(resume.frames[name])] for name in LIFECYCLES)
+            [_parts(resume.frames.pop(name))] for name in LIFECYCLES)
 
     for di, d in enumerate(days):
         rs = stream(seed, "day", d.isoformat())
@@ -412,6 +419,7 @@ def simulate_world(scale: float, seed: int, horizon: date, dirty: DirtyRates | N
     world = World(scale=scale, seed=seed, horizon=horizon, state=state)
     for name, parts in zip(LIFECYCLES, (users, orders, items, coupons, status_log, make_events)):
         world.frames[name] = _cat(parts)
+        release_free_memory()  # the pieces were small heap blocks that the big arrays would not reuse
     world.frames["dirty"] = pd.DataFrame([dirty.__dict__])
     return world
 
