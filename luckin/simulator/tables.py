@@ -10,10 +10,12 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import world as w
 from .core import World
-from .frames import Frames, _latest, _le, _money, _t, _until, _upto
+from .frames import Frames, _labels, _latest, _le, _money, _numbered, _pick, _t, _text, _until, _upto
 from .operations import _iot, _production, _settlement, _supply_chain
 from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, stream
 from .facts import LiveState
@@ -34,6 +36,19 @@ DOMAINS = np.array(["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "nyu.
 _READ_AGAIN = (("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_device"))
 
 
+class _HandOver(dict):
+    """Frames that go to ``sink`` the moment a step stores them, kept only when read again."""
+
+    def __init__(self, sink: Callable[[tuple[str, str], pd.DataFrame], None]) -> None:
+        super().__init__()
+        self._sink = sink
+
+    def __setitem__(self, key: tuple[str, str], frame: pd.DataFrame) -> None:
+        if key in _READ_AGAIN:
+            super().__setitem__(key, frame)
+        self._sink(key, frame)
+
+
 def project(world: World, as_of_date: date,
             sink: Callable[[tuple[str, str], pd.DataFrame], None] | None = None) -> tuple[Frames, LiveState]:
     """Every core table as it stands at the end of ``as_of_date`` (local), plus the live state.
@@ -42,15 +57,7 @@ def project(world: World, as_of_date: date,
     the returned frames are empty: the caller writes or hashes a table and lets it go, so memory
     holds the world and one step's tables instead of the whole estate."""
     as_of = as_of_instant(as_of_date)
-    f: Frames = {}
-    handed: set[tuple[str, str]] = set()  # the tables read again stay in `f` once handed over
-
-    def hand_over() -> None:
-        if sink is None:
-            return
-        for key in [k for k in f if k not in handed]:
-            handed.add(key)
-            sink(key, f[key] if key in _READ_AGAIN else f.pop(key))
+    f: Frames = {} if sink is None else _HandOver(sink)
 
     users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
     orders = _until(orders, orders.created.values, as_of)
@@ -58,19 +65,12 @@ def project(world: World, as_of_date: date,
     _shops(f, as_of, as_of_date)
     _menu(f, as_of, as_of_date)
     _users(f, users, orders, as_of, world.seed)
-    hand_over()
     _orders(f, orders, items, world, as_of)
-    hand_over()
     coupons_live = _market(f, world, orders, as_of, as_of_date)
-    hand_over()
     _production(f, world, as_of)
-    hand_over()
     devices_live = _iot(f, world, as_of, as_of_date)
-    hand_over()
     stock_live = _supply_chain(f, world, orders, as_of, as_of_date)
-    hand_over()
     _settlement(f, orders, as_of)
-    hand_over()
 
     last_local = pd.Timestamp(as_of).tz_localize("UTC").tz_convert(w.BUSINESS_TZ).date()
     todays = orders[(pd.to_datetime(orders.created).dt.tz_localize("UTC").dt.tz_convert(w.BUSINESS_TZ).dt.date == last_local).values]
@@ -170,15 +170,16 @@ def _menu(f: Frames, as_of, as_of_date: date) -> None:
 def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: int) -> None:
     uid = users.user_idx.to_numpy() + 1
     ns = users.name_seed.to_numpy()
-    first = FIRST_NAMES[ns % len(FIRST_NAMES)]
-    last = LAST_NAMES[(ns // 31) % len(LAST_NAMES)]
-    nick = np.where(users.emoji, np.char.add(np.char.add(first.astype(str), " "), EMOJI[ns % len(EMOJI)]), first)
-    local_part = np.char.lower(np.char.add(np.char.add(first.astype(str), "."),
-                                           np.char.replace(np.char.replace(last.astype(str), "'", ""), " ", "")))
-    email = np.char.add(np.char.add(np.char.add(local_part, (uid % 997).astype(str)), "@"), DOMAINS[ns % len(DOMAINS)])
-    email = np.where(users.has_email, email, None)
-    area = np.array(["212", "646", "917", "347", "718", "929"])[ns % 6]
-    mobile = np.char.add(np.char.add("+1", area), np.char.zfill(((uid * 7919 + 1_000_003) % 10_000_000).astype(str), 7))
+    first_a, last_a = _pick(FIRST_NAMES, ns % len(FIRST_NAMES)), _pick(LAST_NAMES, (ns // 31) % len(LAST_NAMES))
+    nick = _text(pc.if_else(pa.array(users.emoji.to_numpy()),
+                            pc.binary_join_element_wise(first_a, _pick(EMOJI, ns % len(EMOJI)), " "), first_a))
+    local_part = pc.utf8_lower(pc.binary_join_element_wise(
+        first_a, pc.replace_substring(pc.replace_substring(last_a, "'", ""), " ", ""), "."))
+    email = _text(pc.binary_join_element_wise(local_part, pa.array(uid % 997).cast(pa.string()), "@",
+                                              _pick(DOMAINS, ns % len(DOMAINS)), ""),
+                  missing=~users.has_email.to_numpy())
+    mobile = _numbered(_pick(["+1212", "+1646", "+1917", "+1347", "+1718", "+1929"], ns % 6),
+                       (uid * 7919 + 1_000_003) % 10_000_000, 7)
     reg = _t(users.register_time)
     last_order = orders.groupby("user_idx").created.max()
     last_login = pd.Series(uid - 1).map(last_order).to_numpy(dtype="datetime64[ms]")
@@ -190,8 +191,8 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
                     (np.datetime64("2025-06-01") - users.birthday_days.to_numpy().clip(0).astype("timedelta64[D]")),
                     np.datetime64("NaT"))
     f[("luckyus_sales_user", "t_user")] = pd.DataFrame({
-        "id": uid, "mobile": mobile, "email": email, "first_name": np.where(ns % 9 == 0, None, first),
-        "last_name": np.where(ns % 7 == 0, None, last), "nickname": nick,
+        "id": uid, "mobile": mobile, "email": email, "first_name": _text(first_a, missing=ns % 9 == 0),
+        "last_name": _text(last_a, missing=ns % 7 == 0), "nickname": nick,
         "register_channel": users.register_channel.to_numpy(), "register_shop_id": pd.array([None] * len(uid), dtype="Int64"),
         "gender": users.gender.to_numpy(), "birthday": pd.to_datetime(bday), "status": np.where(users.deleted, 3, 1),
         "is_deleted": users.deleted.astype(int).to_numpy(), "register_time": reg, "last_login_time": last_login,
@@ -241,7 +242,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
                        ["less ice please", "oat milk instead 🙏", "extra hot ☕🔥"], None)
     store_id = np.array([s.shop_id for s in OPEN_STORES])[o.store_idx.to_numpy()]
     order_frame = pd.DataFrame({
-        "id": oid, "order_no": np.char.add("LK", np.char.zfill(oid.astype(str), 12)), "user_id": o.user_idx.to_numpy() + 1,
+        "id": oid, "order_no": _numbered("LK", oid, 12), "user_id": o.user_idx.to_numpy() + 1,
         "shop_id": store_id, "channel": o.channel.to_numpy(), "status": status, "item_count": o.item_count.to_numpy(),
         "total_amount": _money(o.gross_c), "discount_amount": _money(o.discount_c), "pay_amount": _money(o.pay_c),
         "coupon_id": pd.array(np.where(o.coupon_id > 0, o.coupon_id, -1), dtype="Int64"),
@@ -250,6 +251,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     })
     order_frame.loc[order_frame.coupon_id < 0, "coupon_id"] = pd.NA
     f[("luckyus_sales_order", "t_order")] = order_frame[keep].reset_index(drop=True)
+    del order_frame, remark, status, updated  # each step's temporaries go before the next table is made
 
     it = _until(items_all, items_all.created.values, as_of)
     names = {p.product_id: p.name for p in w.PRODUCTS}
@@ -261,18 +263,22 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
         "create_time": _t(it.created), "update_time": _t(it.created)})
 
     # ids in time order, as the service writes them: a late refund of an old order gets a new id
-    log = sl.sort_values("time", kind="stable").reset_index(drop=True)
+    # (column by column: a sorted copy of the whole log would be one more table's worth)
+    order = np.argsort(sl.time.to_numpy(), kind="stable")
+    from_status, to_status = sl.from_status.to_numpy()[order], sl.to_status.to_numpy()[order]
     f[("luckyus_sales_order", "t_order_status_log")] = pd.DataFrame({
-        "id": np.arange(1, len(log) + 1), "order_id": log.order_id.to_numpy(),
-        "from_status": pd.Series(log.from_status.to_numpy(), dtype="Int64").mask(log.from_status.to_numpy() < 0),
-        "to_status": log.to_status.to_numpy(),
-        "operator": np.where(log.to_status.isin([30, 40]), "barista-app", np.where(log.to_status == 70, "cs-agent", "customer")),
-        "create_time": _t(log.time)})
+        "id": np.arange(1, len(order) + 1), "order_id": sl.order_id.to_numpy()[order],
+        "from_status": pd.arrays.IntegerArray(np.where(from_status < 0, 0, from_status), from_status < 0),
+        "to_status": to_status,
+        "operator": _labels(("customer", "barista-app", "cs-agent"),
+                            np.select([np.isin(to_status, [30, 40]), to_status == 70], [1, 2], 0)),
+        "create_time": _t(sl.time.to_numpy()[order])})
+    del sl, order, from_status, to_status, last_status, last_change
 
     ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
     ref_t = _t(ref.refunded)
     f[("luckyus_sales_order", "t_refund")] = pd.DataFrame({
-        "id": np.arange(1, len(ref) + 1), "refund_no": np.char.add("RF", np.char.zfill(ref.order_id.to_numpy().astype(str), 12)),
+        "id": np.arange(1, len(ref) + 1), "refund_no": _numbered("RF", ref.order_id.to_numpy(), 12),
         "order_id": ref.order_id.to_numpy(), "refund_amount": _money(ref.pay_c),
         "reason": np.array(["wrong drink", "order took too long", "store closed early", "duplicate charge"])[ref.order_id.to_numpy() % 4],
         "status": 2, "create_time": ref_t - np.timedelta64(600, "s"), "update_time": ref_t})
@@ -298,8 +304,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
         "update_time": np.concatenate([_t(failed.paid) - np.timedelta64(18, "s"), np.where(np.isnat(p_ref), p_paid, p_ref)]),
     }).sort_values(["create_time", "order_id"], kind="stable").reset_index(drop=True)
     pay.insert(0, "id", np.arange(1, len(pay) + 1))
-    pay.insert(1, "payment_no", np.char.add("PY", np.char.zfill(pay.id.to_numpy().astype(str), 12)))
-    pay.insert(6, "gateway_txn_id", np.where(pay.status == 3, None, np.char.add("ch_", np.char.zfill((pay.id.to_numpy() * 2654435761 % 10**12).astype(str), 12))))
+    pay.insert(1, "payment_no", _numbered("PY", pay.id.to_numpy(), 12))
+    pay.insert(6, "gateway_txn_id", _numbered("ch_", pay.id.to_numpy() * 2654435761 % 10**12, 12, missing=pay.status == 3))
     pay = pay[["id", "payment_no", "order_id", "user_id", "pay_method", "amount", "status", "gateway_txn_id", "create_time", "pay_time", "update_time"]]
     f[("luckyus_sales_payment", "t_payment")] = pay
     back = pay[pay.status == 4].sort_values("update_time", kind="stable")
@@ -317,7 +323,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     cancelled_dl = ~np.isnat(_t(dl.cancelled))
     f[("luckyus_sales_delivery", "t_delivery_order")] = pd.DataFrame({
         "id": np.arange(1, len(dl) + 1), "order_id": dl.order_id.to_numpy(), "platform": dl.platform.to_numpy(),
-        "platform_order_no": np.char.add(np.array(["DD-", "UE-", "GH-"])[dl.platform.to_numpy() - 1], np.char.zfill(dl.order_id.to_numpy().astype(str), 10)),
+        "platform_order_no": _numbered(_pick(["DD-", "UE-", "GH-"], dl.platform.to_numpy() - 1), dl.order_id.to_numpy(), 10),
         "delivery_fee": _money(dl.delivery_fee_c), "distance_miles": np.round(dl.distance_c.to_numpy() / 100, 2),
         "status": np.select([cancelled_dl & _le(_t(dl.cancelled), as_of), _le(deliver, as_of), _le(handed, as_of)], [4, 3, 2], 1),
         "dispatch_time": dispatch, "pickup_time": _upto(handed, as_of), "deliver_time": _upto(deliver, as_of),
@@ -374,7 +380,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     is_expired = ~is_used & _le(expire, as_of)
     issue = _t(c.issue_time)
     frame = pd.DataFrame({
-        "id": cid, "coupon_no": np.char.add("CP", np.char.zfill(cid.astype(str), 14)), "template_id": c.template_id.to_numpy(),
+        "id": cid, "coupon_no": _numbered("CP", cid, 14), "template_id": c.template_id.to_numpy(),
         "user_id": c.user_idx.to_numpy() + 1, "status": np.select([is_used, is_expired], [1, 2], 0),
         "order_id": pd.array(np.where(is_used, u_order, -1), dtype="Int64"),
         "issue_time": issue, "expire_time": expire, "use_time": np.where(is_used, u_time, NAT),
