@@ -6,8 +6,8 @@ MariaDB: each table is created without secondary indexes, bulk-loaded with
 
 Both take a whole estate in two moves: ``create_estate`` (every schema anew, empty), then
 ``load_table`` for each table (created, loaded, indexed) as its frame is made. ``TableWriter``
-feeds ``load_table`` from a few threads and holds only a few frames waiting, so a simulation
-never keeps the whole estate.
+feeds ``load_table`` from a few threads and holds only a few frames (at most ``WRITE_BUDGET``
+bytes) waiting, so a simulation never keeps the whole estate.
 
 Embedded stand-in (no server needed): one SQLite file per schema, ``<dir>/<schema>.sqlite``,
 keeping the MySQL type names as declared types. Readers use the same SQLAlchemy path for both

@@ -14,6 +14,7 @@ import pytest
 from luckin.simulator import world as w
 from luckin.simulator.core import simulate_world
 from luckin.simulator.spec import load_estate
+from luckin.simulator import tables
 from luckin.simulator.tables import project
 from luckin.simulator.targets import TableWriter, write_tsv
 
@@ -37,23 +38,32 @@ def test_a_projection_handed_to_a_sink_is_the_projection_kept_whole(world):
     pd.testing.assert_frame_equal(live.stock, live_whole.stock, check_exact=True)
 
 
-def test_the_projection_lets_each_table_go_once_it_is_handed_over(world):
-    """When a table reaches the sink, every table handed over before it is gone (the sink kept
-    none): the projection holds no reference to what it handed over, bar the two small tables a
-    later step reads again."""
+def test_the_projection_lets_each_table_go_once_its_step_is_over(world, monkeypatch):
+    """Each table reaches the sink the moment its step makes it; when a later step hands a table
+    over, every table of the steps before is gone (the sink kept none): the projection holds
+    no reference to what it handed over, bar the two small tables a later step reads again."""
     core = {(t.schema, t.name) for s in load_estate().values() for t in s.tables.values() if t.rows == "core"}
-    earlier: list[tuple[tuple[str, str], weakref.ref]] = []
+    step = ["none"]
+    for name in ("_shops", "_menu", "_users", "_orders", "_market", "_production", "_iot", "_supply_chain",
+                 "_settlement"):
+        def run_step(*args, _name=name, _step=getattr(tables, name)):
+            step[0] = _name
+            return _step(*args)
+
+        monkeypatch.setattr(tables, name, run_step)
+    earlier: list[tuple[tuple[str, str], str, weakref.ref]] = []
     still_held: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def sink(key, frame):
         gc.collect()
-        alive = [k for k, ref in earlier if ref() is not None]
+        alive = [k for k, made_by, ref in earlier if made_by != step[0] and ref() is not None]
         if alive:
             still_held[key] = alive
-        earlier.append((key, weakref.ref(frame)))
+        earlier.append((key, step[0], weakref.ref(frame)))
 
-    project(world, DAY, sink=sink)
-    assert {k for k, _ in earlier} == core
+    tables.project(world, DAY, sink=sink)
+    assert {k for k, _, _ in earlier} == core
+    assert len({made_by for _, made_by, _ in earlier}) == 9  # every step handed over its own tables
     kept = {k for held in still_held.values() for k in held}
     assert kept <= {("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_device")}, still_held
 
@@ -86,6 +96,36 @@ def test_the_writer_holds_a_bounded_number_of_frames_and_writes_them_all_in_orde
     producer.join(10)
     assert not producer.is_alive()
     assert written == done == [t.qualified for t in tables]
+
+
+@pytest.mark.parametrize(("budget_in_frames", "taken"), [(2, 2), (0, 1)])
+def test_the_writer_holds_at_most_its_budget_of_bytes(budget_in_frames, taken):
+    """At scale 10 one table is up to 1.4 GB: the bytes waiting are bounded too, not only the
+    count. With three threads free and the writes stalled, `put` blocks once the frames taken
+    reach the budget; a frame bigger than the budget is taken alone."""
+    tables = list(load_estate()["luckyus_sales_order"].tables.values())[:5]
+    frame = pd.DataFrame({"x": range(1000)})
+    size = int(frame.memory_usage(deep=True, index=False).sum())
+    release, written, put = threading.Event(), [], []
+
+    def write(table, frame):
+        release.wait(10)
+        written.append(table.qualified)
+
+    def produce():
+        with TableWriter(write, workers=3, budget=max(1, budget_in_frames * size)) as writer:
+            for t in tables:
+                writer.put(t, frame.copy())
+                put.append(t.qualified)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    producer.join(1.0)
+    assert producer.is_alive() and len(put) == taken, put
+    release.set()
+    producer.join(10)
+    assert not producer.is_alive()
+    assert sorted(written) == sorted(t.qualified for t in tables)
 
 
 def test_a_failed_write_stops_the_writer_and_names_the_table():
