@@ -43,6 +43,14 @@ class Checkpoint:
     meta: dict
 
 
+def key_index(frame: pd.DataFrame, keys: list[str]) -> pd.Index:
+    """The index row hashes are kept by: the primary key, a plain index when it is one column
+    (a one-level MultiIndex holds the values and a code per row: twice the memory)."""
+    if len(keys) == 1:
+        return pd.Index(frame[keys[0]].to_numpy(), name=keys[0])
+    return pd.MultiIndex.from_frame(frame[keys])
+
+
 def estate_key(mysql_description: str, redis_identity: str) -> str:
     """One folder per estate (MySQL target and prefix, Redis server and database)."""
     return hashlib.sha256(f"{mysql_description}\0{redis_identity}".encode()).hexdigest()[:16]
@@ -109,7 +117,7 @@ def load(root: Path, key: str, checkpoint_id: str) -> Checkpoint | None:
     hashes = {}
     for i, (schema, table, keys) in enumerate(meta["hash_tables"]):
         frame = _read(folder / f"hash_{i}.arrow")
-        hashes[(schema, table)] = pd.Series(frame["__row_hash"].to_numpy(), index=pd.MultiIndex.from_frame(frame[keys]))
+        hashes[(schema, table)] = pd.Series(frame["__row_hash"].to_numpy(), index=key_index(frame, keys))
     return Checkpoint(world, hashes, date.fromisoformat(meta["as_of"]), meta)
 
 
