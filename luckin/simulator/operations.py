@@ -21,7 +21,7 @@ def _production(f: Frames, world: World, as_of) -> None:
     ev = world.frames["make_events"]
     ev = _until(ev, ev.time.values, as_of).reset_index(drop=True)
     t = _t(ev.time)
-    f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame({
+    f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame(copy=False, data={  # the world's arrays, not copies
         "id": np.arange(1, len(ev) + 1), "order_id": ev.order_id.to_numpy(),
         "shop_id": np.array([s.shop_id for s in OPEN_STORES])[ev.store_idx.to_numpy()],
         "event_type": ev.event_type.to_numpy(), "station_no": ev.station.to_numpy(),

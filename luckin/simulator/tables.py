@@ -32,6 +32,9 @@ EMOJI = np.array(["☕", "😀", "🥥", "✨", "🔥", "🌸", "🍩", "💚", 
 DOMAINS = np.array(["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "nyu.edu", "columbia.edu", "hotmail.com"])
 
 
+# The big tables' frames take their columns as they are (copy=False): many are the world's own
+# arrays, and a frame's copy of them would be one more table's worth of memory.
+
 # Tables later steps read again (both small): kept in the frames when the rest is handed over.
 _READ_AGAIN = (("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_device"))
 
@@ -190,7 +193,7 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
     bday = np.where(users.birthday_days >= 0,
                     (np.datetime64("2025-06-01") - users.birthday_days.to_numpy().clip(0).astype("timedelta64[D]")),
                     np.datetime64("NaT"))
-    f[("luckyus_sales_user", "t_user")] = pd.DataFrame({
+    f[("luckyus_sales_user", "t_user")] = pd.DataFrame(copy=False, data={
         "id": uid, "mobile": mobile, "email": email, "first_name": _text(first_a, missing=ns % 9 == 0),
         "last_name": _text(last_a, missing=ns % 7 == 0), "nickname": nick,
         "register_channel": users.register_channel.to_numpy(), "register_shop_id": pd.array([None] * len(uid), dtype="Int64"),
@@ -211,7 +214,7 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
     order = np.lexsort((dev_user, dev_time))
     os_ = np.where((ns % 10) < 6, "ios", "android")
     os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
-    f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame({
+    f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame(copy=False, data={
         "id": np.arange(1, len(dev_user) + 1), "user_id": dev_user[order], "os": os_all,
         "app_version": np.array(["1.0.3", "1.1.0", "1.2.2", "1.3.0"])[(dev_user[order] * 13) % 4],
         "device_model": np.where(os_all == "ios", "iPhone 15", "Pixel 8"),
@@ -241,7 +244,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     remark = np.select([o.remark_draw < 0.015, o.remark_draw < 0.03, o.remark_draw < 0.035],
                        ["less ice please", "oat milk instead 🙏", "extra hot ☕🔥"], None)
     store_id = np.array([s.shop_id for s in OPEN_STORES])[o.store_idx.to_numpy()]
-    order_frame = pd.DataFrame({
+    order_frame = pd.DataFrame(copy=False, data={
         "id": oid, "order_no": _numbered("LK", oid, 12), "user_id": o.user_idx.to_numpy() + 1,
         "shop_id": store_id, "channel": o.channel.to_numpy(), "status": status, "item_count": o.item_count.to_numpy(),
         "total_amount": _money(o.gross_c), "discount_amount": _money(o.discount_c), "pay_amount": _money(o.pay_c),
@@ -256,7 +259,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     it = _until(items_all, items_all.created.values, as_of)
     names = {p.product_id: p.name for p in w.PRODUCTS}
     sku = it.product_id.to_numpy() * 10 + np.where(it.large, 2, 1)
-    f[("luckyus_sales_order", "t_order_item")] = pd.DataFrame({
+    f[("luckyus_sales_order", "t_order_item")] = pd.DataFrame(copy=False, data={
         "id": it.item_id.to_numpy(), "order_id": it.order_id.to_numpy(), "product_id": it.product_id.to_numpy(),
         "sku_id": sku, "product_name": it.product_id.map(names).to_numpy(), "quantity": it.quantity.to_numpy(),
         "unit_price": _money(it.unit_c), "discount_amount": _money(it.disc_c), "pay_amount": _money(it.pay_c),
@@ -266,14 +269,16 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     # (column by column: a sorted copy of the whole log would be one more table's worth)
     order = np.argsort(sl.time.to_numpy(), kind="stable")
     from_status, to_status = sl.from_status.to_numpy()[order], sl.to_status.to_numpy()[order]
-    f[("luckyus_sales_order", "t_order_status_log")] = pd.DataFrame({
+    log = pd.DataFrame(copy=False, data={
         "id": np.arange(1, len(order) + 1), "order_id": sl.order_id.to_numpy()[order],
         "from_status": pd.arrays.IntegerArray(np.where(from_status < 0, 0, from_status), from_status < 0),
         "to_status": to_status,
         "operator": _labels(("customer", "barista-app", "cs-agent"),
                             np.select([np.isin(to_status, [30, 40]), to_status == 70], [1, 2], 0)),
         "create_time": _t(sl.time.to_numpy()[order])})
-    del sl, order, from_status, to_status, last_status, last_change
+    del sl, order, from_status, to_status, last_status, last_change  # before the hand-over waits for the writer
+    f[("luckyus_sales_order", "t_order_status_log")] = log
+    del log
 
     ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
     ref_t = _t(ref.refunded)
@@ -379,7 +384,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     is_used = _le(u_time, as_of)
     is_expired = ~is_used & _le(expire, as_of)
     issue = _t(c.issue_time)
-    frame = pd.DataFrame({
+    frame = pd.DataFrame(copy=False, data={
         "id": cid, "coupon_no": _numbered("CP", cid, 14), "template_id": c.template_id.to_numpy(),
         "user_id": c.user_idx.to_numpy() + 1, "status": np.select([is_used, is_expired], [1, 2], 0),
         "order_id": pd.array(np.where(is_used, u_order, -1), dtype="Int64"),
@@ -400,6 +405,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     dup["use_time"] = NAT
     dup["update_time"] = np.where(dup_expired, _t(dup.expire_time), _t(dup.create_time))
     coupons = pd.concat([frame, dup], ignore_index=True)
+    del frame, dup
     f[("luckyus_isales_market", "t_coupon")] = coupons
 
     issued = coupons.groupby("template_id").size()
