@@ -38,7 +38,7 @@ FORMAT = 1
 @dataclass
 class Checkpoint:
     world: World
-    hashes: dict[tuple[str, str], pd.Series]     # (schema, table) -> row hash by primary key
+    hashes: StoredHashes                         # (schema, table) -> row hash by primary key
     as_of: date                                  # the day the estate was projected at
     meta: dict
 
@@ -56,30 +56,54 @@ def estate_key(mysql_description: str, redis_identity: str) -> str:
     return hashlib.sha256(f"{mysql_description}\0{redis_identity}".encode()).hexdigest()[:16]
 
 
-def save(root: Path, key: str, world: World, hashes: dict[tuple[str, str], pd.Series], as_of: date,
-         code: str, dirty: dict) -> str:
-    """Write the checkpoint; returns its id (for the manifest)."""
-    checkpoint_id = uuid.uuid4().hex[:16]
-    folder = Path(root) / key / checkpoint_id
-    folder.mkdir(parents=True)
-    for name in LIFECYCLES:
-        _write(folder / f"{name}.arrow", world.frames[name])
-    st = world.state
-    _write(folder / "user_state.arrow", pd.DataFrame(st.users))
-    ordinals = sorted(st.first_due)
-    _write(folder / "first_due.arrow", pd.DataFrame({
-        "ordinal": np.repeat(np.array(ordinals, np.int64), [len(st.first_due[o]) for o in ordinals]),
-        "user_idx": np.concatenate([st.first_due[o] for o in ordinals]) if ordinals else np.zeros(0, np.int64)}))
-    tables = []
-    for i, ((schema, table), h) in enumerate(sorted(hashes.items())):
-        _write(folder / f"hash_{i}.arrow", h.rename("__row_hash").reset_index())
-        tables.append([schema, table, list(h.index.names)])
-    meta = {"format": FORMAT, "id": checkpoint_id, "scale": world.scale, "seed": world.seed,
-            "horizon": world.horizon.isoformat(), "as_of": as_of.isoformat(), "code": code, "dirty": dirty,
-            "through": st.through.isoformat(), "next_order_id": st.next_order_id, "next_item_id": st.next_item_id,
-            "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed), "hash_tables": tables}
-    (folder / META).write_text(json.dumps(meta))  # last: the folder is complete
-    return checkpoint_id
+class Saving:
+    """A checkpoint being written: each table's row hashes as the table is written (so a run
+    never holds them all: 75M rows at scale 10), then the world and ``meta.json``, last."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        self.id = uuid.uuid4().hex[:16]
+        self.folder = Path(root) / key / self.id
+        self.folder.mkdir(parents=True)
+        self.tables: list[list] = []  # [schema, table, key columns], in the order of the hash files
+
+    def add_hashes(self, table: tuple[str, str], hashes: pd.Series) -> None:
+        _write(self.folder / f"hash_{len(self.tables)}.arrow", hashes.rename("__row_hash").reset_index())
+        self.tables.append([*table, list(hashes.index.names)])
+
+    @property
+    def hashed(self) -> set[tuple[str, str]]:
+        return {(schema, table) for schema, table, _ in self.tables}
+
+    def finish(self, world: World, as_of: date, code: str, dirty: dict) -> str:
+        """Write the world and the meta file; returns the checkpoint's id (for the manifest)."""
+        folder = self.folder
+        for name in LIFECYCLES:
+            _write(folder / f"{name}.arrow", world.frames[name])
+        st = world.state
+        _write(folder / "user_state.arrow", pd.DataFrame(st.users))
+        ordinals = sorted(st.first_due)
+        _write(folder / "first_due.arrow", pd.DataFrame({
+            "ordinal": np.repeat(np.array(ordinals, np.int64), [len(st.first_due[o]) for o in ordinals]),
+            "user_idx": np.concatenate([st.first_due[o] for o in ordinals]) if ordinals else np.zeros(0, np.int64)}))
+        meta = {"format": FORMAT, "id": self.id, "scale": world.scale, "seed": world.seed,
+                "horizon": world.horizon.isoformat(), "as_of": as_of.isoformat(), "code": code, "dirty": dirty,
+                "through": st.through.isoformat(), "next_order_id": st.next_order_id, "next_item_id": st.next_item_id,
+                "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed), "hash_tables": self.tables}
+        (folder / META).write_text(json.dumps(meta))  # last: the folder is complete
+        return self.id
+
+
+class StoredHashes:
+    """A checkpoint's row hashes, read one table at a time as an append compares it (``pop``)."""
+
+    def __init__(self, folder: Path, tables: list[list]) -> None:
+        self._files = {(schema, table): (folder / f"hash_{i}.arrow", keys)
+                       for i, (schema, table, keys) in enumerate(tables)}
+
+    def pop(self, table: tuple[str, str]) -> pd.Series:
+        path, keys = self._files.pop(table)
+        frame = _read(path)
+        return pd.Series(frame["__row_hash"].to_numpy(), index=key_index(frame, keys))
 
 
 def prune(root: Path, key: str, keep: str) -> None:
@@ -114,11 +138,7 @@ def load(root: Path, key: str, checkpoint_id: str) -> Checkpoint | None:
     for name in LIFECYCLES:
         world.frames[name] = _read(folder / f"{name}.arrow")
     world.frames["dirty"] = pd.DataFrame([meta["dirty"]])
-    hashes = {}
-    for i, (schema, table, keys) in enumerate(meta["hash_tables"]):
-        frame = _read(folder / f"hash_{i}.arrow")
-        hashes[(schema, table)] = pd.Series(frame["__row_hash"].to_numpy(), index=key_index(frame, keys))
-    return Checkpoint(world, hashes, date.fromisoformat(meta["as_of"]), meta)
+    return Checkpoint(world, StoredHashes(folder, meta["hash_tables"]), date.fromisoformat(meta["as_of"]), meta)
 
 
 def _write(path: Path, frame: pd.DataFrame) -> None:

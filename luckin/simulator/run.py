@@ -221,15 +221,15 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         world = simulate_world(scale, seed, as_of, dirty, progress=generated)
     result.timings["generate"] = time.perf_counter() - t0
 
-    # Each table is projected, hashed and written, then let go (project's sink): memory holds
-    # the world and one step's tables, never the whole estate.
+    # Each table is projected, hashed (the hashes go straight to the new checkpoint) and written,
+    # then let go (project's sink): memory holds the world and a table, never the whole estate.
     t0 = time.perf_counter()
     core = {(t.schema, t.name): t for t in core_tables}
     if append_days and old_hashes is None:
         # The estate as it stood, reduced to a hash per row (8 bytes instead of the row).
         old_hashes = {}
         project(world, old_as_of, sink=lambda key, frame: old_hashes.__setitem__(key, _row_hashes(core[key], frame)))
-    hashes: dict[tuple[str, str], pd.Series] = {}
+    saving = checkpoint.Saving(checkpoint_dir, estate_key)
     written = 0
 
     def table_done(_name: str) -> None:
@@ -241,8 +241,9 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         total = len(core_tables)
         with TableWriter(targets.mysql.upsert, targets.mysql.workers, table_done) as writer:
             def upsert(key: tuple[str, str], frame: pd.DataFrame) -> None:
-                hashes[key] = _row_hashes(core[key], frame)
-                delta = _changed_rows(old_hashes.pop(key), hashes[key], frame)
+                hashes = _row_hashes(core[key], frame)
+                saving.add_hashes(key, hashes)
+                delta = _changed_rows(old_hashes.pop(key), hashes, frame)
                 result.rows[core[key].qualified] = len(delta)
                 writer.put(core[key], delta)
 
@@ -254,7 +255,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         targets.mysql.create_estate(list(estate.values()))
         with TableWriter(targets.mysql.load_table, targets.mysql.workers, table_done) as writer:
             def load(key: tuple[str, str], frame: pd.DataFrame) -> None:
-                hashes[key] = _row_hashes(core[key], frame)
+                saving.add_hashes(key, _row_hashes(core[key], frame))
                 result.rows[core[key].qualified] = len(frame)
                 writer.put(core[key], frame)
 
@@ -265,13 +266,13 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
                         frame = _generic_frame(t, scale, seed) if isinstance(t.rows, int) and t.rows > 0 else None
                         result.rows[t.qualified] = 0 if frame is None else len(frame)
                         writer.put(t, frame)
-    missing = sorted(t.qualified for key, t in core.items() if key not in hashes)
+    missing = sorted(t.qualified for key, t in core.items() if key not in saving.hashed)
     if missing:
         raise KeyError(f"{', '.join(missing)} marked 'rows: core' but the core generator produced no frame")
     result.timings["tables"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    checkpoint_id = checkpoint.save(checkpoint_dir, estate_key, world, hashes, as_of, code, dirt)
+    checkpoint_id = saving.finish(world, as_of, code, dirt)
     del world
     result.timings["checkpoint"] = time.perf_counter() - t0
 
