@@ -21,3 +21,17 @@ def release_free_memory() -> None:
             _LIBC.malloc_trim(0)
     except (OSError, AttributeError):
         _LIBC = False
+
+
+def release_arrow_memory_at_once() -> None:
+    """Arrow's buffers from the system allocator for this process, whose big blocks go back to
+    the system as soon as they are freed. Arrow's default (mimalloc) keeps freed pages for
+    reuse: a simulator append held the old world's columns, read from its checkpoint, beside
+    the new ones joined from them. An operator's ARROW_DEFAULT_MEMORY_POOL is left alone."""
+    import os
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())

@@ -146,5 +146,8 @@ def _write(path: Path, frame: pd.DataFrame) -> None:
 
 
 def _read(path: Path) -> pd.DataFrame:
-    # Arrow's own units kept (datetime64[ms] stays ms), as the generator made them.
-    return feather.read_table(str(path)).to_pandas(coerce_temporal_nanoseconds=False)
+    # Arrow's own units kept (datetime64[ms] stays ms), as the generator made them. Each column
+    # its own array, taken from Arrow's buffers as they are freed: not a copy beside the file's
+    # table, and an append lets each column of the old world go as it joins the new days to it.
+    return feather.read_table(str(path)).to_pandas(coerce_temporal_nanoseconds=False, self_destruct=True,
+                                                   split_blocks=True)

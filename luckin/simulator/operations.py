@@ -24,7 +24,7 @@ def _production(f: Frames, world: World, as_of) -> None:
     f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame(copy=False, data={  # the world's arrays, not copies
         "id": np.arange(1, len(ev) + 1), "order_id": ev.order_id.to_numpy(),
         "shop_id": np.array([s.shop_id for s in OPEN_STORES])[ev.store_idx.to_numpy()],
-        "event_type": ev.event_type.to_numpy(), "station_no": ev.station.to_numpy(),
+        "event_type": ev.event_type.to_numpy(np.int64), "station_no": ev.station.to_numpy(np.int64),
         "event_time": t, "create_time": t.astype("datetime64[s]").astype("datetime64[ms]") + np.timedelta64(1, "s")})
 
 

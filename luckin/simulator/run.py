@@ -14,6 +14,7 @@ import pandas as pd
 import redis
 
 from luckin.core.errors import ConfigError, LuckinError
+from luckin.core.memory import release_arrow_memory_at_once
 
 from . import checkpoint
 from . import world as w
@@ -164,8 +165,16 @@ def _row_hashes(table: Table, frame: pd.DataFrame) -> pd.Series:
 def _changed_rows(old: pd.Series, h_new: pd.Series, new: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``new`` (row hashes ``h_new``) that are absent from ``old`` (row hashes, see
     _row_hashes) or differ from it (matched on the primary key)."""
-    before = old.reindex(h_new.index)
-    changed = before.isna().to_numpy() | (before.to_numpy() != h_new.to_numpy())
+    old_keys, new_keys = old.index, h_new.index
+    if not len(old_keys):
+        return new
+    if isinstance(new_keys, pd.MultiIndex) or not old_keys.is_monotonic_increasing:
+        at = old_keys.get_indexer(new_keys)  # -1: not there before
+        found = at >= 0
+    else:  # keys in order, as most tables number their rows: no hash table over 25M keys
+        at = np.searchsorted(old_keys.to_numpy(), new_keys.to_numpy()).clip(max=len(old_keys) - 1)
+        found = old_keys.to_numpy()[at] == new_keys.to_numpy()
+    changed = ~found | (old.to_numpy()[at] != h_new.to_numpy())
     return new[changed]
 
 
@@ -182,6 +191,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     calibration targets hold at the default only.
     """
     started = time.perf_counter()
+    release_arrow_memory_at_once()
     estate = load_estate()
     targets = resolve_targets(mysql or MySQLSettings(), redis_url, embedded_dir, embedded)
     step = progress or (lambda *_: None)

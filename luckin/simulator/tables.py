@@ -235,7 +235,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     cancelled, refunded = _upto(_t(o.cancelled), as_of), _upto(_t(o.refunded), as_of)
     status_log_all = world.frames["status_log"]
     sl = _until(status_log_all, status_log_all.time.values, as_of)
-    last_status = sl.groupby("order_id").to_status.last()
+    last_status = sl.groupby("order_id").to_status.last().astype(np.int64)
     last_change = sl.groupby("order_id").time.max()
     keep = ~o.is_test.to_numpy()
     oid = o.order_id.to_numpy()
@@ -268,7 +268,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     # ids in time order, as the service writes them: a late refund of an old order gets a new id
     # (column by column: a sorted copy of the whole log would be one more table's worth)
     order = np.argsort(sl.time.to_numpy(), kind="stable")
-    from_status, to_status = sl.from_status.to_numpy()[order], sl.to_status.to_numpy()[order]
+    from_status = sl.from_status.to_numpy()[order].astype(np.int64)
+    to_status = sl.to_status.to_numpy()[order].astype(np.int64)
     log = pd.DataFrame(copy=False, data={
         "id": np.arange(1, len(order) + 1), "order_id": sl.order_id.to_numpy()[order],
         "from_status": pd.arrays.IntegerArray(np.where(from_status < 0, 0, from_status), from_status < 0),
