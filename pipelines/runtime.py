@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 
+from luckin.core.memory import use_arrow_pool
+
 
 class _HintNoise(logging.Filter):
     """dlt warns that an Arrow string column is hinted as json (our hint, on purpose)."""
@@ -39,32 +41,16 @@ def cap_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
-def arrow_pool_that_returns_memory() -> None:
-    """Arrow's jemalloc pool in place of its default (mimalloc in pyarrow 26) for this process.
-
-    The extract allocates and frees one chunk's Arrow buffers after another on several threads;
-    mimalloc keeps those pages per thread. Peak of `luckin extract --full-refresh`, alternating
-    rounds: scale 1, 654-719 MB with mimalloc against 578-604 MB; scale 3, 719-721 MB against
-    638-742 MB (two of three rounds 638-639), at the same speed. An operator's
-    ARROW_DEFAULT_MEMORY_POOL is left alone; a pyarrow built without jemalloc keeps its default."""
-    import os
-
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        return
-    import pyarrow as pa
-
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):
-        pass
-
-
 def prepare_extract_process() -> None:
     """dlt's settings, fewer malloc arenas, Arrow's jemalloc pool and the lazy modules imported:
     before the extract's threads start, in the run's process and in each extract worker."""
     quiet_dlt()
     cap_malloc_arenas()
-    arrow_pool_that_returns_memory()
+    # The extract allocates and frees one chunk's Arrow buffers after another on several threads.
+    # Peak of `luckin extract --full-refresh`, alternating rounds: scale 1, 654-719 MB with
+    # mimalloc against 578-604 MB with jemalloc; scale 3, 719-721 MB against 638-742 MB (two of
+    # three rounds 638-639), at the same speed.
+    use_arrow_pool("jemalloc")
     preload_modules()
 
 

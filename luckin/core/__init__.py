@@ -5,6 +5,8 @@
 - `sessions`: connections to the warehouse (DuckDB file or Postgres database).
 - `contract`: the raw-table contract: how a source column lands, and the loader's own columns.
 - `catalog`: what the extract loads (MySQL tables and Redis key patterns) and how.
+- `memory`: freed memory given back to the system, Arrow's memory pool (long runs that make and
+  drop big arrays: the extract, the simulator).
 """
 
 from pathlib import Path

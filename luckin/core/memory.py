@@ -23,15 +23,19 @@ def release_free_memory() -> None:
         _LIBC = False
 
 
-def release_arrow_memory_at_once() -> None:
-    """Arrow's buffers from the system allocator for this process, whose big blocks go back to
-    the system as soon as they are freed. Arrow's default (mimalloc) keeps freed pages for
-    reuse: a simulator append held the old world's columns, read from its checkpoint, beside
-    the new ones joined from them. An operator's ARROW_DEFAULT_MEMORY_POOL is left alone."""
+def use_arrow_pool(kind: str) -> None:
+    """Arrow's memory pool for this process: "jemalloc" or "system" in place of Arrow's default
+    (mimalloc in pyarrow 26), which keeps freed pages for reuse, per thread: a long run that
+    frees big buffers then holds them as well as what it allocates next. Each caller says why
+    it picks its pool. An operator's ARROW_DEFAULT_MEMORY_POOL is left alone; a pyarrow built
+    without the pool keeps its default."""
     import os
 
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     import pyarrow as pa
 
-    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        pa.set_memory_pool(pa.jemalloc_memory_pool() if kind == "jemalloc" else pa.system_memory_pool())
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        pass

@@ -14,7 +14,7 @@ import pandas as pd
 import redis
 
 from luckin.core.errors import ConfigError, LuckinError
-from luckin.core.memory import release_arrow_memory_at_once
+from luckin.core.memory import use_arrow_pool
 
 from . import checkpoint
 from . import world as w
@@ -191,7 +191,9 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     calibration targets hold at the default only.
     """
     started = time.perf_counter()
-    release_arrow_memory_at_once()
+    # The system allocator maps big buffers afresh and unmaps them when freed: with mimalloc an
+    # append's resume held the old world's columns beside the new (8.13 against 5.38 GB at scale 10).
+    use_arrow_pool("system")
     estate = load_estate()
     targets = resolve_targets(mysql or MySQLSettings(), redis_url, embedded_dir, embedded)
     step = progress or (lambda *_: None)
