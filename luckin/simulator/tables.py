@@ -397,7 +397,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     dup_mask = (cid * 2654435761 % 1_000_000) < dirty.duplicate_coupons * 1_000_000
     dup = frame[dup_mask].copy()
     dup["id"] = dup.id + DUPLICATE_COUPON_ID_OFFSET
-    dup["coupon_no"] = np.char.add(dup.coupon_no.to_numpy().astype(str), "D")
+    dup["coupon_no"] = _text(pc.binary_join_element_wise(pa.array(dup.coupon_no).cast(pa.string()), "D", ""))
     for col in ("issue_time", "create_time"):
         dup[col] = _t(dup[col]) + np.timedelta64(1, "s")
     dup_expired = _le(_t(dup.expire_time), as_of)
