@@ -357,8 +357,14 @@ class Destination:
         return load_id
 
 
+# Below this many rows a replaced DuckDB table is truncated as dlt does: its version entries take
+# under 2 MB, and a drop and create (with the catalog lookups) costs 27 ms against 1.6 ms, paid for
+# every merge load's staging table of an incremental extract.
+RECREATE_FROM_ROWS = 100_000
+
+
 def _recreate_instead_of_truncating_in_duckdb() -> None:
-    """Empty a DuckDB table that a load replaces by dropping and re-creating it from its own DDL.
+    """Empty a big DuckDB table that a load replaces by dropping and re-creating it from its own DDL.
 
     dlt empties a replaced table with TRUNCATE, which DuckDB runs as a delete: it keeps a
     version entry per deleted row in memory, outside the buffer pool's limit, until the process
@@ -376,17 +382,17 @@ def _recreate_instead_of_truncating_in_duckdb() -> None:
         with self.begin_transaction():
             for table in tables:
                 qualified = self.make_qualified_table_name(table)
-                found = self.execute_sql(
-                    "select t.sql, t.comment, (select count(*) from duckdb_indexes() i where i.database_oid = t.database_oid"
-                    " and i.table_oid = t.table_oid) from duckdb_tables() t where t.database_name = current_database()"
-                    " and t.schema_name = %s and t.table_name = %s", self.dataset_name, table)
+                rows = self.execute_sql(f"SELECT COUNT(*) FROM {qualified}")[0][0]  # from metadata: 0.3 ms
+                found = None if rows < RECREATE_FROM_ROWS else self.execute_sql(
+                    "SELECT sql, comment, index_count FROM duckdb_tables() WHERE database_name = current_database()"
+                    " AND schema_name = %s AND table_name = %s", self.dataset_name, table)
                 if not found or found[0][2]:
                     self.execute_sql(self._truncate_table_sql(qualified))
                     continue
                 ddl, comment, _ = found[0]
                 columns = self.execute_sql(
-                    "select column_name, comment from duckdb_columns() where database_name = current_database()"
-                    " and schema_name = %s and table_name = %s and comment is not null", self.dataset_name, table)
+                    "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database()"
+                    " AND schema_name = %s AND table_name = %s AND comment IS NOT NULL", self.dataset_name, table)
                 self.execute_sql(f"DROP TABLE {qualified}")
                 self.execute_sql(ddl)
                 if comment:
