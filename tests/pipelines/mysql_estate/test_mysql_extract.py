@@ -209,45 +209,9 @@ def test_full_refresh_reloads_everything(seq_estate, extract_env, duck):
     assert duck("SELECT COUNT(*) FROM luckyus_sales_shop.t_shop") == [(12,)]
 
 
-def test_dlt_empties_a_duckdb_table_by_recreating_it(tmp_path):
-    """DuckDB keeps a version entry in memory for every row a TRUNCATE deletes (+308 MB for 20M
-    rows, until the process ends): dlt's emptying of a big replaced table drops and re-creates it
-    from its own DDL instead (a new table within the session), with its comments. A table with
-    an index, which the DDL does not carry, and a small table are truncated in place."""
-    import dlt
-    import duckdb
-
-    from pipelines.destinations import RECREATE_FROM_ROWS, _recreate_instead_of_truncating_in_duckdb
-
-    _recreate_instead_of_truncating_in_duckdb()
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute("CREATE SCHEMA s")
-    for name, rows in (("plain", RECREATE_FROM_ROWS), ("indexed", RECREATE_FROM_ROWS), ("small", RECREATE_FROM_ROWS - 1)):
-        con.execute(f"CREATE TABLE s.{name} (id BIGINT NOT NULL, note VARCHAR, CHECK (id > 0))")
-        con.execute(f"INSERT INTO s.{name} SELECT i, 'n' || i FROM range(1, {rows + 1}) r(i)")
-    con.execute("COMMENT ON TABLE s.plain IS 'as landed'")
-    con.execute("COMMENT ON COLUMN s.plain.note IS 'free text'")
-    con.execute("CREATE INDEX plain_probe ON s.indexed (id)")
-    tables_sql = "SELECT table_name, table_oid, sql, comment FROM duckdb_tables() WHERE schema_name = 's'"
-    before = {name: rest for name, *rest in con.execute(tables_sql).fetchall()}
-    pipeline = dlt.pipeline("truncate_probe", destination=dlt.destinations.duckdb(con), dataset_name="s",
-                            pipelines_dir=str(tmp_path / "pipelines"))
-    with pipeline.sql_client() as client:
-        client.truncate_tables("plain", "indexed", "small")
-    after = {name: rest for name, *rest in con.execute(tables_sql).fetchall()}
-
-    assert after["plain"][0] != before["plain"][0]  # a new table, not the old one emptied
-    assert after["plain"][1:] == before["plain"][1:]  # same DDL, same comment
-    assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'plain' AND column_name = 'note'"
-                       ).fetchall() == [("free text",)]
-    assert after["indexed"] == before["indexed"] and after["small"] == before["small"]
-    assert con.execute("SELECT index_name FROM duckdb_indexes()").fetchall() == [("plain_probe",)]
-    assert con.execute("SELECT (SELECT COUNT(*) FROM s.plain), (SELECT COUNT(*) FROM s.indexed), "
-                       "(SELECT COUNT(*) FROM s.small)").fetchall() == [(0, 0, 0)]
-
-
 def test_full_refresh_keeps_what_readers_rely_on(seq_estate, extract_env, duck, monkeypatch):
-    """A full refresh replaces every table (re-created, see above: here every table counts as big)
+    """A full refresh replaces every table (re-created, tests/pipelines/test_duckdb_destination.py:
+    here every table counts as big)
     under a view that reads it, with the table's columns, constraints and comments as they were,
     and the source's rows."""
     import duckdb
