@@ -210,7 +210,7 @@ class Destination:
                     f" JOIN {quote_ident(s)}._dlt_loads AS l ON l.load_id = st._dlt_load_id WHERE l.status = 0")
         # Ten joins a statement: DuckDB holds every join's hash table and pinned blocks until the
         # statement ends, and a warehouse after nine extracts ran out of the extract's 128 MB buffer
-        # with 64 (30 passed). One statement per schema costs about 1 ms more each.
+        # with 64 (30 passed). A statement costs about 1 ms.
         for i in range(0, len(parts), 10):
             for s, v in self.query(" UNION ALL ".join(parts[i:i + 10])):
                 out[s] = None if v is None else int(v)
@@ -374,8 +374,9 @@ def _recreate_instead_of_truncating_in_duckdb() -> None:
     ends. A full refresh of an existing scale-3 warehouse peaked at 997 MB against 658 MB into an
     empty file (a 20M-row table alone: +308 MB), and the cost grows with the estate. Dropping a
     table frees its blocks without touching the rows. The DDL is DuckDB's own (columns, types,
-    NOT NULL, in order), and comments are put back; a table with an index keeps the TRUNCATE.
-    One transaction: a run killed here leaves the table as it was."""
+    NOT NULL, in order), and comments are put back. A table with an index (which the DDL does
+    not carry) or under RECREATE_FROM_ROWS rows keeps the TRUNCATE. One transaction: a run
+    killed here leaves the table as it was."""
     from dlt.destinations.impl.duckdb.sql_client import DuckDbSqlClient
 
     if getattr(DuckDbSqlClient.truncate_tables, "_luckin_recreate", False):
