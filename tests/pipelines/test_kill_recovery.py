@@ -129,27 +129,33 @@ def _snapshots(duck) -> tuple[int, set, set]:
 def test_kill_9_during_the_redis_snapshot_then_rerun_converges(redis11, kill_env, duck, kill_point):
     assert extract(schemas=["redis_snapshots"], progress=False).ok  # one complete snapshot
     pipelines = Path(kill_env["LUCKIN_PIPELINES_DIR"])
-    proc = _start(kill_env, "--schema", "redis_snapshots")
-    watcher = redis.Redis.from_url(REDIS_URL)
-    try:
-        if kill_point == "scan":
-            ready = lambda: _reading_db11(watcher, proc.pid)  # noqa: E731
-        else:
-            ready = lambda: bool(glob.glob(str(pipelines / "**" / "redis_estate" / LOAD_JOBS), recursive=True))  # noqa: E731
-        assert _kill_when(proc, ready), f"the snapshot finished before it could be killed ({kill_point})"
-    finally:
-        watcher.close()
+    normalized = str(pipelines / "**" / "redis_estate" / "load/normalized/*")
+    complete = 1
+    for _ in range(3):  # a kill can land after the load finished: the package left normalized/
+        proc = _start(kill_env, "--schema", "redis_snapshots")
+        watcher = redis.Redis.from_url(REDIS_URL)
+        try:
+            if kill_point == "scan":
+                ready = lambda: _reading_db11(watcher, proc.pid)  # noqa: E731
+            else:
+                ready = lambda: bool(glob.glob(str(pipelines / "**" / "redis_estate" / LOAD_JOBS), recursive=True))  # noqa: E731
+            assert _kill_when(proc, ready), f"the snapshot finished before it could be killed ({kill_point})"
+        finally:
+            watcher.close()
+        if kill_point == "scan" or glob.glob(normalized, recursive=True):
+            break
+        complete += 1  # too late to test anything: that run's snapshot is complete, and counted
     count, ids, states = _snapshots(duck)
-    assert count == 1, "the killed snapshot was recorded as complete"
+    assert count == complete, "the killed snapshot was recorded as complete"
     if kill_point == "load":
         # its package never completed
-        assert glob.glob(str(pipelines / "**" / "redis_estate" / "load/normalized/*"), recursive=True)
+        assert glob.glob(normalized, recursive=True)
 
     summary = extract(schemas=["redis_snapshots"], progress=False)
     assert summary.ok and summary.redis.status == "loaded", summary.redis
     count, ids, states = _snapshots(duck)
-    # two complete snapshots, and no row of the killed one left in any table
-    assert count == 2 and states == ids
-    assert duck("SELECT COUNT(*) FROM redis_snapshots.iot_device_state") == [(2 * DEVICES,)]
+    # one more complete snapshot, and no row of the killed one left in any table
+    assert count == complete + 1 and states == ids
+    assert duck("SELECT COUNT(*) FROM redis_snapshots.iot_device_state") == [((complete + 1) * DEVICES,)]
     per_snapshot = duck("SELECT snapshot_id, COUNT(*) FROM redis_snapshots.instance_info GROUP BY 1")
-    assert sorted(n for _, n in per_snapshot) == [78, 78]
+    assert sorted(n for _, n in per_snapshot) == [78] * (complete + 1)
