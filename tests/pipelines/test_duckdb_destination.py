@@ -15,7 +15,6 @@ def test_dlt_empties_a_duckdb_table_by_recreating_it(tmp_path):
     from its own DDL instead (a new table within the session), with its comments. A table with
     an index, which the DDL does not carry, and a small table are truncated in place."""
     import dlt
-    import duckdb
 
     from pipelines.destinations import RECREATE_FROM_ROWS, _recreate_instead_of_truncating_in_duckdb
 
