@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -83,7 +83,12 @@ class RedisCatalog:
     path: Path | None = None
 
     def ignored(self, key: str) -> bool:
-        return any(fnmatch.fnmatchcase(key, g) for g in self.ignore)
+        return self._ignore_re is not None and self._ignore_re.match(key) is not None
+
+    @cached_property
+    def _ignore_re(self) -> re.Pattern | None:
+        # one regex for every glob: the snapshot asks for each key (500k at scale 3)
+        return re.compile("|".join(fnmatch.translate(g) for g in self.ignore)) if self.ignore else None
 
 
 def parse_catalog(doc: dict, path: Path | None = None, parsers: frozenset[str] | None = None) -> RedisCatalog:
