@@ -120,3 +120,30 @@ def test_a_read_only_acl_user_is_enough(redis_keys, extract_env, monkeypatch, du
     finally:
         admin.execute_command("ACL", "DELUSER", user)
         admin.close()
+
+
+def test_a_value_no_parser_can_read_and_a_key_of_the_wrong_type_are_counted_not_fatal(redis_keys, extract_env,
+                                                                                        duck):
+    """Bad values in a live estate: a heartbeat no calendar holds, and a stock level written as a
+    hash where the catalog says string. The snapshot lands, the bad key is counted (parse_errors,
+    type_mismatch_count), and no typed row is made up from it."""
+    r = redis_keys
+    r.hset("luckyus-iot-device:device:LK-BLE-00003", mapping={
+        "device_id": "3", "shop_id": "3", "type": "blender", "status": "online", "last_heartbeat": "1e20"})
+    r.hset("luckyus-scm-inventory:stock:4:MILK-OAT", mapping={"quantity": "7"})
+
+    summary = extract(schemas=["redis_snapshots"])
+    assert summary.ok, summary.redis
+    assert summary.redis.parse_errors == 1
+    assert duck("SELECT parse_errors, unknown_keys FROM redis_snapshots.snapshots") == [(1, 2)]
+    assert duck("SELECT device_id FROM redis_snapshots.iot_device_state ORDER BY 1") == [(1,), (2,)]
+    devices = duck("SELECT key_count, type_mismatch_count FROM redis_snapshots.key_patterns"
+                   " WHERE instance = 'luckyus-iot-device' AND pattern = 'device:{device_sn}'")
+    assert devices == [(3, 0)]  # the unreadable device is still counted as a key
+
+    stock = duck("SELECT key_type, key_count, type_mismatch_count FROM redis_snapshots.key_patterns"
+                 " WHERE instance = 'luckyus-scm-inventory' AND pattern = 'stock:{shop_id}:{material_code}'"
+                 " ORDER BY key_type")
+    assert stock == [("hash", 1, 1), ("string", 1, 0)]
+    assert duck("SELECT shop_id, material_code, quantity FROM redis_snapshots.inventory_levels") \
+        == [(3, "MILK-OAT", 12.5)]
