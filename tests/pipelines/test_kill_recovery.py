@@ -130,6 +130,7 @@ def test_kill_9_during_the_redis_snapshot_then_rerun_converges(redis11, kill_env
     assert extract(schemas=["redis_snapshots"], progress=False).ok  # one complete snapshot
     pipelines = Path(kill_env["LUCKIN_PIPELINES_DIR"])
     normalized = str(pipelines / "**" / "redis_estate" / "load/normalized/*")
+    load_jobs = str(pipelines / "**" / "redis_estate" / LOAD_JOBS)
     complete = 1
     for _ in range(3):  # a kill can land after the load finished: the package left normalized/
         proc = _start(kill_env, "--schema", "redis_snapshots")
@@ -138,7 +139,7 @@ def test_kill_9_during_the_redis_snapshot_then_rerun_converges(redis11, kill_env
             if kill_point == "scan":
                 ready = lambda: _reading_db11(watcher, proc.pid)  # noqa: E731
             else:
-                ready = lambda: bool(glob.glob(str(pipelines / "**" / "redis_estate" / LOAD_JOBS), recursive=True))  # noqa: E731
+                ready = lambda: bool(glob.glob(load_jobs, recursive=True))  # noqa: E731
             assert _kill_when(proc, ready), f"the snapshot finished before it could be killed ({kill_point})"
         finally:
             watcher.close()
