@@ -1,9 +1,8 @@
 """The simulated world kept on disk between runs, so `--append-days D` generates D days.
 
-A full `luckin simulate` (and every append) saves, beside the estate it wrote:
-- the world's lifecycles and the day loop's state (``core.World``, ``core.GeneratorState``);
-- one hash per row of the core tables as written (``run._row_hashes``): what the next append
-  compares its projection with, instead of projecting the old day a second time.
+A full `luckin simulate` (and every append) saves, beside the estate it wrote, the world's
+lifecycles and the day loop's state (``core.World``, ``core.GeneratorState``). What an append
+writes needs nothing else: the rows its days wrote (``tables.project(..., since=...)``).
 
 The estate's manifest in Redis names the checkpoint it matches (its ``id``). An append whose
 manifest names no checkpoint on disk, or one written by other simulator code or other dirt,
@@ -32,23 +31,14 @@ import pyarrow.feather as feather
 from .core import LIFECYCLES, USER_STATE, GeneratorState, World
 
 META = "meta.json"
-FORMAT = 1
+FORMAT = 2  # 1 kept a hash per row of every core table as well
 
 
 @dataclass
 class Checkpoint:
     world: World
-    hashes: StoredHashes                         # (schema, table) -> row hash by primary key
     as_of: date                                  # the day the estate was projected at
     meta: dict
-
-
-def key_index(frame: pd.DataFrame, keys: list[str]) -> pd.Index:
-    """The index row hashes are kept by: the primary key, a plain index when it is one column
-    (a one-level MultiIndex holds the values and a code per row: twice the memory)."""
-    if len(keys) == 1:
-        return pd.Index(frame[keys[0]].to_numpy(), name=keys[0])
-    return pd.MultiIndex.from_frame(frame[keys])
 
 
 def estate_key(mysql_description: str, redis_identity: str) -> str:
@@ -57,22 +47,12 @@ def estate_key(mysql_description: str, redis_identity: str) -> str:
 
 
 class Saving:
-    """A checkpoint being written: each table's row hashes as the table is written (so a run
-    never holds them all: 75M rows at scale 10), then the world and ``meta.json``, last."""
+    """A checkpoint being written: the world, then ``meta.json``, last."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.id = uuid.uuid4().hex[:16]
         self.folder = Path(root) / key / self.id
         self.folder.mkdir(parents=True)
-        self.tables: list[list] = []  # [schema, table, key columns], in the order of the hash files
-
-    def add_hashes(self, table: tuple[str, str], hashes: pd.Series) -> None:
-        _write(self.folder / f"hash_{len(self.tables)}.arrow", hashes.rename("__row_hash").reset_index())
-        self.tables.append([*table, list(hashes.index.names)])
-
-    @property
-    def hashed(self) -> set[tuple[str, str]]:
-        return {(schema, table) for schema, table, _ in self.tables}
 
     def finish(self, world: World, as_of: date, code: str, dirty: dict) -> str:
         """Write the world and the meta file; returns the checkpoint's id (for the manifest)."""
@@ -88,22 +68,9 @@ class Saving:
         meta = {"format": FORMAT, "id": self.id, "scale": world.scale, "seed": world.seed,
                 "horizon": world.horizon.isoformat(), "as_of": as_of.isoformat(), "code": code, "dirty": dirty,
                 "through": st.through.isoformat(), "next_order_id": st.next_order_id, "next_item_id": st.next_item_id,
-                "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed), "hash_tables": self.tables}
+                "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed)}
         (folder / META).write_text(json.dumps(meta))  # last: the folder is complete
         return self.id
-
-
-class StoredHashes:
-    """A checkpoint's row hashes, read one table at a time as an append compares it (``pop``)."""
-
-    def __init__(self, folder: Path, tables: list[list]) -> None:
-        self._files = {(schema, table): (folder / f"hash_{i}.arrow", keys)
-                       for i, (schema, table, keys) in enumerate(tables)}
-
-    def pop(self, table: tuple[str, str]) -> pd.Series:
-        path, keys = self._files.pop(table)
-        frame = _read(path)
-        return pd.Series(frame["__row_hash"].to_numpy(), index=key_index(frame, keys))
 
 
 def prune(root: Path, key: str, keep: str) -> None:
@@ -138,7 +105,7 @@ def load(root: Path, key: str, checkpoint_id: str) -> Checkpoint | None:
     for name in LIFECYCLES:
         world.frames[name] = _read(folder / f"{name}.arrow")
     world.frames["dirty"] = pd.DataFrame([meta["dirty"]])
-    return Checkpoint(world, StoredHashes(folder, meta["hash_tables"]), date.fromisoformat(meta["as_of"]), meta)
+    return Checkpoint(world, date.fromisoformat(meta["as_of"]), meta)
 
 
 def _write(path: Path, frame: pd.DataFrame) -> None:

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 import redis
 
@@ -147,37 +146,6 @@ def _generic_frame(table: Table, scale: float, seed: int) -> pd.DataFrame:
     return generate_generic(table, scale, seed)
 
 
-_HASH_ROWS = 1_000_000
-
-
-def _row_hashes(table: Table, frame: pd.DataFrame) -> pd.Series:
-    """One 64-bit hash per row of ``frame``, indexed by the primary key: what a later projection
-    of the table is compared with (8 bytes a row instead of the row)."""
-    columns = frame[table.column_names]
-    # A million rows at a time: hashing makes a Python object of every string it hashes, which
-    # for a whole 24M-row table at scale 10 is more memory than the table. Same hashes.
-    hashes = [pd.util.hash_pandas_object(columns.iloc[i:i + _HASH_ROWS], index=False).to_numpy()
-              for i in range(0, len(columns), _HASH_ROWS)]
-    return pd.Series(np.concatenate(hashes) if hashes else np.array([], dtype=np.uint64),
-                     index=checkpoint.key_index(frame, list(table.primary_key)))
-
-
-def _changed_rows(old: pd.Series, h_new: pd.Series, new: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``new`` (row hashes ``h_new``) that are absent from ``old`` (row hashes, see
-    _row_hashes) or differ from it (matched on the primary key)."""
-    old_keys, new_keys = old.index, h_new.index
-    if not len(old_keys):
-        return new
-    if isinstance(new_keys, pd.MultiIndex) or not old_keys.is_monotonic_increasing:
-        at = old_keys.get_indexer(new_keys)  # -1: not there before
-        found = at >= 0
-    else:  # keys in order, as most tables number their rows: no hash table over 25M keys
-        at = np.searchsorted(old_keys.to_numpy(), new_keys.to_numpy()).clip(max=len(old_keys) - 1)
-        found = old_keys.to_numpy()[at] == new_keys.to_numpy()
-    changed = ~found | (old.to_numpy()[at] != h_new.to_numpy())
-    return new[changed]
-
-
 def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql: MySQLSettings | None = None,
              redis_url: str = "redis://127.0.0.1:6379/0", embedded_dir: Path = Path("data/estate"),
              embedded: bool = False, dirty: DirtyRates | None = None, as_of: date | None = None,
@@ -198,7 +166,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     targets = resolve_targets(mysql or MySQLSettings(), redis_url, embedded_dir, embedded)
     step = progress or (lambda *_: None)
 
-    manifest, old_hashes = None, None
+    manifest = None
     if append_days:
         manifest = read_manifest(targets.redis)
         if manifest is None:
@@ -227,21 +195,17 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     generated = lambda i, n: step("generate", i, n)  # noqa: E731
     if saved is not None:
         world = simulate_world(scale, seed, as_of, dirty, progress=generated, resume=saved.world)
-        old_hashes = saved.hashes
         del saved
     else:
         world = simulate_world(scale, seed, as_of, dirty, progress=generated)
     result.timings["generate"] = time.perf_counter() - t0
 
-    # Each table is projected, hashed (the hashes go straight to the new checkpoint) and written,
-    # then let go (project's sink): memory holds the world and a table, never the whole estate.
+    # Each table is projected and written, then let go (project's sink): memory holds the world
+    # and a table, never the whole estate. An append projects only what the days appended wrote.
     t0 = time.perf_counter()
     core = {(t.schema, t.name): t for t in core_tables}
-    if append_days and old_hashes is None:
-        # The estate as it stood, reduced to a hash per row (8 bytes instead of the row).
-        old_hashes = {}
-        project(world, old_as_of, sink=lambda key, frame: old_hashes.__setitem__(key, _row_hashes(core[key], frame)))
     saving = checkpoint.Saving(checkpoint_dir, estate_key)
+    projected: set[tuple[str, str]] = set()
     written = 0
 
     def table_done(_name: str) -> None:
@@ -252,14 +216,12 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     if append_days:
         total = len(core_tables)
         with TableWriter(targets.mysql.upsert, targets.mysql.workers, table_done) as writer:
-            def upsert(key: tuple[str, str], frame: pd.DataFrame) -> None:
-                hashes = _row_hashes(core[key], frame)
-                saving.add_hashes(key, hashes)
-                delta = _changed_rows(old_hashes.pop(key), hashes, frame)
+            def upsert(key: tuple[str, str], delta: pd.DataFrame) -> None:
+                projected.add(key)
                 result.rows[core[key].qualified] = len(delta)
                 writer.put(core[key], delta)
 
-            _, live = project(world, as_of, sink=upsert)
+            _, live = project(world, as_of, sink=upsert, since=old_as_of)
     else:
         total = sum(len(s.tables) for s in estate.values())
         if isinstance(targets.mysql, MySQLTarget):
@@ -267,7 +229,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
         targets.mysql.create_estate(list(estate.values()))
         with TableWriter(targets.mysql.load_table, targets.mysql.workers, table_done) as writer:
             def load(key: tuple[str, str], frame: pd.DataFrame) -> None:
-                saving.add_hashes(key, _row_hashes(core[key], frame))
+                projected.add(key)
                 result.rows[core[key].qualified] = len(frame)
                 writer.put(core[key], frame)
 
@@ -278,7 +240,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
                         frame = _generic_frame(t, scale, seed) if isinstance(t.rows, int) and t.rows > 0 else None
                         result.rows[t.qualified] = 0 if frame is None else len(frame)
                         writer.put(t, frame)
-    missing = sorted(t.qualified for key, t in core.items() if key not in saving.hashed)
+    missing = sorted(t.qualified for key, t in core.items() if key not in projected)
     if missing:
         raise KeyError(f"{', '.join(missing)} marked 'rows: core' but the core generator produced no frame")
     result.timings["tables"] = time.perf_counter() - t0
