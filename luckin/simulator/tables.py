@@ -17,7 +17,7 @@ from . import world as w
 from .core import World
 from .frames import Frames, _labels, _latest, _le, _money, _numbered, _pick, _t, _text, _until, _upto
 from .operations import _iot, _production, _settlement, _supply_chain
-from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, stream
+from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, local_to_utc, stream
 from .facts import LiveState
 
 DUPLICATE_COUPON_ID_OFFSET = 1_000_000_000
@@ -79,16 +79,19 @@ def project(world: World, as_of_date: date, sink: Callable[[tuple[str, str], pd.
     if since is not None and sink is None:
         raise ValueError("project(since=...) hands its tables to a sink")
     as_of = as_of_instant(as_of_date)
-    f: Frames = {} if sink is None else _HandOver(sink, None if since is None else as_of_instant(since))
+    after = None if since is None else as_of_instant(since)
+    f: Frames = {} if sink is None else _HandOver(sink, after)
 
     users, orders, items = world.frames["users"], world.frames["orders"], world.frames["items"]
     orders = _until(orders, orders.created.values, as_of)
     users = _until(users, users.register_time.values, as_of)
     _shops(f, as_of, as_of_date)
     _menu(f, as_of, as_of_date)
-    _users(f, users, orders, as_of, world.seed)
-    _orders(f, orders, items, world, as_of)
-    coupons_live = _market(f, world, orders, as_of, as_of_date)
+    # The biggest tables are cut to the rows written after ``after`` before their text is made;
+    # ids still come from the whole history's order. The rest is cut as it is handed over.
+    _users(f, users, orders, as_of, after)
+    _orders(f, orders, items, world, as_of, after)
+    coupons_live = _market(f, world, orders, as_of, as_of_date, after)
     _production(f, world, as_of)
     devices_live = _iot(f, world, as_of, as_of_date)
     stock_live = _supply_chain(f, world, orders, as_of, as_of_date)
@@ -174,8 +177,10 @@ def _menu(f: Frames, as_of, as_of_date: date) -> None:
             skus.append(dict(id=sku_id, product_id=p.product_id, sku_no=f"SKU{sku_id:06d}", size_name=size,
                              price=changes[-1][2], create_time=created, update_time=changes[-1][0]))
         for s in OPEN_STORES:
-            if s.open_date <= as_of_date:
-                since = max(np.datetime64(s.open_date, "ms") - np.timedelta64(2, "D"), created)
+            # A store's menu is set up two days before it opens, and is there from then on (not
+            # from the opening: rows would appear after the time they say they were made).
+            since = max(np.datetime64(s.open_date, "ms") - np.timedelta64(2, "D"), created)
+            if since <= as_of:
                 shop_products.append(dict(shop_id=s.shop_id, product_id=p.product_id, is_available=0 if retired else 1,
                                           create_time=since, update_time=max(since, updated)))
     f[("luckyus_sales_product", "t_product")] = pd.DataFrame(prods)
@@ -189,7 +194,11 @@ def _menu(f: Frames, as_of, as_of_date: date) -> None:
 
 
 # --- Users ----------------------------------------------------------------------------------------
-def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: int) -> None:
+def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, after=None) -> None:
+    everyone, ordering = users, orders
+    if after is not None:  # a user row changes when they sign up and when they order (last login)
+        ordering = orders[orders.created.values > after]
+        users = users[(users.register_time.values > after) | users.user_idx.isin(ordering.user_idx.unique()).to_numpy()]
     uid = users.user_idx.to_numpy() + 1
     ns = users.name_seed.to_numpy()
     first_a, last_a = _pick(FIRST_NAMES, ns % len(FIRST_NAMES)), _pick(LAST_NAMES, (ns // 31) % len(LAST_NAMES))
@@ -203,8 +212,8 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
     mobile = _numbered(_pick(["+1212", "+1646", "+1917", "+1347", "+1718", "+1929"], ns % 6),
                        (uid * 7919 + 1_000_003) % 10_000_000, 7)
     reg = _t(users.register_time)
-    last_order = orders.groupby("user_idx").created.max()
-    last_login = pd.Series(uid - 1).map(last_order).to_numpy(dtype="datetime64[ms]")
+    last_order = ordering.groupby("user_idx").created.max()
+    last_login = last_order.reindex(uid - 1).to_numpy(dtype="datetime64[ms]")
     last_login = np.where(np.isnat(last_login), reg, last_login)
     verify = (reg + users.verify_delay_s.to_numpy().astype("timedelta64[s]")).astype("datetime64[s]")
     verify_text = np.where(users.zero_verify, "0000-00-00 00:00:00",
@@ -222,19 +231,24 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
     })
     # A second phone (15% of users) shows up with the first order placed two weeks or more after
     # sign-up: a time that later days cannot move, so `--append-days` only adds devices. Ids
-    # follow creation time, as an auto-increment does.
+    # follow creation time, as an auto-increment does: over every user.
+    uid, ns, reg = everyone.user_idx.to_numpy() + 1, everyone.name_seed.to_numpy(), _t(everyone.register_time)
     placed = orders.created.to_numpy(dtype="datetime64[ms]")
-    reg_of = pd.Series(reg, index=users.user_idx.to_numpy()).reindex(orders.user_idx).to_numpy(dtype="datetime64[ms]")
+    reg_of = pd.Series(reg, index=everyone.user_idx.to_numpy()).reindex(orders.user_idx).to_numpy(dtype="datetime64[ms]")
     later = orders[(placed >= reg_of + np.timedelta64(14, "D")) & (placed <= np.datetime64(as_of, "ms"))]
-    second_time = pd.Series(uid - 1).map(later.groupby("user_idx").created.min()).to_numpy(dtype="datetime64[ms]")
+    second_time = later.groupby("user_idx").created.min().reindex(uid - 1).to_numpy(dtype="datetime64[ms]")
     second = ((ns % 100) < 15) & ~np.isnat(second_time)
     dev_user = np.concatenate([uid, uid[second]])
     dev_time = np.concatenate([reg, second_time[second]])
     order = np.lexsort((dev_user, dev_time))
+    dev_id = np.arange(1, len(dev_user) + 1)
+    if after is not None:
+        since = dev_time[order] > after
+        order, dev_id = order[since], dev_id[since]
     os_ = np.where((ns % 10) < 6, "ios", "android")
     os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
     f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame(copy=False, data={
-        "id": np.arange(1, len(dev_user) + 1), "user_id": dev_user[order], "os": os_all,
+        "id": dev_id, "user_id": dev_user[order], "os": os_all,
         "app_version": np.array(["1.0.3", "1.1.0", "1.2.2", "1.3.0"])[(dev_user[order] * 13) % 4],
         "device_model": np.where(os_all == "ios", "iPhone 15", "Pixel 8"),
         "create_time": dev_time[order], "update_time": dev_time[order]})
@@ -247,13 +261,20 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, seed: in
 
 
 # --- Orders, payments, delivery ------------------------------------------------------------------
-def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: World, as_of) -> None:
-    o = orders
-    created = _t(o.created)
-    paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
-    cancelled, refunded = _upto(_t(o.cancelled), as_of), _upto(_t(o.refunded), as_of)
+def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: World, as_of, after=None) -> None:
     status_log_all = world.frames["status_log"]
     sl = _until(status_log_all, status_log_all.time.values, as_of)
+    logged_before = 0  # status log rows at or before ``after``: the ids the new rows follow
+    if after is not None:
+        # An order row changes with its status: the orders of the log's rows since ``after``
+        # (their last status is among those rows).
+        since = sl.time.values > after
+        logged_before = len(sl) - int(since.sum())
+        sl = sl[since]
+    o = orders if after is None else orders[orders.order_id.isin(sl.order_id.unique()).to_numpy()]
+    created = _t(o.created)
+    paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
+    cancelled = _upto(_t(o.cancelled), as_of)
     last_status = sl.groupby("order_id").to_status.last().astype(np.int64)
     last_change = sl.groupby("order_id").time.max()
     keep = ~o.is_test.to_numpy()
@@ -274,8 +295,12 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     order_frame.loc[order_frame.coupon_id < 0, "coupon_id"] = pd.NA
     f[("luckyus_sales_order", "t_order")] = order_frame[keep].reset_index(drop=True)
     del order_frame, remark, status, updated  # each step's temporaries go before the next table is made
+    o = orders  # payments, refunds and deliveries number their rows over the whole history
+    paid, refunded = _upto(_t(o.paid), as_of), _upto(_t(o.refunded), as_of)
 
     it = _until(items_all, items_all.created.values, as_of)
+    if after is not None:
+        it = it[it.created.values > after]
     names = {p.product_id: p.name for p in w.PRODUCTS}
     sku = it.product_id.to_numpy() * 10 + np.where(it.large, 2, 1)
     f[("luckyus_sales_order", "t_order_item")] = pd.DataFrame(copy=False, data={
@@ -290,7 +315,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     from_status = sl.from_status.to_numpy()[order].astype(np.int64)
     to_status = sl.to_status.to_numpy()[order].astype(np.int64)
     log = pd.DataFrame(copy=False, data={
-        "id": np.arange(1, len(order) + 1), "order_id": sl.order_id.to_numpy()[order],
+        "id": np.arange(logged_before + 1, logged_before + len(order) + 1), "order_id": sl.order_id.to_numpy()[order],
         "from_status": pd.arrays.IntegerArray(np.where(from_status < 0, 0, from_status), from_status < 0),
         "to_status": to_status,
         "operator": _labels(("customer", "barista-app", "cs-agent"),
@@ -301,9 +326,13 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     del log
 
     ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
+    ref_id = np.arange(1, len(ref) + 1)
+    if after is not None:
+        since = ref.refunded.values > after
+        ref, ref_id = ref[since], ref_id[since]
     ref_t = _t(ref.refunded)
     f[("luckyus_sales_order", "t_refund")] = pd.DataFrame({
-        "id": np.arange(1, len(ref) + 1), "refund_no": _numbered("RF", ref.order_id.to_numpy(), 12),
+        "id": ref_id, "refund_no": _numbered("RF", ref.order_id.to_numpy(), 12),
         "order_id": ref.order_id.to_numpy(), "refund_amount": _money(ref.pay_c),
         "reason": np.array(["wrong drink", "order took too long", "store closed early", "duplicate charge"])[ref.order_id.to_numpy() % 4],
         "status": 2, "create_time": ref_t - np.timedelta64(600, "s"), "update_time": ref_t})
@@ -329,13 +358,18 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
         "update_time": np.concatenate([_t(failed.paid) - np.timedelta64(18, "s"), np.where(np.isnat(p_ref), p_paid, p_ref)]),
     }).sort_values(["create_time", "order_id"], kind="stable").reset_index(drop=True)
     pay.insert(0, "id", np.arange(1, len(pay) + 1))
+    back = pay[pay.status == 4].sort_values("update_time", kind="stable")
+    back_id = np.arange(1, len(back) + 1)
+    if after is not None:
+        pay = pay[pay.update_time.values > after].reset_index(drop=True)
+        since = back.update_time.values > after
+        back, back_id = back[since], back_id[since]
     pay.insert(1, "payment_no", _numbered("PY", pay.id.to_numpy(), 12))
     pay.insert(6, "gateway_txn_id", _numbered("ch_", pay.id.to_numpy() * 2654435761 % 10**12, 12, missing=pay.status == 3))
     pay = pay[["id", "payment_no", "order_id", "user_id", "pay_method", "amount", "status", "gateway_txn_id", "create_time", "pay_time", "update_time"]]
     f[("luckyus_sales_payment", "t_payment")] = pay
-    back = pay[pay.status == 4].sort_values("update_time", kind="stable")
     f[("luckyus_sales_payment", "t_payment_refund")] = pd.DataFrame({
-        "id": np.arange(1, len(back) + 1), "payment_id": back.id.to_numpy(), "order_id": back.order_id.to_numpy(),
+        "id": back_id, "payment_id": back.id.to_numpy(), "order_id": back.order_id.to_numpy(),
         "amount": back.amount.to_numpy(), "status": 2, "create_time": _t(back.update_time), "update_time": _t(back.update_time)})
 
     dl = o[(o.channel == 2).to_numpy() & ~np.isnat(paid)]
@@ -356,7 +390,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
 
 
 # --- Marketing -------------------------------------------------------------------------------------
-def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: date) -> dict:
+def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: date, after=None) -> dict:
     camp_rows, spend_rows = [], []
     for cid, name, ctype, start, end, budget, _ in w.CAMPAIGNS:
         created = np.datetime64(start, "ms") - np.timedelta64(10, "D")
@@ -364,7 +398,10 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
             continue
         ended = end < as_of_date
         status = 3 if ended else (2 if start <= as_of_date else 1)
-        changed = np.datetime64(end + timedelta(days=1), "ms") if ended else (np.datetime64(start, "ms") if start <= as_of_date else created)
+        # The status moves at the start of the local day (midnight in New York, in UTC): a row
+        # must not change after the time it says it changed (an extract's cursor would miss it).
+        begins = local_to_utc(np.array([np.datetime64(start), np.datetime64(end + timedelta(days=1))], "datetime64[ms]"))
+        changed = begins[1] if ended else (begins[0] if start <= as_of_date else created)
         camp_rows.append(dict(id=cid, campaign_name=name, campaign_type=ctype, budget_amount=float(budget), status=status,
                               start_time=np.datetime64(start, "ms") + np.timedelta64(4, "h"),
                               end_time=np.datetime64(end, "ms") + np.timedelta64(28, "h") - np.timedelta64(1, "s"),
@@ -405,7 +442,7 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     is_expired = ~is_used & _le(expire, as_of)
     issue = _t(c.issue_time)
     frame = pd.DataFrame(copy=False, data={
-        "id": cid, "coupon_no": _numbered("CP", cid, 14), "template_id": c.template_id.to_numpy(),
+        "id": cid, "template_id": c.template_id.to_numpy(),
         "user_id": c.user_idx.to_numpy() + 1, "status": np.select([is_used, is_expired], [1, 2], 0),
         "order_id": pd.array(np.where(is_used, u_order, -1), dtype="Int64"),
         "issue_time": issue, "expire_time": expire, "use_time": np.where(is_used, u_time, NAT),
@@ -416,7 +453,6 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     dup_mask = (cid * 2654435761 % 1_000_000) < dirty.duplicate_coupons * 1_000_000
     dup = frame[dup_mask].copy()
     dup["id"] = dup.id + DUPLICATE_COUPON_ID_OFFSET
-    dup["coupon_no"] = _text(pc.binary_join_element_wise(pa.array(dup.coupon_no).cast(pa.string()), "D", ""))
     for col in ("issue_time", "create_time"):
         dup[col] = _t(dup[col]) + np.timedelta64(1, "s")
     dup_expired = _le(_t(dup.expire_time), as_of)
@@ -426,7 +462,13 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     dup["update_time"] = np.where(dup_expired, _t(dup.expire_time), _t(dup.create_time))
     coupons = pd.concat([frame, dup], ignore_index=True)
     del frame, dup
-    f[("luckyus_isales_market", "t_coupon")] = coupons
+    # The coupon number (the twin's with a "D"), made for the rows handed over only.
+    written = coupons if after is None else coupons[coupons.update_time.values > after].reset_index(drop=True)
+    twin = written.id.to_numpy() >= DUPLICATE_COUPON_ID_OFFSET
+    number = _numbered("CP", written.id.to_numpy() - np.where(twin, DUPLICATE_COUPON_ID_OFFSET, 0), 14)
+    written.insert(1, "coupon_no", _text(pc.binary_join_element_wise(pa.array(number).cast(pa.string()), _pick(["", "D"], twin), "")))
+    f[("luckyus_isales_market", "t_coupon")] = written
+    del written
 
     issued = coupons.groupby("template_id").size()
     templates = pd.DataFrame({"template_id": [t.template_id for t in TEMPLATES],
