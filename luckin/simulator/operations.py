@@ -17,12 +17,19 @@ DEVICE_HORIZON_DAYS = 500     # device lifecycles are drawn this far ahead of th
 
 
 # --- Production ----------------------------------------------------------------------------------
-def _production(f: Frames, world: World, as_of) -> None:
+def _production(f: Frames, world: World, as_of, after=None) -> None:
     ev = world.frames["make_events"]
-    ev = _until(ev, ev.time.values, as_of).reset_index(drop=True)
+    if after is None:
+        ev = _until(ev, ev.time.values, as_of).reset_index(drop=True)
+        ids = np.arange(1, len(ev) + 1)
+    else:  # only the events after ``after``, numbered among every event up to ``as_of``
+        t = ev.time.values
+        ids = np.cumsum(t <= as_of)
+        since = (t > after) & (t <= as_of)
+        ev, ids = ev[since].reset_index(drop=True), ids[since]
     t = _t(ev.time)
     f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame(copy=False, data={  # the world's arrays, not copies
-        "id": np.arange(1, len(ev) + 1), "order_id": ev.order_id.to_numpy(),
+        "id": ids, "order_id": ev.order_id.to_numpy(),
         "shop_id": np.array([s.shop_id for s in OPEN_STORES])[ev.store_idx.to_numpy()],
         "event_type": ev.event_type.to_numpy(np.int64), "station_no": ev.station.to_numpy(np.int64),
         "event_time": t, "create_time": t.astype("datetime64[s]").astype("datetime64[ms]") + np.timedelta64(1, "s")})

@@ -92,7 +92,7 @@ def project(world: World, as_of_date: date, sink: Callable[[tuple[str, str], pd.
     _users(f, users, orders, as_of, after)
     _orders(f, orders, items, world, as_of, after)
     coupons_live = _market(f, world, orders, as_of, as_of_date, after)
-    _production(f, world, as_of)
+    _production(f, world, as_of, after)
     devices_live = _iot(f, world, as_of, as_of_date)
     stock_live = _supply_chain(f, world, orders, as_of, as_of_date)
     _settlement(f, orders, as_of)
@@ -263,14 +263,16 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, after=No
 # --- Orders, payments, delivery ------------------------------------------------------------------
 def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: World, as_of, after=None) -> None:
     status_log_all = world.frames["status_log"]
-    sl = _until(status_log_all, status_log_all.time.values, as_of)
     logged_before = 0  # status log rows at or before ``after``: the ids the new rows follow
-    if after is not None:
+    if after is None:
+        sl = _until(status_log_all, status_log_all.time.values, as_of)
+    else:
         # An order row changes with its status: the orders of the log's rows since ``after``
-        # (their last status is among those rows).
-        since = sl.time.values > after
-        logged_before = len(sl) - int(since.sum())
-        sl = sl[since]
+        # (their last status is among those rows). The log holds lifecycles drawn ahead too.
+        t = status_log_all.time.values
+        since = (t > after) & (t <= as_of)
+        logged_before = int((t <= after).sum())
+        sl = status_log_all[since]
     o = orders if after is None else orders[orders.order_id.isin(sl.order_id.unique()).to_numpy()]
     created = _t(o.created)
     paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
