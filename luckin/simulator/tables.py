@@ -345,7 +345,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
                         "Handed over", "Cancelled before completion", "Refunded after completion"]})
 
     # Payments: one successful payment per paid order, sometimes after a failed attempt.
-    p = o[~np.isnat(paid)]
+    p = o.loc[~np.isnat(paid), ["order_id", "user_idx", "pay_method", "pay_c", "paid", "refunded", "cancelled",
+                               "failed_payment"]]  # the columns payments read, not the whole orders frame
     p_paid = _t(p.paid)
     p_ref = _latest(_upto(_t(p.refunded), as_of), _upto(_t(p.cancelled), as_of))
     failed = p[p.failed_payment.to_numpy()]
@@ -462,24 +463,26 @@ def _market(f: Frames, world: World, orders: pd.DataFrame, as_of, as_of_date: da
     dup["order_id"] = pd.array([pd.NA] * len(dup), dtype="Int64")
     dup["use_time"] = NAT
     dup["update_time"] = np.where(dup_expired, _t(dup.expire_time), _t(dup.create_time))
-    coupons = pd.concat([frame, dup], ignore_index=True)
-    del frame, dup
     # The coupon number (the twin's with a "D"), made for the rows handed over only.
-    written = coupons if after is None else coupons[coupons.update_time.values > after].reset_index(drop=True)
+    parts = [frame, dup] if after is None else [part[part.update_time.values > after] for part in (frame, dup)]
+    written = pd.concat(parts, ignore_index=True)
+    del parts
     twin = written.id.to_numpy() >= DUPLICATE_COUPON_ID_OFFSET
     number = _numbered("CP", written.id.to_numpy() - np.where(twin, DUPLICATE_COUPON_ID_OFFSET, 0), 14)
     written.insert(1, "coupon_no", _text(pc.binary_join_element_wise(pa.array(number).cast(pa.string()), _pick(["", "D"], twin), "")))
     f[("luckyus_isales_market", "t_coupon")] = written
     del written
+    # The live state reads every coupon, twins included (in the order the table holds them).
+    issued = pd.concat([frame.template_id, dup.template_id]).value_counts()
+    unused = pd.concat([frame[frame.status == 0], dup[dup.status == 0]], ignore_index=True)
+    del frame, dup
 
-    issued = coupons.groupby("template_id").size()
     templates = pd.DataFrame({"template_id": [t.template_id for t in TEMPLATES],
                               "campaign_id": [t.campaign_id for t in TEMPLATES],
                               "template_name": [t.name for t in TEMPLATES]})
     templates["issued"] = templates.template_id.map(issued).fillna(0).astype(int)
     budget_stock = {t.template_id: int(round(50_000 * world.scale)) + 100 for t in TEMPLATES}
     templates["remaining_stock"] = [max(budget_stock[t] - issued.get(t, 0) % budget_stock[t], 0) for t in templates.template_id]
-    unused = coupons[coupons.status == 0]
     camps = pd.DataFrame(camp_rows)
     return {
         "campaigns": pd.DataFrame({"campaign_id": camps.id, "campaign_name": camps.campaign_name,
