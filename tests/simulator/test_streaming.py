@@ -183,3 +183,15 @@ def test_the_rows_written_after_a_day_turn_that_day_into_the_later_one(world, ea
     # old coupons used or expired since are in it, not only new ones
     coupon_key = ("luckyus_isales_market", "t_coupon")
     assert (delta[coupon_key].id.isin(before[coupon_key].id)).any()
+
+
+def test_a_history_of_days_projects_before_anyone_has_a_second_phone():
+    """`luckin simulate --as-of` takes any day from the first opening: three days in, no user has
+    ordered two weeks after signing up, so every user has one device (this crashed on the empty
+    lookup of second phones)."""
+    early = w.FIRST_OPENING + timedelta(days=2)
+    frames: dict[tuple[str, str], pd.DataFrame] = {}
+    project(simulate_world(0.02, 42, early), early, sink=frames.__setitem__)
+    users, devices = frames[("luckyus_sales_user", "t_user")], frames[("luckyus_sales_user", "t_user_device")]
+    assert len(users) > 0
+    assert sorted(devices.user_id) == sorted(users.id)
