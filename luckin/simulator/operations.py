@@ -25,8 +25,8 @@ def _production(f: Frames, world: World, as_of, after=None) -> None:
     else:  # only the events after ``after``, numbered among every event up to ``as_of``
         t = ev.time.values
         ids = np.cumsum(t <= as_of)
-        since = (t > after) & (t <= as_of)
-        ev, ids = ev[since].reset_index(drop=True), ids[since]
+        fresh = (t > after) & (t <= as_of)
+        ev, ids = ev[fresh].reset_index(drop=True), ids[fresh]
     t = _t(ev.time)
     f[("luckyus_ops_production", "t_make_event")] = pd.DataFrame(copy=False, data={  # the world's arrays, not copies
         "id": ids, "order_id": ev.order_id.to_numpy(),

@@ -243,8 +243,8 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, after=No
     order = np.lexsort((dev_user, dev_time))
     dev_id = np.arange(1, len(dev_user) + 1)
     if after is not None:
-        since = dev_time[order] > after
-        order, dev_id = order[since], dev_id[since]
+        fresh = dev_time[order] > after
+        order, dev_id = order[fresh], dev_id[fresh]
     os_ = np.where((ns % 10) < 6, "ios", "android")
     os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
     f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame(copy=False, data={
@@ -270,9 +270,9 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
         # An order row changes with its status: the orders of the log's rows since ``after``
         # (their last status is among those rows). The log holds lifecycles drawn ahead too.
         t = status_log_all.time.values
-        since = (t > after) & (t <= as_of)
+        fresh = (t > after) & (t <= as_of)
         logged_before = int((t <= after).sum())
-        sl = status_log_all[since]
+        sl = status_log_all[fresh]
     o = orders if after is None else orders[orders.order_id.isin(sl.order_id.unique()).to_numpy()]
     created = _t(o.created)
     paid, completed = _upto(_t(o.paid), as_of), _upto(_t(o.completed), as_of)
@@ -330,8 +330,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
     ref_id = np.arange(1, len(ref) + 1)
     if after is not None:
-        since = ref.refunded.values > after
-        ref, ref_id = ref[since], ref_id[since]
+        fresh = ref.refunded.values > after
+        ref, ref_id = ref[fresh], ref_id[fresh]
     ref_t = _t(ref.refunded)
     f[("luckyus_sales_order", "t_refund")] = pd.DataFrame({
         "id": ref_id, "refund_no": _numbered("RF", ref.order_id.to_numpy(), 12),
@@ -365,8 +365,8 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     back_id = np.arange(1, len(back) + 1)
     if after is not None:
         pay = pay[pay.update_time.values > after].reset_index(drop=True)
-        since = back.update_time.values > after
-        back, back_id = back[since], back_id[since]
+        fresh = back.update_time.values > after
+        back, back_id = back[fresh], back_id[fresh]
     pay.insert(1, "payment_no", _numbered("PY", pay.id.to_numpy(), 12))
     pay.insert(6, "gateway_txn_id", _numbered("ch_", pay.id.to_numpy() * 2654435761 % 10**12, 12, missing=pay.status == 3))
     pay = pay[["id", "payment_no", "order_id", "user_id", "pay_method", "amount", "status", "gateway_txn_id", "create_time", "pay_time", "update_time"]]
