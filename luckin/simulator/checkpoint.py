@@ -46,31 +46,26 @@ def estate_key(mysql_description: str, redis_identity: str) -> str:
     return hashlib.sha256(f"{mysql_description}\0{redis_identity}".encode()).hexdigest()[:16]
 
 
-class Saving:
-    """A checkpoint being written: the world, then ``meta.json``, last."""
-
-    def __init__(self, root: Path, key: str) -> None:
-        self.id = uuid.uuid4().hex[:16]
-        self.folder = Path(root) / key / self.id
-        self.folder.mkdir(parents=True)
-
-    def finish(self, world: World, as_of: date, code: str, dirty: dict) -> str:
-        """Write the world and the meta file; returns the checkpoint's id (for the manifest)."""
-        folder = self.folder
-        for name in LIFECYCLES:
-            _write(folder / f"{name}.arrow", world.frames[name])
-        st = world.state
-        _write(folder / "user_state.arrow", pd.DataFrame(st.users))
-        ordinals = sorted(st.first_due)
-        _write(folder / "first_due.arrow", pd.DataFrame({
-            "ordinal": np.repeat(np.array(ordinals, np.int64), [len(st.first_due[o]) for o in ordinals]),
-            "user_idx": np.concatenate([st.first_due[o] for o in ordinals]) if ordinals else np.zeros(0, np.int64)}))
-        meta = {"format": FORMAT, "id": self.id, "scale": world.scale, "seed": world.seed,
-                "horizon": world.horizon.isoformat(), "as_of": as_of.isoformat(), "code": code, "dirty": dirty,
-                "through": st.through.isoformat(), "next_order_id": st.next_order_id, "next_item_id": st.next_item_id,
-                "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed)}
-        (folder / META).write_text(json.dumps(meta))  # last: the folder is complete
-        return self.id
+def save(root: Path, key: str, world: World, as_of: date, code: str, dirty: dict) -> str:
+    """Write the world, then ``meta.json`` (last: a folder without it is an interrupted save);
+    returns the checkpoint's id, for the manifest."""
+    checkpoint_id = uuid.uuid4().hex[:16]
+    folder = Path(root) / key / checkpoint_id
+    folder.mkdir(parents=True)
+    for name in LIFECYCLES:
+        _write(folder / f"{name}.arrow", world.frames[name])
+    st = world.state
+    _write(folder / "user_state.arrow", pd.DataFrame(st.users))
+    ordinals = sorted(st.first_due)
+    _write(folder / "first_due.arrow", pd.DataFrame({
+        "ordinal": np.repeat(np.array(ordinals, np.int64), [len(st.first_due[o]) for o in ordinals]),
+        "user_idx": np.concatenate([st.first_due[o] for o in ordinals]) if ordinals else np.zeros(0, np.int64)}))
+    meta = {"format": FORMAT, "id": checkpoint_id, "scale": world.scale, "seed": world.seed,
+            "horizon": world.horizon.isoformat(), "as_of": as_of.isoformat(), "code": code, "dirty": dirty,
+            "through": st.through.isoformat(), "next_order_id": st.next_order_id, "next_item_id": st.next_item_id,
+            "next_coupon_id": st.next_coupon_id, "rehomed": sorted(st.rehomed)}
+    (folder / META).write_text(json.dumps(meta))
+    return checkpoint_id
 
 
 def prune(root: Path, key: str, keep: str) -> None:

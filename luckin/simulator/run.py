@@ -204,7 +204,6 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     # and a table, never the whole estate. An append projects only what the days appended wrote.
     t0 = time.perf_counter()
     core = {(t.schema, t.name): t for t in core_tables}
-    saving = checkpoint.Saving(checkpoint_dir, estate_key)
     projected: set[tuple[str, str]] = set()
     written = 0
 
@@ -246,7 +245,7 @@ def simulate(scale: float = 1.0, seed: int = 42, append_days: int = 0, *, mysql:
     result.timings["tables"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    checkpoint_id = saving.finish(world, as_of, code, dirt)
+    checkpoint_id = checkpoint.save(checkpoint_dir, estate_key, world, as_of, code, dirt)
     del world
     result.timings["checkpoint"] = time.perf_counter() - t0
 
