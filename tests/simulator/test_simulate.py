@@ -4,7 +4,7 @@ continuation of the timeline, and the embedded stand-in."""
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,6 +257,39 @@ def test_append_days_inserts_and_updates_and_matches_a_direct_run(small_estate, 
         core_tables = [t.qualified for s in load_estate().values() for t in s.tables.values() if t.rows == "core"]
         differing = [t for t in core_tables if appended[t] != direct[t]]
         assert differing == []
+    finally:
+        ensure_estate()
+
+
+def test_an_append_killed_part_way_is_run_again_and_gives_the_same_estate(small_estate, test_redis):
+    """A killed append leaves some tables moved on and the manifest at the old day. Run again,
+    it writes the same days' rows once more (those already there are updated in place) and the
+    estate is the one simulated straight to the later day."""
+    from luckin.simulator.core import simulate_world
+    from luckin.simulator.tables import project
+    from luckin.simulator.targets import MySQLTarget
+
+    old_day = date.fromisoformat(read_manifest(test_redis)["as_of"])
+    later = old_day + timedelta(days=2)
+    core = {(t.schema, t.name): t for s in load_estate().values() for t in s.tables.values() if t.rows == "core"}
+    target, moved = MySQLTarget(MySQLSettings()), []
+
+    def killed_half_way(key, rows):  # what the append wrote before it was killed: half its tables
+        if len(moved) < len(core) // 2:
+            target.upsert(core[key], rows)
+            moved.append(key)
+
+    try:
+        before = _checksums()
+        project(simulate_world(TEST_SCALE, TEST_SEED, later), later, sink=killed_half_way, since=old_day)
+        changed = [f"{s}.{t}" for s, t in moved if _checksums()[f"{s}.{t}"] != before[f"{s}.{t}"]]
+        assert changed and read_manifest(test_redis)["as_of"] == old_day.isoformat()
+        result = simulate(TEST_SCALE, TEST_SEED, append_days=2, redis_url=TEST_REDIS_URL)
+        assert result.as_of == later
+        appended = _checksums()
+        simulate(TEST_SCALE, TEST_SEED, redis_url=TEST_REDIS_URL, as_of=later)
+        direct = _checksums()
+        assert [t.qualified for t in core.values() if appended[t.qualified] != direct[t.qualified]] == []
     finally:
         ensure_estate()
 
