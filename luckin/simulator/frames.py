@@ -40,6 +40,17 @@ def _until(frame: pd.DataFrame, times: np.ndarray, as_of: np.datetime64) -> pd.D
     return frame.copy(deep=False) if keep.all() else frame[keep]
 
 
+def _numbered_after(rows, times, after):
+    """``rows`` (a frame or an array) numbered 1, 2, ... in their order, then cut to those whose
+    ``times`` are after ``after`` (all of them when it is None): an append's rows keep the ids a
+    whole projection gives them. Returns the rows and their ids."""
+    ids = np.arange(1, len(rows) + 1)
+    if after is None:
+        return rows, ids
+    fresh = np.asarray(times) > after
+    return rows[fresh], ids[fresh]
+
+
 def _money(cents) -> np.ndarray:
     return np.round(np.asarray(cents, dtype=np.int64) / 100.0, 2)
 

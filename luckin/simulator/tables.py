@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from . import world as w
 from .core import World
-from .frames import Frames, _labels, _latest, _le, _money, _numbered, _pick, _t, _text, _until, _upto
+from .frames import Frames, _labels, _latest, _le, _money, _numbered, _numbered_after, _pick, _t, _text, _until, _upto
 from .operations import _iot, _production, _settlement, _supply_chain
 from .plan import NAT, OPEN_STORES, TEMPLATES, _days, as_of_instant, list_price, local_to_utc, stream
 from .facts import LiveState
@@ -41,17 +41,17 @@ _READ_AGAIN = (("luckyus_sales_shop", "t_shop"), ("luckyus_iot_device", "t_devic
 
 class _HandOver(dict):
     """Frames that go to ``sink`` the moment a step stores them, kept only when read again; with
-    ``since``, only their rows written after that instant go (``written_after``)."""
+    ``after``, only their rows written after that instant go (``written_after``)."""
 
-    def __init__(self, sink: Callable[[tuple[str, str], pd.DataFrame], None], since: np.datetime64 | None) -> None:
+    def __init__(self, sink: Callable[[tuple[str, str], pd.DataFrame], None], after: np.datetime64 | None) -> None:
         super().__init__()
         self._sink = sink
-        self._since = since
+        self._after = after
 
     def __setitem__(self, key: tuple[str, str], frame: pd.DataFrame) -> None:
         if key in _READ_AGAIN:
             super().__setitem__(key, frame)
-        self._sink(key, frame if self._since is None else written_after(frame, self._since))
+        self._sink(key, frame if self._after is None else written_after(frame, self._after))
 
 
 def written_after(frame: pd.DataFrame, instant: np.datetime64) -> pd.DataFrame:
@@ -241,10 +241,7 @@ def _users(f: Frames, users: pd.DataFrame, orders: pd.DataFrame, as_of, after=No
     dev_user = np.concatenate([uid, uid[second]])
     dev_time = np.concatenate([reg, second_time[second]])
     order = np.lexsort((dev_user, dev_time))
-    dev_id = np.arange(1, len(dev_user) + 1)
-    if after is not None:
-        fresh = dev_time[order] > after
-        order, dev_id = order[fresh], dev_id[fresh]
+    order, dev_id = _numbered_after(order, dev_time[order], after)
     os_ = np.where((ns % 10) < 6, "ios", "android")
     os_all = np.concatenate([os_, np.where(os_[second] == "ios", "android", "ios")])[order]
     f[("luckyus_sales_user", "t_user_device")] = pd.DataFrame(copy=False, data={
@@ -297,8 +294,9 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     order_frame.loc[order_frame.coupon_id < 0, "coupon_id"] = pd.NA
     f[("luckyus_sales_order", "t_order")] = order_frame[keep].reset_index(drop=True)
     del order_frame, remark, status, updated  # each step's temporaries go before the next table is made
-    o = orders  # payments, refunds and deliveries number their rows over the whole history
-    paid, refunded = _upto(_t(o.paid), as_of), _upto(_t(o.refunded), as_of)
+    if after is not None:  # payments, refunds and deliveries number their rows over the whole history
+        o, paid = orders, _upto(_t(orders.paid), as_of)
+    refunded = _upto(_t(o.refunded), as_of)
 
     it = _until(items_all, items_all.created.values, as_of)
     if after is not None:
@@ -328,10 +326,7 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     del log
 
     ref = o[~np.isnat(refunded)].sort_values("refunded", kind="stable")
-    ref_id = np.arange(1, len(ref) + 1)
-    if after is not None:
-        fresh = ref.refunded.values > after
-        ref, ref_id = ref[fresh], ref_id[fresh]
+    ref, ref_id = _numbered_after(ref, ref.refunded.values, after)
     ref_t = _t(ref.refunded)
     f[("luckyus_sales_order", "t_refund")] = pd.DataFrame({
         "id": ref_id, "refund_no": _numbered("RF", ref.order_id.to_numpy(), 12),
@@ -362,11 +357,9 @@ def _orders(f: Frames, orders: pd.DataFrame, items_all: pd.DataFrame, world: Wor
     }).sort_values(["create_time", "order_id"], kind="stable").reset_index(drop=True)
     pay.insert(0, "id", np.arange(1, len(pay) + 1))
     back = pay[pay.status == 4].sort_values("update_time", kind="stable")
-    back_id = np.arange(1, len(back) + 1)
-    if after is not None:
+    back, back_id = _numbered_after(back, back.update_time.values, after)
+    if after is not None:  # the payments' ids are a column already
         pay = pay[pay.update_time.values > after].reset_index(drop=True)
-        fresh = back.update_time.values > after
-        back, back_id = back[fresh], back_id[fresh]
     pay.insert(1, "payment_no", _numbered("PY", pay.id.to_numpy(), 12))
     pay.insert(6, "gateway_txn_id", _numbered("ch_", pay.id.to_numpy() * 2654435761 % 10**12, 12, missing=pay.status == 3))
     pay = pay[["id", "payment_no", "order_id", "user_id", "pay_method", "amount", "status", "gateway_txn_id", "create_time", "pay_time", "update_time"]]

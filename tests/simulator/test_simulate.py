@@ -282,7 +282,8 @@ def test_an_append_killed_part_way_is_run_again_and_gives_the_same_estate(small_
     try:
         before = _checksums()
         project(simulate_world(TEST_SCALE, TEST_SEED, later), later, sink=killed_half_way, since=old_day)
-        changed = [f"{s}.{t}" for s, t in moved if _checksums()[f"{s}.{t}"] != before[f"{s}.{t}"]]
+        half_way = _checksums()
+        changed = [f"{s}.{t}" for s, t in moved if half_way[f"{s}.{t}"] != before[f"{s}.{t}"]]
         assert changed and read_manifest(test_redis)["as_of"] == old_day.isoformat()
         result = simulate(TEST_SCALE, TEST_SEED, append_days=2, redis_url=TEST_REDIS_URL)
         assert result.as_of == later
