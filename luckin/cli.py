@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from luckin.core.errors import BuildError, ConfigError, GateError, LuckinError, SourceError
+from luckin.core.memory import use_arrow_pool
 from luckin.core.sessions import check_writable
 from luckin.core.settings import Settings, Target, load_settings
 
@@ -157,6 +158,8 @@ def extract(
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress bars on stderr."),
 ) -> None:
     """Extract every MySQL schema and a snapshot of every Redis instance into the warehouse."""
+    # before pyarrow is imported, so that the Parquet writer uses the pool too (pipelines/runtime.py)
+    use_arrow_pool("jemalloc")
     from pipelines.extract import run_extract
     from pipelines.reconcile import verify_extract
 

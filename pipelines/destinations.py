@@ -91,10 +91,13 @@ class Destination:
     def duckdb_connection(self):
         with self._lock:
             if self._duck is None:
-                # a bounded buffer pool keeps the extract's peak memory low; a file another
-                # process holds is named by the core (WarehouseLocked)
+                # a bounded buffer pool keeps the extract's peak memory low, and so does loading
+                # without keeping the rows' order (nothing reads them in the order they came; the
+                # loads run faster too); a file another process holds is named by the core
+                # (WarehouseLocked)
                 self._duck = connect_duckdb(DuckDBWarehouse(Path(self.target), self.memory_limit),
-                                            config={"memory_limit": self.memory_limit})
+                                            config={"memory_limit": self.memory_limit,
+                                                    "preserve_insertion_order": False})
             return self._duck
 
     def connect(self):

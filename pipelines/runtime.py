@@ -29,29 +29,50 @@ def quiet_dlt() -> None:
     dlt.config["data_writer.disable_compression"] = True
 
 
-def cap_malloc_arenas(arenas: int = 2) -> None:
-    """Fewer glibc malloc arenas (default: 8 per core): each reader thread otherwise keeps its own
-    arena of freed connectorx and Parquet buffers, ~100 MB of resident memory that no one uses.
+def tune_malloc(arenas: int = 2, mmap_threshold: int = 256 * 1024) -> None:
+    """glibc's allocator for the readers' threads. Fewer arenas (default: 8 per core): each
+    reader thread otherwise keeps its own arena of freed connectorx and Parquet buffers, ~100 MB
+    of resident memory that no one uses. A fixed mmap threshold: glibc raises its own (up to
+    32 MB) each time a big block is freed, after which chunk-sized buffers come from the arenas
+    and stay there; above the threshold each buffer is mapped and given back as it is freed.
     Must run before the threads start; a no-op where glibc is not the allocator."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-8, arenas)  # M_ARENA_MAX
+        libc.mallopt(-3, mmap_threshold)  # M_MMAP_THRESHOLD
     except (OSError, AttributeError):
         pass
 
 
 def prepare_extract_process() -> None:
-    """dlt's settings, fewer malloc arenas, Arrow's jemalloc pool and the lazy modules imported:
+    """dlt's settings, glibc's allocator, Arrow's jemalloc pool and the lazy modules imported:
     before the extract's threads start, in the run's process and in each extract worker."""
     quiet_dlt()
-    cap_malloc_arenas()
+    tune_malloc()
     # The extract allocates and frees one chunk's Arrow buffers after another on several threads.
     # Peak of `luckin extract --full-refresh`, alternating rounds: scale 1, 654-719 MB with
     # mimalloc against 578-604 MB with jemalloc; scale 3, 719-721 MB against 638-742 MB (two of
-    # three rounds 638-639), at the same speed.
+    # three rounds 638-639), at the same speed. The command line picks the pool before pyarrow
+    # is imported, so that the Parquet writer's C++ encoders use it too (here it is too late for
+    # them): with that, no jemalloc decay, glibc's fixed mmap threshold and DuckDB's loads
+    # without insertion order (destinations.py), scale 3 peaked at 581-598 MB against 658-668 MB
+    # (alternating rounds, 2026-12-06).
     use_arrow_pool("jemalloc")
+    _return_freed_arrow_pages()
     preload_modules()
+
+
+def _return_freed_arrow_pages() -> None:
+    """jemalloc keeps freed pages for a second before giving them back: one chunk's buffers
+    were still held while the next chunk's were made."""
+    import pyarrow as pa
+
+    try:
+        pa.jemalloc_set_decay_ms(0)
+    except (NotImplementedError, pa.ArrowNotImplementedError):
+        pass
 
 
 def preload_modules() -> None:

@@ -28,10 +28,21 @@ def use_arrow_pool(kind: str) -> None:
     (mimalloc in pyarrow 26), which keeps freed pages for reuse, per thread: a long run that
     frees big buffers then holds them as well as what it allocates next. Each caller says why
     it picks its pool. An operator's ARROW_DEFAULT_MEMORY_POOL is left alone; a pyarrow built
-    without the pool keeps its default."""
-    import os
+    without the pool keeps its default.
 
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+    Called before pyarrow is imported, it sets ARROW_DEFAULT_MEMORY_POOL, which Arrow reads once,
+    at import: then Arrow's own C++ code uses the pool too (the Parquet writer's encoders take
+    that default, not the Python calls' pool). After the import only the pool of pyarrow's
+    Python calls can still change."""
+    import os
+    import sys
+
+    global _POOL_SET_BY_US
+    operator_pool = os.environ.get("ARROW_DEFAULT_MEMORY_POOL")
+    if operator_pool and operator_pool != _POOL_SET_BY_US:
+        return
+    if "pyarrow" not in sys.modules:
+        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = _POOL_SET_BY_US = kind
         return
     import pyarrow as pa
 
@@ -39,3 +50,6 @@ def use_arrow_pool(kind: str) -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool() if kind == "jemalloc" else pa.system_memory_pool())
     except (NotImplementedError, pa.ArrowNotImplementedError):
         pass
+
+
+_POOL_SET_BY_US: str | None = None
