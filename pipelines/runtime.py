@@ -57,7 +57,7 @@ def prepare_extract_process() -> None:
     # three rounds 638-639), at the same speed. The command line picks the pool before pyarrow
     # is imported, so that the Parquet writer's C++ encoders use it too (here it is too late for
     # them): with that, no jemalloc decay, glibc's fixed mmap threshold and DuckDB's loads
-    # without insertion order (destinations.py), scale 3 peaked at 574-608 MB against 658-668 MB
+    # without insertion order (destinations.py), scale 3 peaked at 550-608 MB against 658-668 MB
     # (alternating rounds, 2026-12-06).
     use_arrow_pool("jemalloc")
     _return_freed_arrow_pages()
