@@ -52,13 +52,9 @@ def prepare_extract_process() -> None:
     quiet_dlt()
     tune_malloc()
     # The extract allocates and frees one chunk's Arrow buffers after another on several threads.
-    # Peak of `luckin extract --full-refresh`, alternating rounds: scale 1, 654-719 MB with
-    # mimalloc against 578-604 MB with jemalloc; scale 3, 719-721 MB against 638-742 MB (two of
-    # three rounds 638-639), at the same speed. The command line picks the pool before pyarrow
-    # is imported, so that the Parquet writer's C++ encoders use it too (here it is too late for
-    # them): with that, no jemalloc decay, glibc's fixed mmap threshold and DuckDB's loads
-    # without insertion order (destinations.py), scale 3 peaked at 550-608 MB against 658-668 MB
-    # (alternating rounds, 2026-12-06).
+    # The command line picks the pool before pyarrow is imported, so that the Parquet writer's
+    # C++ encoders use it too; here it is too late for them, and reaches the Python calls of the
+    # demo and the Python API. Measured: pipelines/README.md, Performance.
     use_arrow_pool("jemalloc")
     _return_freed_arrow_pages()
     preload_modules()

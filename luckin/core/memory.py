@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 _LIBC = None
+_POOL_SET_BY_US: str | None = None  # the ARROW_DEFAULT_MEMORY_POOL this process set itself
 
 
 def release_free_memory() -> None:
@@ -51,5 +52,3 @@ def use_arrow_pool(kind: str) -> None:
     except (NotImplementedError, pa.ArrowNotImplementedError):
         pass
 
-
-_POOL_SET_BY_US: str | None = None
