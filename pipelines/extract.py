@@ -327,7 +327,7 @@ def run_extract(settings: Settings, schemas: list[str] | None = None, full_refre
     started = time.time()
     summary = ExtractSummary(run_id=_new_run_id(), destination=settings.warehouse.kind)
     console = Console(stderr=True)
-    prepare_extract_process()
+    prepare_extract_process(settings.warehouse.kind)
     secrets: tuple[str, ...] = settings.secrets
     dest = destination_for(settings.warehouse, settings.pipelines_dir)
     summary.destination_location = dest.location

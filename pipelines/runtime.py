@@ -46,7 +46,7 @@ def tune_malloc(arenas: int = 2, mmap_threshold: int = 256 * 1024) -> None:
         pass
 
 
-def prepare_extract_process() -> None:
+def prepare_extract_process(destination: str | None = None) -> None:
     """dlt's settings, glibc's allocator, Arrow's jemalloc pool and the lazy modules imported:
     before the extract's threads start, in the run's process and in each extract worker."""
     quiet_dlt()
@@ -57,7 +57,7 @@ def prepare_extract_process() -> None:
     # demo and the Python API. Measured: pipelines/README.md, Performance.
     use_arrow_pool("jemalloc")
     _return_freed_arrow_pages()
-    preload_modules()
+    preload_modules(destination)
 
 
 def _return_freed_arrow_pages() -> None:
@@ -71,13 +71,15 @@ def _return_freed_arrow_pages() -> None:
         pass
 
 
-def preload_modules() -> None:
+def preload_modules(destination: str | None = None) -> None:
     """Import what dlt and the readers import lazily, before threads race to import it half-way
-    ("partially initialized module 'pandas'")."""
+    ("partially initialized module 'pandas'"). The Postgres client only where the run loads into
+    Postgres (or `destination` is not known): ~5 MB of Python objects a DuckDB run never uses."""
+    postgres = ("psycopg2", "dlt.destinations.impl.postgres.postgres") if destination in (None, "postgres") else ()
     for name in ("pandas", "pyarrow.parquet", "pyarrow.csv", "pyarrow.compute", "connectorx", "duckdb",
-                 "psycopg2", "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
+                 "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
                  "dlt.normalize", "dlt.load", "dlt.destinations.impl.duckdb.duck",
-                 "dlt.destinations.impl.postgres.postgres", "redis", "pymysql"):
+                 *postgres, "redis", "pymysql"):
         try:
             importlib.import_module(name)
         except ImportError:
