@@ -74,7 +74,8 @@ def _return_freed_arrow_pages() -> None:
 def preload_modules(destination: str | None = None) -> None:
     """Import what dlt and the readers import lazily, before threads race to import it half-way
     ("partially initialized module 'pandas'"). The Postgres client only where the run loads into
-    Postgres (or `destination` is not known): ~5 MB of Python objects a DuckDB run never uses."""
+    Postgres (or `destination`, the warehouse's kind, is not known): psycopg2 and libpq add ~5 MB
+    to a DuckDB run's peak, which never uses them."""
     postgres = ("psycopg2", "dlt.destinations.impl.postgres.postgres") if destination in (None, "postgres") else ()
     for name in ("pandas", "pyarrow.parquet", "pyarrow.csv", "pyarrow.compute", "connectorx", "duckdb",
                  "dlt.common.libs.pyarrow", "dlt.common.libs.pandas", "dlt.extract.extractors",
