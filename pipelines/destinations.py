@@ -91,13 +91,9 @@ class Destination:
     def duckdb_connection(self):
         with self._lock:
             if self._duck is None:
-                # a bounded buffer pool keeps the extract's peak memory low, and so does loading
-                # without keeping the rows' order (nothing reads them in the order they came; the
-                # loads run faster too); a file another process holds is named by the core
-                # (WarehouseLocked)
+                # a file another process holds is named by the core (WarehouseLocked)
                 self._duck = connect_duckdb(DuckDBWarehouse(Path(self.target), self.memory_limit),
-                                            config={"memory_limit": self.memory_limit,
-                                                    "preserve_insertion_order": False})
+                                            config=duckdb_loading_config(self.memory_limit))
             return self._duck
 
     def connect(self):
@@ -367,6 +363,13 @@ class Destination:
 # under 2 MB, and a drop and create (with the catalog lookups) costs 27 ms against 1.6 ms, paid for
 # every merge load's staging table of an incremental extract.
 RECREATE_FROM_ROWS = 100_000
+
+
+def duckdb_loading_config(memory_limit: str) -> dict:
+    """The settings of the extract's DuckDB instance: a bounded buffer pool keeps the extract's
+    peak memory low, and so does loading without keeping the rows' order (nothing reads them in
+    the order they came; the loads run faster too)."""
+    return {"memory_limit": memory_limit, "preserve_insertion_order": False}
 
 
 def _recreate_instead_of_truncating_in_duckdb() -> None:

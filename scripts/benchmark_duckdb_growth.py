@@ -85,6 +85,7 @@ def child(workdir: Path, million_rows: float, tables: int, every: float, reopen_
     """One contender, in this process (reopen_every 0: kept open)."""
     from luckin.core.sessions import connect_duckdb
     from luckin.core.settings import DuckDBWarehouse, load_settings
+    from pipelines.destinations import duckdb_loading_config
     from pipelines.runtime import tune_malloc
 
     tune_malloc()
@@ -93,8 +94,7 @@ def child(workdir: Path, million_rows: float, tables: int, every: float, reopen_
     db = workdir / f"growth-{os.getpid()}.duckdb"
 
     def connect():
-        return connect_duckdb(DuckDBWarehouse(db, limit),
-                              config={"memory_limit": limit, "preserve_insertion_order": False})
+        return connect_duckdb(DuckDBWarehouse(db, limit), config=duckdb_loading_config(limit))
 
     con = connect()
     for i in range(tables):

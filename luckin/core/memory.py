@@ -51,4 +51,3 @@ def use_arrow_pool(kind: str) -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool() if kind == "jemalloc" else pa.system_memory_pool())
     except (NotImplementedError, pa.ArrowNotImplementedError):
         pass
-
